@@ -1,0 +1,69 @@
+# The documented commands: install, demo, test, lint, bench (README.md).
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL := $(DATABASE_URL)
+
+.PHONY: install demo test lint types unit browser-deps openapi lock bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+build/static/vendor/.built: package.json package-lock.json scripts/build_assets.sh
+	./scripts/build_assets.sh
+	touch $@
+
+## install: create .venv, install the locked dependencies and build the static assets
+install: $(VENV)/.installed build/static/vendor/.built
+
+## demo: migrate the SQLite database in var/, seed the synthetic world, serve on :8000
+demo: install
+	env -u DATABASE_URL $(BIN)/mailcover demo
+
+## lint: ruff (lint and format)
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+## types: mypy (strict on the pure packages)
+types: install
+	$(BIN)/mypy
+
+## browser-deps: Chromium from Debian's packages for the browser tests
+browser-deps:
+	@command -v chromium >/dev/null || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; }
+
+## test: lint, types, the whole suite on SQLite, then on PostgreSQL when DATABASE_URL is set
+test: install browser-deps lint types
+	env -u DATABASE_URL $(BIN)/pytest -q
+	@if [ -n "$(PG_URL)" ]; then \
+	  echo "== again on PostgreSQL =="; \
+	  DATABASE_URL="$(PG_URL)" $(BIN)/pytest -q; \
+	else echo "DATABASE_URL is not set: skipping the PostgreSQL run"; fi
+
+## openapi: regenerate the committed OpenAPI schema (docs/openapi.json)
+openapi: install
+	env -u DATABASE_URL $(BIN)/mailcover manage export_openapi_schema --api mailcover.config.api.api --indent 2 --sorted --output docs/openapi.json
+
+## lock: refresh requirements.lock from pyproject.toml
+lock: $(BIN)/python
+	$(BIN)/pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
+
+## bench: run every benchmark in bench/ (each prints one JSON line)
+bench: install
+	@for b in bench/*.py; do [ -e "$$b" ] || { echo "no benchmarks yet"; break; }; \
+	  env -u DATABASE_URL $(BIN)/python "$$b"; done
+
+clean:
+	rm -rf $(VENV) build node_modules var .pytest_cache .mypy_cache .ruff_cache

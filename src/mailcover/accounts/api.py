@@ -1,0 +1,57 @@
+"""/api/v1/auth/token: a bearer token for a username, password and (if enrolled) TOTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from django.utils import timezone
+from django_otp import devices_for_user, match_token
+from ninja import Router
+from ninja.security import HttpBearer
+
+from mailcover.accounts.models import ApiToken, User
+from mailcover.covers.schemas import ErrorOut, TokenIn, TokenOut
+
+router = Router(tags=["auth"])
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        found = ApiToken.objects.usable(token, timezone.now())
+        return found.user if found is not None else None
+
+
+class SignInRefused(Exception):
+    """Wrong username, password or one-time code (HTTP 401)."""
+
+
+def check_sign_in(
+    request: HttpRequest | None, username: str, password: str, otp: str | None
+) -> User:
+    """Password, then the second factor when the person has one enrolled."""
+    user = authenticate(request, username=username, password=password)
+    if not isinstance(user, User):
+        raise SignInRefused("wrong username or password")
+    if any(devices_for_user(user, confirmed=True)):
+        if not otp:
+            raise SignInRefused("this account signs in with a one-time code: send otp")
+        if match_token(user, otp.strip()) is None:
+            raise SignInRefused("the one-time code is wrong or already used")
+    return user
+
+
+@router.post("/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut})
+def issue_token(request: HttpRequest, payload: TokenIn) -> tuple[int, Any]:
+    """Exchange a username, password and one-time code (if enrolled) for a bearer token."""
+    try:
+        user = check_sign_in(request, payload.username, payload.password, payload.otp)
+    except SignInRefused as refused:
+        return 401, {"detail": str(refused)}
+    now = timezone.now()
+    token = ApiToken.issue(user, now, settings.MAILCOVER_TOKEN_HOURS)
+    found = ApiToken.objects.usable(token, now)
+    assert found is not None
+    return 200, {"token": token, "expires_at": found.expires_at}

@@ -1,0 +1,97 @@
+"""Idempotency-Key for every API POST (DESIGN.md, The public API).
+
+The same caller, key and body get the first answer again and create nothing
+new; the same key with another body is a 409, because it is almost surely a
+client bug that would otherwise go unnoticed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from mailcover.accounts.models import IdempotencyRecord
+
+API_PREFIX = "/api/v1/"
+MAX_KEY_LENGTH = 200
+IN_PROGRESS = 0
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class IdempotencyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        key = request.headers.get("Idempotency-Key")
+        if request.method != "POST" or not request.path.startswith(API_PREFIX) or key is None:
+            return self.get_response(request)
+        if not key or len(key) > MAX_KEY_LENGTH:
+            return JsonResponse(
+                {"detail": f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters"}, status=400
+            )
+        caller = _sha256(request.headers.get("Authorization", "").encode())
+        body_digest = _sha256(request.body)
+        earlier = IdempotencyRecord.objects.filter(caller=caller, key=key).first()
+        if earlier is not None:
+            return self._replay(earlier, request.path, body_digest)
+        try:
+            # Reserve the key before acting, so two concurrent first calls cannot
+            # both create something.
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(
+                    caller=caller,
+                    key=key,
+                    path=request.path,
+                    body_digest=body_digest,
+                    status=IN_PROGRESS,
+                    content_type="",
+                    body=b"",
+                )
+        except IntegrityError:
+            return JsonResponse(
+                {
+                    "detail": "a request with this Idempotency-Key is still being "
+                    "processed; retry shortly"
+                },
+                status=409,
+            )
+        response = self.get_response(request)
+        if response.status_code >= 500 or response.streaming:
+            record.delete()  # a failure is not an answer: the client may retry
+            return response
+        record.status = response.status_code
+        record.content_type = response.get("Content-Type", "application/json")
+        record.body = response.content
+        record.save(update_fields=["status", "content_type", "body"])
+        return response
+
+    @staticmethod
+    def _replay(earlier: IdempotencyRecord, path: str, body_digest: str) -> HttpResponse:
+        if earlier.path != path or earlier.body_digest != body_digest:
+            return JsonResponse(
+                {
+                    "detail": "this Idempotency-Key was already used with another "
+                    "request; use a new key for a new request"
+                },
+                status=409,
+            )
+        if earlier.status == IN_PROGRESS:
+            return JsonResponse(
+                {
+                    "detail": "a request with this Idempotency-Key is still being "
+                    "processed; retry shortly"
+                },
+                status=409,
+            )
+        replay = HttpResponse(
+            bytes(earlier.body), status=earlier.status, content_type=earlier.content_type
+        )
+        replay["Idempotent-Replayed"] = "true"
+        return replay

@@ -1,0 +1,161 @@
+"""The `mailcover` command (DESIGN.md, The command line)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Sequence
+
+from mailcover.law.terms import AgencyLevel, DelegationScope, Role
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mailcover.config.settings")
+    import django
+
+    django.setup()
+
+
+def _password() -> str:
+    given = os.environ.get("MAILCOVER_PASSWORD")
+    if given:
+        return given
+    if sys.stdin.isatty():
+        return getpass.getpass("Password: ")
+    return sys.stdin.readline().rstrip("\n")
+
+
+def user_add(args: argparse.Namespace) -> int:
+    _django()
+    from django.conf import settings
+    from django.utils import timezone
+
+    from mailcover.accounts.provisioning import NewUser, ProvisioningError, add_user
+
+    try:
+        user = add_user(
+            NewUser(
+                username=args.username,
+                agency=args.agency,
+                agency_level=args.agency_level,
+                roles=args.role or [],
+                password=_password(),
+                delegation=args.delegation,
+                delegation_scope=args.delegation_scope,
+                delegation_group=args.delegation_group,
+                nondisclosure=args.nondisclosure,
+                totp_secret=args.totp_secret,
+            ),
+            timezone.now(),
+            settings.MAILCOVER_POLICY,
+        )
+    except ProvisioningError as problem:
+        print(f"mailcover user add: {problem}", file=sys.stderr)
+        return 2
+    print(f"added {user.username} ({', '.join(user.roles)}) at {user.agency}")
+    return 0
+
+
+def serve(args: argparse.Namespace) -> int:
+    _django()
+    from mailcover.web.server import run
+
+    return run(args.host, args.port, args.workers)
+
+
+def demo(args: argparse.Namespace) -> int:
+    _django()
+    from django.core.management import call_command
+
+    from mailcover.web.server import run
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    call_command("seed_demo", seed=args.seed)
+    if args.no_serve:
+        return 0
+    return run(args.host, args.port, args.workers)
+
+
+def manage(args: argparse.Namespace) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mailcover.config.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["mailcover manage", *args.rest])
+    return 0
+
+
+def _serving_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on")
+    parser.add_argument("--workers", type=int, default=2, help="server worker processes")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="mailcover",
+        description="Mail covers and records "
+        "requests under 39 CFR 233.3, with the law enforced in code.",
+    )
+    commands = top.add_subparsers(dest="command", required=True)
+
+    run_demo = commands.add_parser("demo", help="seed synthetic demo data and serve")
+    _serving_options(run_demo)
+    run_demo.add_argument("--seed", type=int, default=233, help="seed of the synthetic world")
+    run_demo.add_argument("--no-serve", action="store_true", help="seed only")
+    run_demo.set_defaults(handler=demo)
+
+    run_serve = commands.add_parser("serve", help="serve with a production-grade server")
+    _serving_options(run_serve)
+    run_serve.set_defaults(handler=serve)
+
+    users = commands.add_parser("user", help="manage people").add_subparsers(
+        dest="action", required=True
+    )
+    add = users.add_parser(
+        "add", help="add a person (password from MAILCOVER_PASSWORD, else standard input)"
+    )
+    add.add_argument("username")
+    add.add_argument("--agency", required=True, help="the person's agency (created if new)")
+    add.add_argument("--agency-level", choices=[lv.value for lv in AgencyLevel])
+    add.add_argument(
+        "--role",
+        action="append",
+        choices=[r.value for r in Role],
+        required=True,
+        help="a role; repeat for several",
+    )
+    add.add_argument(
+        "--delegation", metavar="REF", help="the written delegation an approver or chief acts under"
+    )
+    add.add_argument(
+        "--delegation-scope",
+        choices=[s.value for s in DelegationScope],
+        help="what the delegation reaches (default: chief for the chief, "
+        "osg_designee for an approver)",
+    )
+    add.add_argument("--delegation-group", help="Operations Support Group of an OSG designee")
+    add.add_argument(
+        "--nondisclosure",
+        action="store_true",
+        help="a signed nondisclosure acknowledgment is on file",
+    )
+    add.add_argument("--totp-secret", metavar="BASE32", help="enrol a TOTP second factor")
+    add.set_defaults(handler=user_add)
+
+    run_manage = commands.add_parser("manage", help="Django's own management commands")
+    run_manage.add_argument("rest", nargs=argparse.REMAINDER)
+    run_manage.set_defaults(handler=manage)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    result: int = args.handler(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

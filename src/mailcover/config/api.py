@@ -1,0 +1,78 @@
+"""The public API, v1: one NinjaAPI, errors as {"detail", "rule"?} with the right status."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from mailcover.accounts.api import BearerToken
+from mailcover.accounts.api import router as auth_router
+from mailcover.covers.actions import Conflict, Forbidden, NotFound
+from mailcover.covers.api import router as covers_router
+from mailcover.law.errors import RuleBroken
+
+api = NinjaAPI(
+    title="mailcover API",
+    version="1",
+    description="Mail covers under 39 CFR 233.3. Every refusal names the rule it enforces.",
+    auth=BearerToken(),
+    urls_namespace="api",
+    docs_url="/docs",
+)
+api.add_router("", auth_router)
+api.add_router("", covers_router)
+
+
+@api.exception_handler(RuleBroken)
+def rule_broken(request: HttpRequest, exc: RuleBroken) -> HttpResponse:
+    return api.create_response(
+        request,
+        {
+            "detail": exc.detail,
+            "rule": exc.rule,
+            "errors": [
+                {"rule": v.rule, "field": v.field, "message": v.message} for v in exc.violations
+            ],
+        },
+        status=422,
+    )
+
+
+@api.exception_handler(Forbidden)
+def forbidden(request: HttpRequest, exc: Forbidden) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=403)
+
+
+@api.exception_handler(NotFound)
+def not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=404)
+
+
+@api.exception_handler(Conflict)
+def conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"detail": "sign in: send Authorization: Bearer <token> from POST /api/v1/auth/token"},
+        status=401,
+    )
+
+
+def _where(loc: list[object]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "payload", "query", "path")]
+    return ".".join(parts) or "request"
+
+
+@api.exception_handler(ValidationError)
+def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [
+        {"field": _where(list(e.get("loc", []))), "message": e.get("msg", "invalid")}
+        for e in exc.errors
+    ]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)

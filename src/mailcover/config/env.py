@@ -1,0 +1,74 @@
+"""Typed reading of MAILCOVER_* environment variables.
+
+A bad value stops start-up with a message naming the variable; nothing falls
+back silently.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """A configuration value is missing or malformed; the message names the variable."""
+
+
+def env_str(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be true or false (1/0, yes/no, on/off), not {raw!r}")
+
+
+def env_int(name: str, default: int, minimum: int = 0) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def var_dir() -> Path:
+    path = Path(env_str("MAILCOVER_VAR_DIR", "var")).resolve()
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"MAILCOVER_VAR_DIR must be a directory: {path} is a file")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def secret_key(directory: Path) -> str:
+    """MAILCOVER_SECRET_KEY, or one generated into the var directory on first run."""
+    given = os.environ.get("MAILCOVER_SECRET_KEY")
+    if given:
+        if len(given) < 32:
+            raise ConfigError("MAILCOVER_SECRET_KEY must be at least 32 characters")
+        return given
+    key_file = directory / "secret_key"
+    if not key_file.exists():
+        import secrets
+
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()

@@ -1,0 +1,130 @@
+"""One settings module, read from MAILCOVER_* environment variables (see .env.example)."""
+
+from __future__ import annotations
+
+import os
+
+import dj_database_url
+
+from mailcover.config.env import ConfigError, env_bool, env_int, env_list, secret_key, var_dir
+from mailcover.law.terms import Policy
+
+VAR_DIR = var_dir()
+BASE_DIR = VAR_DIR.parent
+SECRET_KEY = secret_key(VAR_DIR)
+DEBUG = env_bool("MAILCOVER_DEBUG", False)
+ALLOWED_HOSTS = env_list("MAILCOVER_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "mailcover.accounts",
+    "mailcover.covers",
+    "mailcover.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "mailcover.accounts.idempotency.IdempotencyMiddleware",
+]
+
+ROOT_URLCONF = "mailcover.config.urls"
+WSGI_APPLICATION = "mailcover.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "mailcover.web.context.roles",
+            ],
+        },
+    }
+]
+
+_sqlite_url = f"sqlite:///{VAR_DIR / 'mailcover.sqlite3'}"
+try:
+    DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or _sqlite_url)}
+except ValueError as exc:
+    raise ConfigError(f"DATABASE_URL is not a database URL: {exc}") from None
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers go on while one writer writes; a busy timeout instead of
+    # "database is locked" under the server's few concurrent requests.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "web:sign-in"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:sign-in"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+# USWDS and htmx, built from the npm registry at install time (never committed).
+STATICFILES_DIRS = (
+    [BASE_DIR / "build" / "static"] if (BASE_DIR / "build" / "static").is_dir() else []
+)
+MEDIA_ROOT = VAR_DIR / "files"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+MAILCOVER_POLICY = Policy(
+    fugitive_period_days=env_int("MAILCOVER_FUGITIVE_PERIOD_DAYS", 60, minimum=1),
+    national_security_period_days=env_int("MAILCOVER_NATSEC_PERIOD_DAYS", 60, minimum=1),
+    fugitive_extension_days=env_int("MAILCOVER_FUGITIVE_EXTENSION_DAYS", 60, minimum=1),
+    review_interval_days=env_int("MAILCOVER_REVIEW_INTERVAL_DAYS", 365, minimum=1),
+    hq_designee_limit=env_int("MAILCOVER_HQ_DESIGNEE_LIMIT", 2, minimum=1),
+    osg_designee_limit=env_int("MAILCOVER_OSG_DESIGNEE_LIMIT", 2, minimum=1),
+)
+# API tokens stop working after this many hours.
+MAILCOVER_TOKEN_HOURS = env_int("MAILCOVER_TOKEN_HOURS", 12, minimum=1)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

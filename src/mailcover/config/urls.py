@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from mailcover.config.api import api
+from mailcover.web.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("", include("mailcover.web.urls")),
+]

@@ -1,0 +1,447 @@
+"""What people do to covers. Each action checks the law, writes, and records who did it.
+
+The checks are `mailcover.law` functions; this module only gathers their
+inputs from the database and stores the outcome. Views and the API call these
+and nothing lower.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from mailcover.accounts.models import Delegation, User
+from mailcover.covers.models import (
+    Attorney,
+    AuditEvent,
+    CaseCounter,
+    CoverOrder,
+    CoverRequest,
+    Decision,
+    EmergencyConfirmation,
+    ImproperRuling,
+    IndictmentNotice,
+    Notice,
+    OrderPeriod,
+    RequestKind,
+    Review,
+    Subject,
+)
+from mailcover.law import authority, extensions, requests, reviews, rulings
+from mailcover.law.case_numbers import case_number, extension_case_number
+from mailcover.law.errors import RuleBroken, Violation, refuse_if
+from mailcover.law.periods import first_period
+from mailcover.law.roles import Action, may, sees_case
+
+__all__ = ["Action", "Conflict", "Forbidden", "NotFound"]
+from mailcover.law.terms import Policy
+
+
+class Forbidden(Exception):
+    """The person's role does not allow this action (HTTP 403)."""
+
+
+class NotFound(Exception):
+    """No such object, or none this person may know of (HTTP 404)."""
+
+
+class Conflict(Exception):
+    """The action clashes with the object's state (HTTP 409)."""
+
+
+def policy() -> Policy:
+    result: Policy = settings.MAILCOVER_POLICY
+    return result
+
+
+def require(user: User, action: Action) -> None:
+    if not may(user.role_set, action):
+        raise Forbidden(
+            f"your roles ({', '.join(sorted(user.roles)) or 'none'}) do not allow "
+            f"{action.value.replace('_', ' ')}"
+        )
+
+
+def require_nondisclosure(user: User) -> None:
+    refuse_if(authority.check_nondisclosure(user.has_nondisclosure()))
+
+
+def record(actor: User | None, action: str, case: str, now: datetime, **details: Any) -> None:
+    AuditEvent.objects.create(
+        at=now,
+        actor=actor,
+        action=action,
+        case_number=case,
+        details=json.loads(json.dumps(details, default=str)),
+    )
+
+
+def _canonical(body: dict[str, Any]) -> tuple[Any, str]:
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    return json.loads(text), hashlib.sha256(text.encode()).hexdigest()
+
+
+def next_case_number(now: datetime) -> str:
+    """MC-UNIQUE: a new case number from a counter row locked for the transaction."""
+    CaseCounter.objects.get_or_create(year=now.year)
+    counter = CaseCounter.objects.select_for_update().get(year=now.year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return case_number(now.year, counter.last)
+
+
+# --- visibility -------------------------------------------------------------
+
+
+def visible_requests(user: User) -> Any:
+    """The requests this person may see; everything else is 'not found'."""
+    if not may(user.role_set, Action.VIEW_CASES):
+        return CoverRequest.objects.none()
+    queryset = CoverRequest.objects.select_related(
+        "subject", "agency", "requester", "decision", "extends"
+    )
+    if sees_case(user.role_set, -1, -2):  # sees every agency's cases
+        return queryset
+    return queryset.filter(agency_id=user.agency_id or 0)
+
+
+def get_request(user: User, request_id: int) -> CoverRequest:
+    found: CoverRequest | None = visible_requests(user).filter(pk=request_id).first()
+    if found is None:
+        raise NotFound(f"no cover request {request_id}")
+    return found
+
+
+def visible_orders(user: User) -> Any:
+    if not may(user.role_set, Action.VIEW_CASES):
+        return CoverOrder.objects.none()
+    queryset = CoverOrder.objects.select_related(
+        "request",
+        "request__subject",
+        "request__requester",
+        "agency",
+        "emergency_confirmation",
+        "indictment",
+        "improper_ruling",
+    ).prefetch_related("periods", "reviews", "extension_requests")
+    if sees_case(user.role_set, -1, -2):
+        return queryset
+    return queryset.filter(agency_id=user.agency_id or 0)
+
+
+def get_order(user: User, order_id: int) -> CoverOrder:
+    found: CoverOrder | None = visible_orders(user).filter(pk=order_id).first()
+    if found is None:
+        raise NotFound(f"no cover order {order_id}")
+    return found
+
+
+# --- filing -----------------------------------------------------------------
+
+
+def _find_duplicate(user: User, body_sha256: str) -> CoverRequest | None:
+    """A double submit: the same person's identical request, still undecided."""
+    return CoverRequest.objects.filter(
+        requester=user, body_sha256=body_sha256, decision__isnull=True
+    ).first()
+
+
+@transaction.atomic
+def file_request(
+    user: User, draft: requests.CoverRequestDraft, now: datetime, submission_key: str | None = None
+) -> CoverRequest:
+    require(user, Action.FILE_REQUEST)
+    require_nondisclosure(user)
+    if submission_key:
+        earlier = CoverRequest.objects.filter(requester=user, submission_key=submission_key).first()
+        if earlier is not None:
+            return earlier  # the same form sent twice
+    refuse_if(requests.check_cover_request(draft, now.date(), policy()))
+    body, digest = _canonical(asdict(draft))
+    duplicate = _find_duplicate(user, digest)
+    if duplicate is not None:
+        raise Conflict(f"an identical request is already pending as {duplicate.case_number}")
+    assert user.agency is not None
+    subject = Subject.objects.create(
+        name=draft.subject_name.strip(),
+        aliases=[a.strip() for a in draft.aliases if a.strip()],
+        address=draft.subject_address.strip(),
+    )
+    head = draft.agency_head_approval
+    filed = CoverRequest.objects.create(
+        case_number=next_case_number(now),
+        agency=user.agency,
+        requester=user,
+        subject=subject,
+        grounds=draft.grounds,
+        statute=draft.statute.strip(),
+        max_penalty_years=draft.max_penalty_years,
+        forfeiture_authority=(draft.forfeiture_authority or "").strip(),
+        facts=draft.facts.strip(),
+        scope=draft.scope,
+        scope_justification=(draft.scope_justification or "").strip(),
+        days=draft.days,
+        emergency=draft.emergency,
+        emergency_reason=(draft.emergency_reason or "").strip(),
+        agency_head_name=head.name if head else "",
+        agency_head_title=head.title if head else "",
+        agency_head_date=head.date if head else None,
+        filed_at=now,
+        body=body,
+        body_sha256=digest,
+        submission_key=submission_key or None,
+    )
+    Attorney.objects.bulk_create(
+        Attorney(request=filed, name=a.name.strip(), address=a.address.strip())
+        for a in draft.attorneys
+    )
+    record(
+        user,
+        "request.filed",
+        filed.case_number,
+        now,
+        grounds=draft.grounds,
+        emergency=draft.emergency,
+        days=draft.days,
+        body_sha256=digest,
+    )
+    return filed
+
+
+@transaction.atomic
+def file_extension(
+    user: User, order: CoverOrder, draft: extensions.ExtensionDraft, now: datetime
+) -> CoverRequest:
+    require(user, Action.FILE_EXTENSION)
+    require_nondisclosure(user)
+    if order.agency_id != user.agency_id:
+        raise NotFound(f"no cover order {order.pk}")
+    if order.extension_requests.filter(decision__isnull=True).exists():
+        raise Conflict("an extension of this order is already waiting for a decision")
+    refuse_if(extensions.check_extension(draft, order.facts(), now, policy()))
+    body, digest = _canonical({"extends": order.case_number, **asdict(draft)})
+    original = order.request
+    number = extension_case_number(order.case_number, order.extension_requests.count() + 1)
+    filed = CoverRequest.objects.create(
+        case_number=number,
+        kind=RequestKind.EXTENSION,
+        extends=order,
+        agency=order.agency,
+        requester=user,
+        subject=original.subject,
+        grounds=original.grounds,
+        statute=original.statute,
+        max_penalty_years=original.max_penalty_years,
+        forfeiture_authority=original.forfeiture_authority,
+        facts=original.facts,
+        scope=original.scope,
+        scope_justification=original.scope_justification,
+        days=draft.days,
+        investigative_benefit=(draft.investigative_benefit or "").strip(),
+        indicted=draft.indicted,
+        represented_by_attorney=draft.represented_by_attorney,
+        filed_at=now,
+        body=body,
+        body_sha256=digest,
+    )
+    record(user, "extension.filed", number, now, days=draft.days, body_sha256=digest)
+    return filed
+
+
+# --- deciding ---------------------------------------------------------------
+
+
+def _pending(request: CoverRequest) -> None:
+    if hasattr(request, "decision"):
+        raise Conflict(f"{request.case_number} was already {request.decision.outcome}")
+
+
+def _decision_for(request: CoverRequest, days: int) -> tuple[authority.Decision, Any]:
+    """What approving would mean: for an extension, whether it passes 120 days."""
+    filers = frozenset([request.requester_id])
+    if not request.is_extension:
+        return authority.Decision(filers, request.grounds_value, request.emergency, False), None
+    order = request.extends
+    assert order is not None
+    facts = order.facts()
+    past_cap = extensions.extension_passes_cap(facts, days)
+    decision = authority.Decision(
+        filers | order.filer_ids(), request.grounds_value, order.request.emergency, past_cap
+    )
+    return decision, facts
+
+
+def _granted_days(request: CoverRequest, days: int | None) -> int:
+    granted = request.days if days is None else days
+    if not 1 <= granted <= request.days:
+        raise RuleBroken(
+            [
+                Violation(
+                    "MC-PERIOD",
+                    "days",
+                    f"an approval may grant 1 to "
+                    f"{request.days} days, the period requested; not {granted}",
+                )
+            ]
+        )
+    return granted
+
+
+@transaction.atomic
+def approve(user: User, request: CoverRequest, days: int | None, now: datetime) -> CoverOrder:
+    require(user, Action.DECIDE_REQUEST)
+    request = CoverRequest.objects.select_for_update().get(pk=request.pk)
+    _pending(request)
+    granted = _granted_days(request, days)
+    decision, facts = _decision_for(request, granted)
+    delegation, found = authority.find_authority(user.as_official(), decision, now)
+    if facts is not None:
+        found += extensions.check_extension_still_possible(facts, now)
+        found += reviews.check_reviewed_before_cap(facts, granted, _last_review(request), now)
+    refuse_if(found)
+    assert delegation is not None
+    used = Delegation.objects.filter(
+        holder=user, reference=delegation.reference, scope=delegation.scope.value
+    ).first()
+    Decision.objects.create(
+        request=request,
+        official=user,
+        delegation=used,
+        outcome="approved",
+        days=granted,
+        decided_at=now,
+    )
+    order = _order_for(request, granted, facts, now)
+    record(
+        user,
+        "request.approved",
+        request.case_number,
+        now,
+        days=granted,
+        delegation=delegation.reference,
+        order=order.case_number,
+    )
+    return order
+
+
+def _last_review(request: CoverRequest) -> datetime | None:
+    return request.extends.last_review_at() if request.extends else None
+
+
+def _order_for(request: CoverRequest, days: int, facts: Any, now: datetime) -> CoverOrder:
+    order = request.extends
+    if facts is None:
+        order = CoverOrder.objects.create(
+            request=request, case_number=request.case_number, agency=request.agency
+        )
+        period = first_period(now, days)
+    else:
+        period = extensions.extension_period(facts, days)
+    assert order is not None
+    OrderPeriod.objects.create(
+        order=order, request=request, starts_at=period.starts_at, ends_at=period.ends_at
+    )
+    return order
+
+
+@transaction.atomic
+def deny(user: User, request: CoverRequest, reason: str, now: datetime) -> Decision:
+    require(user, Action.DECIDE_REQUEST)
+    request = CoverRequest.objects.select_for_update().get(pk=request.pk)
+    _pending(request)
+    filers = frozenset([request.requester_id])
+    if request.extends is not None:
+        filers |= request.extends.filer_ids()
+    refuse_if(
+        [
+            *authority.check_not_self(user.as_official(), filers),
+            *authority.check_nondisclosure(user.has_nondisclosure()),
+        ]
+    )
+    if not reason.strip():
+        raise RuleBroken([Violation("MC-WRITTEN", "reason", "a denial states its reason")])
+    decision = Decision.objects.create(
+        request=request, official=user, outcome="denied", reason=reason.strip(), decided_at=now
+    )
+    record(user, "request.denied", request.case_number, now, reason=reason.strip())
+    return decision
+
+
+# --- events in an order's life ----------------------------------------------
+
+
+@transaction.atomic
+def confirm_emergency(
+    user: User, order: CoverOrder, statement: str, now: datetime
+) -> EmergencyConfirmation:
+    require(user, Action.CONFIRM_EMERGENCY)
+    require_nondisclosure(user)
+    if order.agency_id != user.agency_id:
+        raise NotFound(f"no cover order {order.pk}")
+    refuse_if(rulings.check_emergency_confirmation(order.facts(), statement, now))
+    confirmation = EmergencyConfirmation.objects.create(
+        order=order, statement=statement.strip(), confirmed_by=user, confirmed_at=now
+    )
+    record(user, "emergency.confirmed", order.case_number, now)
+    return confirmation
+
+
+@transaction.atomic
+def notify_indictment(
+    user: User, order: CoverOrder, filed_on: date, note: str, now: datetime
+) -> IndictmentNotice:
+    require(user, Action.NOTIFY_INDICTMENT)
+    require_nondisclosure(user)
+    if not sees_case(user.role_set, user.agency_id or 0, order.agency_id):
+        raise NotFound(f"no cover order {order.pk}")
+    effective = IndictmentNotice(filed_on=filed_on).effective_at
+    refuse_if(rulings.check_indictment_notice(order.facts(), effective, now))
+    notice = IndictmentNotice.objects.create(
+        order=order, filed_on=filed_on, note=note.strip(), noted_by=user, noted_at=now
+    )
+    record(user, "indictment.noted", order.case_number, now, filed_on=filed_on.isoformat())
+    return notice
+
+
+@transaction.atomic
+def rule_improper(user: User, order: CoverOrder, reasons: str, now: datetime) -> ImproperRuling:
+    require(user, Action.RULE_IMPROPER)
+    require_nondisclosure(user)
+    refuse_if(
+        rulings.check_improper_ruling(
+            user.as_official(), order.facts(), order.filer_ids(), reasons, now
+        )
+    )
+    ruling = ImproperRuling.objects.create(
+        order=order, reasons=reasons.strip(), ruled_by=user, ruled_at=now
+    )
+    # MC-IMPROPER, (h)(2): the requester is told the cover is discontinued and why.
+    Notice.objects.create(
+        recipient=order.request.requester,
+        case_number=order.case_number,
+        title=f"Mail cover {order.case_number} discontinued: ruled improper",
+        body=reasons.strip(),
+        created_at=now,
+    )
+    record(user, "order.ruled_improper", order.case_number, now, reasons=reasons.strip())
+    return ruling
+
+
+@transaction.atomic
+def review(user: User, order: CoverOrder, note: str, now: datetime) -> Review:
+    require(user, Action.REVIEW_ORDER)
+    found = authority.check_reviewer(
+        user.as_official(), order.filer_ids(), order.request.grounds_value, now
+    )
+    if not note.strip():
+        found.append(Violation("MC-REVIEW", "note", "a review records what was reviewed"))
+    refuse_if(found)
+    done = Review.objects.create(order=order, reviewer=user, note=note.strip(), reviewed_at=now)
+    record(user, "order.reviewed", order.case_number, now)
+    return done

@@ -1,0 +1,193 @@
+"""/api/v1/cover-requests and /api/v1/cover-orders: thin edges over covers.actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router
+
+from mailcover.accounts.models import User
+from mailcover.covers import actions
+from mailcover.covers.models import CoverOrder, CoverRequest
+from mailcover.covers.schemas import (
+    ApproveIn,
+    ConfirmationIn,
+    CoverRequestIn,
+    CoverRequestOut,
+    CreatedOut,
+    DenyIn,
+    ErrorOut,
+    ExtensionIn,
+    ImproperIn,
+    IndictmentIn,
+    OrderOut,
+    ReviewIn,
+)
+from mailcover.law.orders import confirmation_deadline, order_status
+from mailcover.law.reviews import review_due_at
+
+router = Router(tags=["mail covers"])
+
+ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def _user(request: HttpRequest) -> User:
+    user: User = request.auth  # type: ignore[attr-defined]
+    return user
+
+
+def order_out(order: CoverOrder) -> dict[str, Any]:
+    now = timezone.now()
+    facts = order.facts()
+    indictment = getattr(order, "indictment", None)
+    ruling = getattr(order, "improper_ruling", None)
+    confirmation = getattr(order, "emergency_confirmation", None)
+    return {
+        "id": order.pk,
+        "case_number": order.case_number,
+        "request": order.request_id,
+        "status": order_status(facts, now).value,
+        "starts_at": facts.starts_at,
+        "ends_at": facts.ends_at,
+        "grounds": order.request.grounds,
+        "scope": order.request.scope,
+        "agency": order.agency.name,
+        "subject": order.request.subject.name,
+        "emergency": facts.emergency,
+        "confirmation_due_at": confirmation_deadline(facts),
+        "confirmed_at": confirmation.confirmed_at if confirmation else None,
+        "indicted_on": indictment.filed_on if indictment else None,
+        "ruled_improper_at": ruling.ruled_at if ruling else None,
+        "review_due_at": review_due_at(facts, order.last_review_at(), actions.policy()),
+        "periods": [
+            {"starts_at": p.starts_at, "ends_at": p.ends_at, "case_number": p.request.case_number}
+            for p in order.periods.select_related("request")
+        ],
+    }
+
+
+def request_out(filed: CoverRequest) -> dict[str, Any]:
+    decision = getattr(filed, "decision", None)
+    order = filed.extends or getattr(filed, "order", None)
+    if order is not None and decision is None and not filed.is_extension:
+        order = None
+    return {
+        "id": filed.pk,
+        "case_number": filed.case_number,
+        "kind": filed.kind,
+        "status": filed.state,
+        "filed_at": filed.filed_at,
+        "agency": filed.agency.name,
+        "requester": filed.requester.username,
+        "extends": filed.extends_id,
+        "request": filed.body,
+        "decision": {
+            "outcome": decision.outcome,
+            "decided_at": decision.decided_at,
+            "days": decision.days,
+            "reason": decision.reason,
+        }
+        if decision
+        else None,
+        "order": order_out(order) if order is not None else None,
+    }
+
+
+@router.post("/cover-requests", response={201: CreatedOut, **ERRORS})
+def file_cover_request(request: HttpRequest, payload: CoverRequestIn) -> tuple[int, Any]:
+    """File a mail cover request (requester). A broken rule is a 422 naming it."""
+    user = _user(request)
+    actions.require(user, actions.Action.FILE_REQUEST)
+    assert user.agency is not None
+    filed = actions.file_request(user, payload.to_draft(user.agency.agency_level), timezone.now())
+    return 201, {"id": filed.pk, "case_number": filed.case_number, "status": filed.state}
+
+
+@router.get("/cover-requests", response={200: list[CoverRequestOut], **ERRORS})
+def list_cover_requests(request: HttpRequest, status: str | None = None) -> list[Any]:
+    """The requests you may see, newest first (at most 200)."""
+    found = actions.visible_requests(_user(request))
+    if status == "pending":
+        found = found.filter(decision__isnull=True)
+    elif status in ("approved", "denied"):
+        found = found.filter(decision__outcome=status)
+    return [request_out(r) for r in found[:200]]
+
+
+@router.get("/cover-requests/{request_id}", response={200: CoverRequestOut, **ERRORS})
+def get_cover_request(request: HttpRequest, request_id: int) -> Any:
+    """A request and its order, if any: its agency, approvers and oversight only."""
+    return request_out(actions.get_request(_user(request), request_id))
+
+
+@router.post("/cover-requests/{request_id}/approve", response={200: OrderOut, **ERRORS})
+def approve_cover_request(
+    request: HttpRequest, request_id: int, payload: ApproveIn | None = None
+) -> Any:
+    """Approve a request or an extension (approver, chief), granting up to the days asked."""
+    user = _user(request)
+    filed = actions.get_request(user, request_id)
+    order = actions.approve(user, filed, payload.days if payload else None, timezone.now())
+    return order_out(actions.get_order(user, order.pk))
+
+
+@router.post("/cover-requests/{request_id}/deny", response={200: CoverRequestOut, **ERRORS})
+def deny_cover_request(request: HttpRequest, request_id: int, payload: DenyIn) -> Any:
+    user = _user(request)
+    filed = actions.get_request(user, request_id)
+    actions.deny(user, filed, payload.reason, timezone.now())
+    return request_out(actions.get_request(user, request_id))
+
+
+@router.get("/cover-orders/{order_id}", response={200: OrderOut, **ERRORS})
+def get_cover_order(request: HttpRequest, order_id: int) -> Any:
+    """An order with its status computed at this moment."""
+    return order_out(actions.get_order(_user(request), order_id))
+
+
+@router.post("/cover-orders/{order_id}/extensions", response={201: CreatedOut, **ERRORS})
+def file_extension(request: HttpRequest, order_id: int, payload: ExtensionIn) -> tuple[int, Any]:
+    """Request an extension (requester of the order's agency); approved like any request."""
+    user = _user(request)
+    actions.require(user, actions.Action.FILE_EXTENSION)
+    order = actions.get_order(user, order_id)
+    filed = actions.file_extension(user, order, payload.to_draft(), timezone.now())
+    return 201, {"id": filed.pk, "case_number": filed.case_number, "status": filed.state}
+
+
+@router.post("/cover-orders/{order_id}/emergency-confirmation", response={200: OrderOut, **ERRORS})
+def confirm_emergency(request: HttpRequest, order_id: int, payload: ConfirmationIn) -> Any:
+    """MC-EMERGENCY: the written confirmation of an oral emergency request."""
+    user = _user(request)
+    order = actions.get_order(user, order_id)
+    actions.confirm_emergency(user, order, payload.written_request, timezone.now())
+    return order_out(actions.get_order(user, order_id))
+
+
+@router.post("/cover-orders/{order_id}/indictment", response={200: OrderOut, **ERRORS})
+def notify_indictment(request: HttpRequest, order_id: int, payload: IndictmentIn) -> Any:
+    """MC-INDICTMENT: the subject was indicted; the cover ends unless it is a fugitive's."""
+    user = _user(request)
+    order = actions.get_order(user, order_id)
+    actions.notify_indictment(user, order, payload.filed_on, payload.note, timezone.now())
+    return order_out(actions.get_order(user, order_id))
+
+
+@router.post("/cover-orders/{order_id}/improper", response={200: OrderOut, **ERRORS})
+def rule_improper(request: HttpRequest, order_id: int, payload: ImproperIn) -> Any:
+    """MC-IMPROPER: rule the order improper (final); the requester is told why."""
+    user = _user(request)
+    order = actions.get_order(user, order_id)
+    actions.rule_improper(user, order, payload.reasons, timezone.now())
+    return order_out(actions.get_order(user, order_id))
+
+
+@router.post("/cover-orders/{order_id}/reviews", response={201: OrderOut, **ERRORS})
+def review_order(request: HttpRequest, order_id: int, payload: ReviewIn) -> tuple[int, Any]:
+    """MC-REVIEW: record a periodic review of the order."""
+    user = _user(request)
+    order = actions.get_order(user, order_id)
+    actions.review(user, order, payload.note, timezone.now())
+    return 201, order_out(actions.get_order(user, order_id))

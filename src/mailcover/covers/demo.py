@@ -1,0 +1,317 @@
+"""A believable synthetic world for the demo: agencies of every level, a person for
+every role, and requests in every state, made by the same actions people use,
+at moments in the past."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from faker import Faker
+
+from mailcover.accounts.models import User
+from mailcover.accounts.provisioning import NewUser, add_user
+from mailcover.covers import actions
+from mailcover.covers.models import CoverOrder, CoverRequest
+from mailcover.law.extensions import ExtensionDraft
+from mailcover.law.requests import AgencyHeadApproval, AttorneyEntry, CoverRequestDraft
+from mailcover.law.terms import AgencyLevel
+
+DEMO_PASSWORD = "mailcover-demo-2026"
+
+AGENCIES = [
+    ("U.S. Postal Inspection Service", AgencyLevel.POSTAL),
+    ("Federal Bureau of Investigation", AgencyLevel.FEDERAL),
+    ("Drug Enforcement Administration", AgencyLevel.FEDERAL),
+    ("U.S. Marshals Service", AgencyLevel.FEDERAL),
+    ("Illinois State Police", AgencyLevel.STATE),
+    ("Colorado Bureau of Investigation", AgencyLevel.STATE),
+    ("Springfield Police Department", AgencyLevel.LOCAL),
+    ("Denver Police Department", AgencyLevel.LOCAL),
+]
+POSTAL = AGENCIES[0][0]
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    username: str
+    agency: str
+    roles: tuple[str, ...]
+    delegation: str | None = None
+    scope: str | None = None
+    note: str = ""
+
+
+PEOPLE = [
+    DemoPerson(
+        "requester",
+        "Springfield Police Department",
+        ("requester",),
+        note="local police officer: files requests",
+    ),
+    DemoPerson(
+        "agent",
+        "Federal Bureau of Investigation",
+        ("requester",),
+        note="federal agent: files requests",
+    ),
+    DemoPerson(
+        "trooper", "Illinois State Police", ("requester",), note="state trooper: files requests"
+    ),
+    DemoPerson("inspector", POSTAL, ("inspector",), note="postal inspector: files requests"),
+    DemoPerson(
+        "approver",
+        POSTAL,
+        ("approver",),
+        "DEL-OSG-2025-07",
+        "osg_designee",
+        "Operations Support Group designee",
+    ),
+    DemoPerson(
+        "hq",
+        POSTAL,
+        ("approver",),
+        "DEL-HQ-2025-01",
+        "hq_designee",
+        "headquarters designee: national security and past 120 days",
+    ),
+    DemoPerson(
+        "iic",
+        POSTAL,
+        ("approver",),
+        "DEL-IIC-2025-12",
+        "inspector_in_charge",
+        "Inspector in Charge: emergencies only",
+    ),
+    DemoPerson("chief", POSTAL, ("chief",), "DEL-CPI-2024-01", "chief", "Chief Postal Inspector"),
+    DemoPerson("oversight", POSTAL, ("oversight",), note="reads everything, changes nothing"),
+    DemoPerson("operator", POSTAL, ("operator",), note="feeds the mail stream"),
+    DemoPerson("admin", POSTAL, ("admin",), note="manages accounts"),
+]
+
+STATUTES = [
+    ("18 U.S.C. 1341", 20),
+    ("18 U.S.C. 1343", 20),
+    ("21 U.S.C. 841", 20),
+    ("18 U.S.C. 1708", 5),
+    ("18 U.S.C. 1956", 20),
+    ("18 U.S.C. 2252", 20),
+]
+
+
+class World:
+    def __init__(self, seed: int, now: datetime) -> None:
+        self.fake = Faker("en_US")
+        self.fake.seed_instance(seed)
+        self.rng = random.Random(seed)
+        self.now = now
+        self.people: dict[str, User] = {}
+
+    def at(self, days_ago: float) -> datetime:
+        return self.now - timedelta(days=days_ago)
+
+    def add_people(self) -> None:
+        levels = dict(AGENCIES)
+        since = self.at(730)
+        for person in PEOPLE:
+            self.people[person.username] = add_user(
+                NewUser(
+                    username=person.username,
+                    agency=person.agency,
+                    agency_level=levels[person.agency].value,
+                    roles=list(person.roles),
+                    password=DEMO_PASSWORD,
+                    delegation=person.delegation,
+                    delegation_scope=person.scope,
+                    nondisclosure=True,
+                    full_name=self.fake.name(),
+                    email=f"{person.username}@example.gov",
+                ),
+                since,
+                settings.MAILCOVER_POLICY,
+            )
+        for name, level in AGENCIES:
+            if name not in {p.agency for p in PEOPLE}:
+                add_user(
+                    NewUser(
+                        username=name.split()[0].lower() + "-officer",
+                        agency=name,
+                        agency_level=level.value,
+                        roles=["requester"],
+                        password=DEMO_PASSWORD,
+                        nondisclosure=True,
+                        full_name=self.fake.name(),
+                    ),
+                    since,
+                    settings.MAILCOVER_POLICY,
+                )
+
+    def address(self) -> str:
+        street = self.fake.street_address().upper().replace(".", "")
+        return (
+            f"{street}, {self.fake.city().upper()} {self.fake.state_abbr()} "
+            f"{self.fake.zipcode_plus4()}"
+        )
+
+    def draft(self, who: str, **changes: object) -> CoverRequestDraft:
+        grounds = str(changes.get("grounds", "crime"))
+        statute, years = self.rng.choice(STATUTES)
+        name = self.fake.name().upper()
+        fields: dict[str, object] = dict(
+            subject_name=name,
+            subject_address=self.address(),
+            aliases=(name.split()[0][0] + " " + name.split()[-1],),
+            grounds=grounds,
+            statute=statute if grounds != "fugitive" else "18 U.S.C. 1073",
+            max_penalty_years=Decimal(years),
+            scope="addressee",
+            days=30,
+            facts=f"{self.fake.paragraph(nb_sentences=4)} The subject is believed to receive "
+            "correspondence linked to the scheme at this address.",
+            requester_agency_level=self.people[who].agency.agency_level,  # type: ignore[union-attr]
+            attorneys=(AttorneyEntry(self.fake.name().upper() + " ESQ", self.address()),),
+        )
+        fields.update(changes)
+        return CoverRequestDraft(**fields)  # type: ignore[arg-type]
+
+    def file(self, who: str, days_ago: float, **changes: object) -> CoverRequest:
+        return actions.file_request(self.people[who], self.draft(who, **changes), self.at(days_ago))
+
+    def approve(
+        self, who: str, filed: CoverRequest, days_ago: float, days: int | None = None
+    ) -> CoverOrder:
+        return actions.approve(self.people[who], filed, days, self.at(days_ago))
+
+    def extend(
+        self, who: str, order: CoverOrder, days_ago: float, approver: str, approved_days_ago: float
+    ) -> CoverRequest:
+        order.refresh_from_db()
+        filed = actions.file_extension(
+            self.people[who],
+            order,
+            ExtensionDraft(
+                30,
+                "Two covered pieces tied the subject to a second mail drop; the next period "
+                "should identify the supplier.",
+                indicted=False,
+                represented_by_attorney=False,
+            ),
+            self.at(days_ago),
+        )
+        if approver:
+            self.approve(approver, filed, approved_days_ago)
+        return filed
+
+    def review(self, who: str, order: CoverOrder, days_ago: float) -> None:
+        actions.review(
+            self.people[who],
+            CoverOrder.objects.get(pk=order.pk),
+            "Reviewed the facts, the captures so far and the scope: still necessary.",
+            self.at(days_ago),
+        )
+
+    def build(self) -> None:
+        self.add_people()
+        self.every_state()
+        for i in range(8):  # a believable backlog from several agencies
+            who = self.rng.choice(["requester", "agent", "trooper", "inspector"])
+            grounds = "postal_statute" if who == "inspector" else "crime"
+            filed = self.file(who, 60 - i * 7, grounds=grounds)
+            if i % 3 != 2:
+                self.approve("approver", filed, 59 - i * 7)
+
+    def every_state(self) -> None:
+        self.file("requester", 1)  # pending
+        actions.deny(
+            self.people["approver"],
+            self.file("agent", 10),
+            "The facts do not tie the address to the offence.",
+            self.at(9),
+        )
+        self.approve("approver", self.file("trooper", 5), 4)  # active
+        self.approve("approver", self.file("requester", 80), 79)  # ended
+        waiting = self.file(
+            "agent",
+            1,
+            emergency=True,
+            emergency_reason="Evidence of a "
+            "kidnapping ransom demand is expected by mail within days.",
+        )
+        self.approve("iic", waiting, 0.9)  # emergency awaiting written confirmation
+        lapsed = self.file(
+            "requester",
+            10,
+            emergency=True,
+            emergency_reason="Risk of losing evidence: the drop address is about to be abandoned.",
+        )
+        self.approve("iic", lapsed, 9.9)  # suspended: never confirmed
+        confirmed = self.file(
+            "trooper",
+            20,
+            emergency=True,
+            emergency_reason="Threat of immediate physical harm to a witness.",
+        )
+        order = self.approve("iic", confirmed, 19.9)
+        actions.confirm_emergency(
+            self.people["trooper"],
+            order,
+            "Written confirmation of the oral request of the 4th, with the facts restated.",
+            self.at(19),
+        )
+        extended = self.approve("approver", self.file("agent", 50), 50)
+        self.extend("agent", extended, 25, "approver", 24)
+        self.extend("agent", extended, 2, "", 0)  # an extension waiting in the queue
+        self.long_running()
+        indicted = self.approve("approver", self.file("trooper", 20), 20)
+        actions.notify_indictment(
+            self.people["trooper"],
+            indicted,
+            (self.at(3)).date(),
+            "Indicted by the grand jury.",
+            self.at(2),
+        )
+        improper = self.approve("approver", self.file("requester", 15), 15)
+        actions.rule_improper(
+            self.people["chief"],
+            improper,
+            "The facts describe a misdemeanour "
+            "under state law; the cited federal statute does not apply.",
+            self.at(6),
+        )
+        self.approve("approver", self.file("requester", 12, grounds="fugitive", days=60), 12)
+        self.approve(
+            "hq",
+            self.file(
+                "agent",
+                8,
+                grounds="national_security",
+                days=60,
+                agency_head_approval=AgencyHeadApproval(
+                    self.fake.name(), "Director", (self.at(9)).date()
+                ),
+            ),
+            7,
+        )
+
+    def long_running(self) -> None:
+        """An order extended past 120 days: reviewed, then approved by the chief."""
+        order = self.approve("approver", self.file("inspector", 125, grounds="postal_statute"), 125)
+        for filed_ago in (96, 66, 36):
+            self.extend("inspector", order, filed_ago, "approver", filed_ago - 0.5)
+        self.review("hq", order, 8)
+        self.extend("inspector", order, 7, "chief", 6)
+
+
+def seed(seed: int, now: datetime) -> bool:
+    """Build the world once; False when the database already holds it."""
+    if User.objects.filter(username="requester").exists():
+        return False
+    World(seed, now).build()
+    return True
+
+
+def sign_ins() -> list[tuple[str, str, str]]:
+    return [(p.username, ", ".join(p.roles), p.note) for p in PEOPLE]

@@ -1,0 +1,256 @@
+"""The request form: plain Django form fields, turned into a law draft; the law's
+refusals are put back next to the fields they name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from mailcover.law.errors import Violation
+from mailcover.law.extensions import ExtensionDraft
+from mailcover.law.requests import AgencyHeadApproval, AttorneyEntry, CoverRequestDraft
+from mailcover.law.terms import AgencyLevel, Grounds, Scope
+
+# Where a law field is shown on the form.
+FIELD_FOR = {
+    "subject.name": "subject_name",
+    "subject.address": "subject_address",
+    "agency_head_approval": "agency_head_name",
+    "agency_head_approval.name": "agency_head_name",
+    "agency_head_approval.title": "agency_head_title",
+    "agency_head_approval.date": "agency_head_date",
+}
+
+
+class UswdsForm(forms.Form):
+    """Gives each widget the U.S. Web Design System class for its kind."""
+
+    CLASSES = {
+        forms.Textarea: "usa-textarea",
+        forms.Select: "usa-select",
+        forms.RadioSelect: "usa-radio__input",
+        forms.CheckboxInput: "usa-checkbox__input",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            css = next(
+                (c for kind, c in self.CLASSES.items() if isinstance(field.widget, kind)),
+                "usa-input",
+            )
+            field.widget.attrs.setdefault("class", css)
+            if self.is_bound and name in self.errors:
+                field.widget.attrs["aria-describedby"] = f"id_{name}-error"
+                field.widget.attrs["aria-invalid"] = "true"
+            elif field.help_text:
+                field.widget.attrs["aria-describedby"] = f"id_{name}-hint"
+
+
+def form_field(violation: Violation, form: forms.Form) -> str | None:
+    if violation.field is None:
+        return None
+    name = FIELD_FOR.get(violation.field, violation.field)
+    if name.startswith("attorneys["):
+        name = "attorneys"
+    return name if name in form.fields else None
+
+
+def add_violations(form: forms.Form, violations: tuple[Violation, ...]) -> None:
+    for violation in violations:
+        form.add_error(form_field(violation, form), f"{violation.message} ({violation.rule})")
+
+
+class CoverRequestForm(UswdsForm):
+    submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    subject_name = forms.CharField(label="Subject's name", max_length=200, required=False)
+    subject_aliases = forms.CharField(
+        label="Other names (one per line)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    subject_address = forms.CharField(
+        label="Subject's address (one address)",
+        max_length=300,
+        required=False,
+        help_text="One subject address per request (MC-WRITTEN). File another request for "
+        "another address.",
+    )
+    grounds = forms.ChoiceField(
+        choices=[("", "- Select -")] + [(g.value, g.value.replace("_", " ")) for g in Grounds],
+        required=False,
+        help_text="Only these grounds exist (MC-PURPOSE); postal statute "
+        "grounds come from a postal inspector.",
+    )
+    statute = forms.CharField(label="Statute or legal basis", max_length=200, required=False)
+    max_penalty_years = forms.DecimalField(
+        label="Maximum prison term (years)",
+        required=False,
+        max_digits=5,
+        decimal_places=2,
+        min_value=0,
+        help_text="For a crime, the statute must be punishable by more than one "
+        "year (MC-CRIME-FELONY).",
+    )
+    forfeiture_authority = forms.CharField(
+        label="Forfeiture authority",
+        max_length=300,
+        required=False,
+        help_text="Forfeiture grounds cite the agency's forfeiture authority (MC-CRIME-FELONY).",
+    )
+    facts = forms.CharField(
+        label="Facts that make the cover necessary",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="The reasonable grounds, in writing (MC-WRITTEN). Approvers and oversight "
+        "read exactly this text; it cannot change after approval.",
+    )
+    scope = forms.ChoiceField(
+        choices=[(s.value, s.value.replace("_", " ")) for s in Scope],
+        initial=Scope.ADDRESSEE.value,
+        widget=forms.RadioSelect,
+        help_text="addressee: mail to the subject's names; delivery point: every name at the "
+        "address, which needs its own justification (MC-ALL-NAMES); sender: mail bearing the "
+        "subject's return address.",
+    )
+    scope_justification = forms.CharField(
+        label="Why every name at the address",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    days = forms.IntegerField(
+        label="Days requested",
+        initial=30,
+        help_text="At most 30 days; fugitive and national-security covers at most 60 (MC-PERIOD).",
+    )
+    emergency = forms.BooleanField(
+        label="Emergency (oral request, confirm in writing within 3 days)", required=False
+    )
+    emergency_reason = forms.CharField(
+        label="The emergency", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    agency_head_name = forms.CharField(
+        label="Agency head's name",
+        required=False,
+        max_length=200,
+        help_text="National security only: the requesting agency head's personal approval "
+        "(MC-NATSEC-HEAD).",
+    )
+    agency_head_title = forms.CharField(label="Agency head's title", required=False, max_length=200)
+    agency_head_date = forms.DateField(
+        label="Date of the agency head's approval",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    attorneys = forms.CharField(
+        label="Known attorneys (one per line: NAME | ADDRESS)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Mail between the subject and a known attorney is never covered (MC-ATTORNEY).",
+    )
+
+    def to_draft(self, level: AgencyLevel) -> CoverRequestDraft:
+        data: dict[str, Any] = self.cleaned_data
+        head = None
+        if data["agency_head_name"] or data["agency_head_title"] or data["agency_head_date"]:
+            head = AgencyHeadApproval(
+                data["agency_head_name"], data["agency_head_title"], data["agency_head_date"]
+            )
+        return CoverRequestDraft(
+            subject_name=data["subject_name"],
+            subject_address=data["subject_address"],
+            aliases=tuple(
+                line.strip() for line in data["subject_aliases"].splitlines() if line.strip()
+            ),
+            grounds=data["grounds"],
+            statute=data["statute"],
+            max_penalty_years=data["max_penalty_years"],
+            facts=data["facts"],
+            scope=data["scope"],
+            scope_justification=data["scope_justification"] or None,
+            days=data["days"],
+            emergency=data["emergency"],
+            emergency_reason=data["emergency_reason"] or None,
+            agency_head_approval=head,
+            forfeiture_authority=data["forfeiture_authority"] or None,
+            requester_agency_level=level,
+            attorneys=self._attorneys(data["attorneys"]),
+        )
+
+    @staticmethod
+    def _attorneys(text: str) -> tuple[AttorneyEntry, ...]:
+        entries = []
+        for line in text.splitlines():
+            if line.strip():
+                name, _, address = line.partition("|")
+                entries.append(AttorneyEntry(name.strip(), address.strip()))
+        return tuple(entries)
+
+
+class DecisionForm(UswdsForm):
+    outcome = forms.ChoiceField(choices=[("approve", "Approve"), ("deny", "Deny")])
+    days = forms.IntegerField(label="Days granted", required=False, min_value=1)
+    reason = forms.CharField(
+        label="Reason (required to deny)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ExtensionForm(UswdsForm):
+    days = forms.IntegerField(label="Days", initial=30)
+    investigative_benefit = forms.CharField(
+        label="Investigative benefit so far and expected",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    indicted = forms.TypedChoiceField(
+        label="Has the subject been indicted or charged?",
+        choices=[("", "- Select -"), ("no", "No"), ("yes", "Yes")],
+        required=False,
+        coerce=lambda v: v == "yes",
+        empty_value=None,
+    )
+    represented_by_attorney = forms.TypedChoiceField(
+        label="Is the subject represented by an attorney?",
+        choices=[("", "- Select -"), ("no", "No"), ("yes", "Yes")],
+        required=False,
+        coerce=lambda v: v == "yes",
+        empty_value=None,
+    )
+
+    def to_draft(self) -> ExtensionDraft:
+        data = self.cleaned_data
+        return ExtensionDraft(
+            data["days"],
+            data["investigative_benefit"],
+            data["indicted"],
+            data["represented_by_attorney"],
+        )
+
+
+class ConfirmationForm(UswdsForm):
+    written_request = forms.CharField(
+        label="Written request (restate the facts)",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+
+
+class IndictmentForm(UswdsForm):
+    filed_on = forms.DateField(
+        label="Date the indictment or information was filed",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ImproperForm(UswdsForm):
+    reasons = forms.CharField(
+        label="Why the order was improper (the requester is told)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+
+class ReviewForm(UswdsForm):
+    note = forms.CharField(
+        label="Review notes", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )

@@ -1,0 +1,22 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from mailcover.covers.demo import DEMO_PASSWORD, seed, sign_ins
+
+
+class Command(BaseCommand):
+    help = "Seed the synthetic demo world (once) and print the demo sign-ins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=233)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with transaction.atomic():
+            made = seed(options["seed"], timezone.now())
+        self.stdout.write("Seeded the demo world." if made else "The demo world is already seeded.")
+        self.stdout.write(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD}):")
+        for username, roles, note in sign_ins():
+            self.stdout.write(f"  {username:<10} {roles:<10} {note}")

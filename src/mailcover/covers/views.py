@@ -1,0 +1,252 @@
+"""Pages for cover requests and orders. Each view parses a form, calls covers.actions,
+and renders; the law's refusals come back as errors next to their fields."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from mailcover.accounts.models import User
+from mailcover.covers import actions
+from mailcover.covers.forms import (
+    ConfirmationForm,
+    CoverRequestForm,
+    DecisionForm,
+    ExtensionForm,
+    ImproperForm,
+    IndictmentForm,
+    ReviewForm,
+    add_violations,
+)
+from mailcover.covers.models import AuditEvent, CoverOrder
+from mailcover.law.errors import RuleBroken
+from mailcover.law.orders import confirmation_deadline, order_status
+from mailcover.law.periods import max_period_days
+from mailcover.law.reviews import review_due_at
+from mailcover.law.roles import Action, may
+from mailcover.law.terms import Grounds
+
+View = Callable[..., HttpResponse]
+
+
+def case_view(view: View) -> View:
+    """Signed-in only; 'not found' and 'not allowed' become 404 and 403 pages."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except actions.NotFound as missing:
+            raise Http404(str(missing)) from None
+        except actions.Forbidden as refused:
+            raise PermissionDenied(str(refused)) from None
+
+    return wrapped
+
+
+def _user(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    return user
+
+
+def _period_help() -> dict[str, int]:
+    policy = actions.policy()
+    return {g.value: max_period_days(g, policy) for g in Grounds}
+
+
+@case_view
+@require_http_methods(["GET", "POST"])
+def new_request(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    actions.require(user, Action.FILE_REQUEST)
+    form = CoverRequestForm(request.POST or None, initial={"submission_key": uuid.uuid4().hex})
+    if request.method == "POST" and form.is_valid():
+        assert user.agency is not None
+        try:
+            filed = actions.file_request(
+                user,
+                form.to_draft(user.agency.agency_level),
+                timezone.now(),
+                form.cleaned_data["submission_key"],
+            )
+        except RuleBroken as broken:
+            add_violations(form, broken.violations)
+        except actions.Conflict as clash:
+            form.add_error(None, str(clash))
+        else:
+            messages.success(
+                request, f"Request {filed.case_number} filed; it now waits for an approver."
+            )
+            response: HttpResponse = redirect("web:request", request_id=filed.pk)
+            if request.headers.get("HX-Request"):
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = f"/requests/{filed.pk}"
+            return response
+    context = {"form": form, "period_days": _period_help()}
+    template = (
+        "covers/_request_form.html"
+        if request.headers.get("HX-Request")
+        else "covers/new_request.html"
+    )
+    status = 422 if request.method == "POST" else 200
+    return render(request, template, context, status=status)
+
+
+@case_view
+def request_page(request: HttpRequest, request_id: int) -> HttpResponse:
+    user = _user(request)
+    filed = actions.get_request(user, request_id)
+    return render(
+        request,
+        "covers/request.html",
+        {
+            "filed": filed,
+            "attorneys": filed.attorneys.all(),
+            "order": getattr(filed, "order", None) or filed.extends,
+            "decision_form": DecisionForm(initial={"days": filed.days}),
+            "may_decide": may(user.role_set, Action.DECIDE_REQUEST) and filed.state == "pending",
+            "events": AuditEvent.objects.filter(case_number=filed.case_number).select_related(
+                "actor"
+            ),
+        },
+    )
+
+
+@case_view
+@require_POST
+def decide(request: HttpRequest, request_id: int) -> HttpResponse:
+    user = _user(request)
+    filed = actions.get_request(user, request_id)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose approve or deny.")
+        return redirect("web:request", request_id=filed.pk)
+    now = timezone.now()
+    try:
+        if form.cleaned_data["outcome"] == "approve":
+            order = actions.approve(user, filed, form.cleaned_data["days"], now)
+            messages.success(request, f"Approved: order {order.case_number} is in force.")
+            return redirect("web:order", order_id=order.pk)
+        actions.deny(user, filed, form.cleaned_data["reason"] or "", now)
+        messages.success(request, f"{filed.case_number} denied.")
+    except RuleBroken as broken:
+        for violation in broken.violations:
+            messages.error(request, f"{violation.message} ({violation.rule})")
+    except actions.Conflict as clash:
+        messages.error(request, str(clash))
+    return redirect("web:request", request_id=filed.pk)
+
+
+def _timeline(order: CoverOrder) -> list[AuditEvent]:
+    return list(
+        AuditEvent.objects.filter(case_number__startswith=order.case_number)
+        .select_related("actor")
+        .order_by("at", "pk")
+    )
+
+
+EVENT_FORMS: dict[str, type[forms.Form]] = {
+    "extension": ExtensionForm,
+    "confirm": ConfirmationForm,
+    "indictment": IndictmentForm,
+    "improper": ImproperForm,
+    "review": ReviewForm,
+}
+
+
+def _event_permissions(user: User, order: CoverOrder) -> dict[str, bool]:
+    held = user.role_set
+    own = user.agency_id == order.agency_id
+    return {
+        "extension": own and may(held, Action.FILE_EXTENSION),
+        "confirm": own and may(held, Action.CONFIRM_EMERGENCY) and order.request.emergency,
+        "indictment": may(held, Action.NOTIFY_INDICTMENT),
+        "improper": may(held, Action.RULE_IMPROPER),
+        "review": may(held, Action.REVIEW_ORDER),
+    }
+
+
+def _order_context(
+    user: User, order: CoverOrder, bound: dict[str, forms.Form] | None = None
+) -> dict[str, Any]:
+    facts = order.facts()
+    allowed = _event_permissions(user, order)
+    event_forms = {
+        name: (bound or {}).get(name) or form_class()
+        for name, form_class in EVENT_FORMS.items()
+        if allowed[name]
+    }
+    return {
+        "order": order,
+        "facts": facts,
+        "status": order_status(facts, timezone.now()).value,
+        "confirmation_due_at": confirmation_deadline(facts),
+        "review_due_at": review_due_at(facts, order.last_review_at(), actions.policy()),
+        "periods": order.periods.select_related("request"),
+        "timeline": _timeline(order),
+        "event_forms": event_forms,
+        "attorneys": order.request.attorneys.all(),
+        "extensions": order.extension_requests.select_related("decision"),
+    }
+
+
+@case_view
+def order_page(request: HttpRequest, order_id: int) -> HttpResponse:
+    user = _user(request)
+    return render(
+        request, "covers/order.html", _order_context(user, actions.get_order(user, order_id))
+    )
+
+
+def _apply_event(user: User, order: CoverOrder, event: str, form: forms.Form) -> str:
+    data = form.cleaned_data
+    now = timezone.now()
+    if event == "extension":
+        filed = actions.file_extension(user, order, form.to_draft(), now)  # type: ignore[attr-defined]
+        return f"Extension {filed.case_number} filed; it waits for an approver."
+    if event == "confirm":
+        actions.confirm_emergency(user, order, data["written_request"], now)
+        return "Emergency confirmed in writing."
+    if event == "indictment":
+        actions.notify_indictment(user, order, data["filed_on"], data["note"], now)
+        return "Indictment recorded."
+    if event == "improper":
+        actions.rule_improper(user, order, data["reasons"], now)
+        return "Order ruled improper; the requester has been told."
+    actions.review(user, order, data["note"], now)
+    return "Review recorded."
+
+
+@case_view
+@require_POST
+def order_event(request: HttpRequest, order_id: int, event: str) -> HttpResponse:
+    user = _user(request)
+    order = actions.get_order(user, order_id)
+    if event not in EVENT_FORMS:
+        raise Http404(f"no action {event!r} on an order")
+    if not _event_permissions(user, order)[event]:
+        raise PermissionDenied(f"your roles do not allow {event} on this order")
+    form = EVENT_FORMS[event](request.POST)
+    if form.is_valid():
+        try:
+            messages.success(request, _apply_event(user, order, event, form))
+            return redirect("web:order", order_id=order.pk)
+        except RuleBroken as broken:
+            add_violations(form, broken.violations)
+        except actions.Conflict as clash:
+            form.add_error(None, str(clash))
+    context = _order_context(user, actions.get_order(user, order_id), {event: form})
+    context["open_event"] = event
+    return render(request, "covers/order.html", context, status=422)

@@ -1,0 +1,102 @@
+"""An order's life: its status at any moment, computed from its facts.
+
+Nothing here is a flag that a job must remember to flip (STYLE: derive, don't
+store). MC-NO-ORDER-NO-DATA asks "was this order in force at t?", and the
+answer comes from `in_force`, which every caller uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from mailcover.law.periods import Period, exceeds_continuous_cap
+from mailcover.law.terms import Grounds, OrderStatus
+
+# MC-EMERGENCY, (e)(3): an oral request is confirmed in writing within 3 calendar days.
+EMERGENCY_CONFIRMATION_DAYS = 3
+
+
+@dataclass(frozen=True)
+class OrderFacts:
+    """What is known about one order: its approved periods and the events since."""
+
+    grounds: Grounds
+    periods: tuple[Period, ...]
+    emergency_requested_at: datetime | None = None
+    confirmed_at: datetime | None = None
+    indicted_at: datetime | None = None
+    improper_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if not self.periods:
+            raise ValueError("an order has at least one approved period")
+        for before, after in zip(self.periods, self.periods[1:], strict=False):
+            if after.starts_at != before.ends_at:
+                raise ValueError("an order's periods must follow each other without a gap")
+
+    @property
+    def starts_at(self) -> datetime:
+        return self.periods[0].starts_at
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.periods[-1].ends_at
+
+    @property
+    def emergency(self) -> bool:
+        return self.emergency_requested_at is not None
+
+
+def confirmation_deadline(order: OrderFacts) -> datetime | None:
+    """MC-EMERGENCY: when the written confirmation of an emergency order is due."""
+    if order.emergency_requested_at is None:
+        return None
+    return order.emergency_requested_at + timedelta(days=EMERGENCY_CONFIRMATION_DAYS)
+
+
+def confirmed_in_time(order: OrderFacts) -> bool:
+    deadline = confirmation_deadline(order)
+    if deadline is None:
+        return True
+    return order.confirmed_at is not None and order.confirmed_at <= deadline
+
+
+def order_status(order: OrderFacts, now: datetime) -> OrderStatus:
+    """The order's status at `now`. The most final cause wins."""
+    if order.improper_at is not None and order.improper_at <= now:
+        return OrderStatus.IMPROPER  # MC-IMPROPER: final, no appeal state
+    if (
+        order.indicted_at is not None
+        and order.indicted_at <= now
+        and order.grounds is not Grounds.FUGITIVE
+    ):
+        return OrderStatus.TERMINATED  # MC-INDICTMENT, (g)(7)
+    if now < order.starts_at:
+        return OrderStatus.SCHEDULED
+    deadline = confirmation_deadline(order)
+    if deadline is not None and now > deadline and not confirmed_in_time(order):
+        return OrderStatus.SUSPENDED  # MC-EMERGENCY: unconfirmed, stops capturing
+    if now >= order.ends_at:
+        return OrderStatus.ENDED
+    return OrderStatus.ACTIVE
+
+
+def in_force(order: OrderFacts, moment: datetime) -> bool:
+    """MC-NO-ORDER-NO-DATA: may anything be recorded under this order at `moment`?"""
+    return order_status(order, moment) is OrderStatus.ACTIVE
+
+
+def releases_nothing(order: OrderFacts, now: datetime) -> bool:
+    """MC-EMERGENCY, MC-IMPROPER: a suspended or improper order releases nothing it holds."""
+    if order_status(order, now) in (OrderStatus.SUSPENDED, OrderStatus.IMPROPER):
+        return True
+    # An indictment shows as TERMINATED, which outranks SUSPENDED; an emergency order left
+    # unconfirmed past its deadline must still release nothing it captured (MC-EMERGENCY).
+    deadline = confirmation_deadline(order)
+    return deadline is not None and now > deadline and not confirmed_in_time(order)
+
+
+def over_continuous_cap(order: OrderFacts) -> bool:
+    """MC-120: does the order, as approved, run past 120 continuous days?"""
+    return exceeds_continuous_cap(order.starts_at, order.ends_at)

@@ -1,0 +1,71 @@
+"""Who may do what (DESIGN.md, Roles). One table, read by the API and the pages alike."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+from mailcover.law.terms import Role
+
+
+class Action(StrEnum):
+    FILE_REQUEST = "file_request"
+    VIEW_CASES = "view_cases"  # requests and orders (own agency's, or all for the postal side)
+    DECIDE_REQUEST = "decide_request"
+    FILE_EXTENSION = "file_extension"
+    CONFIRM_EMERGENCY = "confirm_emergency"
+    NOTIFY_INDICTMENT = "notify_indictment"
+    RULE_IMPROPER = "rule_improper"
+    REVIEW_ORDER = "review_order"
+    VIEW_OVERSIGHT = "view_oversight"
+    FEED_MAIL = "feed_mail"
+    MANAGE_ACCOUNTS = "manage_accounts"
+
+
+_REQUESTING = frozenset(
+    {
+        Action.FILE_REQUEST,
+        Action.VIEW_CASES,
+        Action.FILE_EXTENSION,
+        Action.CONFIRM_EMERGENCY,
+        Action.NOTIFY_INDICTMENT,
+    }
+)
+_DECIDING = frozenset(
+    {
+        Action.VIEW_CASES,
+        Action.DECIDE_REQUEST,
+        Action.RULE_IMPROPER,
+        Action.REVIEW_ORDER,
+        Action.NOTIFY_INDICTMENT,
+    }
+)
+
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    Role.REQUESTER: _REQUESTING,
+    Role.INSPECTOR: _REQUESTING,
+    Role.APPROVER: _DECIDING,
+    Role.CHIEF: _DECIDING,
+    # Oversight reads everything and changes nothing.
+    Role.OVERSIGHT: frozenset({Action.VIEW_CASES, Action.VIEW_OVERSIGHT}),
+    # The operator feeds the mail stream and reads no captures or cases.
+    Role.OPERATOR: frozenset({Action.FEED_MAIL}),
+    # The admin manages accounts and reads no case data.
+    Role.ADMIN: frozenset({Action.MANAGE_ACCOUNTS}),
+}
+
+# Roles that see every agency's cases: the postal side that decides and oversees them.
+_SEES_ALL = frozenset({Role.APPROVER, Role.CHIEF, Role.OVERSIGHT})
+
+
+def may(roles: Iterable[Role], action: Action) -> bool:
+    return any(action in PERMISSIONS[role] for role in roles)
+
+
+def sees_case(roles: Iterable[Role], viewer_agency_id: int, case_agency_id: int) -> bool:
+    """A case is seen by its requesting agency and by those who decide and oversee covers;
+    anyone else is told it does not exist."""
+    held = frozenset(roles)
+    if not may(held, Action.VIEW_CASES):
+        return False
+    return bool(held & _SEES_ALL) or viewer_agency_id == case_agency_id

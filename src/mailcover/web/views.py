@@ -1,0 +1,146 @@
+"""Sign-in, the home page of each role, and the health check."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from mailcover.accounts.api import SignInRefused, check_sign_in
+from mailcover.accounts.models import User
+from mailcover.covers import actions
+from mailcover.covers.models import Notice
+from mailcover.law.orders import confirmation_deadline, order_status
+from mailcover.law.reviews import review_due_at, review_overdue
+from mailcover.law.roles import Action, may
+from mailcover.law.terms import OrderStatus
+
+ENDING_SOON = timedelta(days=7)
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the service and its database answer."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as exc:  # any database failure means unhealthy
+        return JsonResponse({"status": "unavailable", "detail": type(exc).__name__}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    error = None
+    if request.method == "POST":
+        try:
+            user = check_sign_in(
+                request,
+                request.POST.get("username", ""),
+                request.POST.get("password", ""),
+                request.POST.get("otp"),
+            )
+        except SignInRefused as refused:
+            error = str(refused)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            target = request.POST.get("next", "")
+            if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+                target = "web:home"
+            return redirect(target or "web:home")
+    return render(
+        request,
+        "web/sign_in.html",
+        {"error": error, "next": request.GET.get("next", "")},
+        status=401 if error else 200,
+    )
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("web:sign-in")
+
+
+def _order_rows(user: User) -> list[dict[str, Any]]:
+    now = timezone.now()
+    policy = actions.policy()
+    rows = []
+    for order in actions.visible_orders(user)[:500]:
+        facts = order.facts()
+        last_review = order.last_review_at()
+        rows.append(
+            {
+                "order": order,
+                "facts": facts,
+                "status": order_status(facts, now).value,
+                "ends_soon": order_status(facts, now) is OrderStatus.ACTIVE
+                and facts.ends_at - now <= ENDING_SOON,
+                "review_due_at": review_due_at(facts, last_review, policy),
+                "review_overdue": review_overdue(facts, last_review, now, policy),
+                "confirmation_due_at": confirmation_deadline(facts)
+                if facts.emergency and facts.confirmed_at is None
+                else None,
+            }
+        )
+    return rows
+
+
+def _queue(user: User) -> list[Any]:
+    pending = actions.visible_requests(user).filter(decision__isnull=True)
+    return list(pending.order_by("-emergency", "filed_at")[:200])
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    held = user.role_set
+    context: dict[str, Any] = {"now": timezone.now()}
+    if may(held, Action.VIEW_CASES):
+        orders = _order_rows(user)
+        context["orders"] = orders
+        context["attention"] = [
+            r for r in orders if r["ends_soon"] or r["review_overdue"] or r["confirmation_due_at"]
+        ]
+    if may(held, Action.FILE_REQUEST):
+        context["my_requests"] = actions.visible_requests(user)[:200]
+        context["notices"] = Notice.objects.filter(recipient=user).order_by("-created_at")[:20]
+    if may(held, Action.DECIDE_REQUEST):
+        context["queue"] = _queue(user)
+    if may(held, Action.VIEW_OVERSIGHT):
+        context["overview"] = _overview(user, context.get("orders", []))
+    return render(request, "web/home.html", context)
+
+
+def _overview(user: User, orders: list[dict[str, Any]]) -> dict[str, Any]:
+    requests = actions.visible_requests(user)
+    by_status: dict[str, int] = {}
+    for row in orders:
+        by_status[row["status"]] = by_status.get(row["status"], 0) + 1
+    return {
+        "requests": requests.count(),
+        "pending": requests.filter(decision__isnull=True).count(),
+        "approved": requests.filter(decision__outcome="approved").count(),
+        "denied": requests.filter(decision__outcome="denied").count(),
+        "orders_by_status": sorted(by_status.items()),
+        "reviews_overdue": sum(1 for r in orders if r["review_overdue"]),
+    }
+
+
+@login_required
+@require_GET
+def approval_queue(request: HttpRequest) -> HttpResponse:
+    """The approval queue alone, for htmx to refresh in place."""
+    user: User = request.user  # type: ignore[assignment]
+    if not may(user.role_set, Action.DECIDE_REQUEST):
+        return HttpResponse(status=403)
+    return render(request, "web/_approval_queue.html", {"queue": _queue(user)})

@@ -1,0 +1,102 @@
+"""Who may do what (law/roles.py): one table read by the API and the pages alike."""
+
+from __future__ import annotations
+
+import pytest
+
+from mailcover.law.roles import PERMISSIONS, Action, may, sees_case
+from mailcover.law.terms import Role
+
+OWN_AGENCY = 10
+OTHER_AGENCY = 20
+CHANGING_ACTIONS = set(Action) - {Action.VIEW_CASES, Action.VIEW_OVERSIGHT}
+
+
+def test_every_role_has_an_entry_in_the_permissions_table() -> None:
+    assert set(PERMISSIONS) == set(Role)
+
+
+@pytest.mark.parametrize("role", [Role.REQUESTER, Role.INSPECTOR], ids=str)
+def test_a_requesting_role_files_requests_extensions_and_confirmations(role: Role) -> None:
+    for action in (
+        Action.FILE_REQUEST,
+        Action.FILE_EXTENSION,
+        Action.CONFIRM_EMERGENCY,
+        Action.NOTIFY_INDICTMENT,
+        Action.VIEW_CASES,
+    ):
+        assert may({role}, action), action
+
+
+@pytest.mark.parametrize("role", [Role.REQUESTER, Role.INSPECTOR], ids=str)
+def test_a_requesting_role_decides_reviews_and_rules_on_nothing(role: Role) -> None:
+    for action in (Action.DECIDE_REQUEST, Action.RULE_IMPROPER, Action.REVIEW_ORDER):
+        assert not may({role}, action), action
+
+
+@pytest.mark.parametrize("role", [Role.APPROVER, Role.CHIEF], ids=str)
+def test_a_deciding_role_decides_reviews_and_rules_improper(role: Role) -> None:
+    for action in (Action.DECIDE_REQUEST, Action.RULE_IMPROPER, Action.REVIEW_ORDER):
+        assert may({role}, action), action
+
+
+@pytest.mark.parametrize("role", [Role.APPROVER, Role.CHIEF], ids=str)
+def test_a_deciding_role_does_not_file_requests_or_extensions(role: Role) -> None:
+    # MC-NOT-SELF by construction: those who decide do not also file.
+    assert not may({role}, Action.FILE_REQUEST)
+    assert not may({role}, Action.FILE_EXTENSION)
+    assert not may({role}, Action.CONFIRM_EMERGENCY)
+
+
+def test_oversight_reads_everything_and_changes_nothing() -> None:
+    assert may({Role.OVERSIGHT}, Action.VIEW_CASES)
+    assert may({Role.OVERSIGHT}, Action.VIEW_OVERSIGHT)
+    for action in CHANGING_ACTIONS:
+        assert not may({Role.OVERSIGHT}, action), action
+
+
+def test_the_operator_feeds_the_mail_stream_and_does_nothing_else() -> None:
+    assert PERMISSIONS[Role.OPERATOR] == {Action.FEED_MAIL}
+
+
+def test_the_admin_manages_accounts_and_does_nothing_else() -> None:
+    assert PERMISSIONS[Role.ADMIN] == {Action.MANAGE_ACCOUNTS}
+
+
+def test_only_oversight_sees_the_oversight_pages() -> None:
+    holders = {role for role in Role if may({role}, Action.VIEW_OVERSIGHT)}
+    assert holders == {Role.OVERSIGHT}
+
+
+def test_a_person_with_several_roles_may_do_what_any_of_them_may() -> None:
+    assert may({Role.OPERATOR, Role.ADMIN}, Action.MANAGE_ACCOUNTS)
+    assert may({Role.OPERATOR, Role.ADMIN}, Action.FEED_MAIL)
+    assert not may({Role.OPERATOR, Role.ADMIN}, Action.VIEW_CASES)
+
+
+def test_a_person_with_no_roles_may_do_nothing() -> None:
+    for action in Action:
+        assert not may(set(), action), action
+
+
+@pytest.mark.parametrize("role", [Role.REQUESTER, Role.INSPECTOR], ids=str)
+def test_a_requester_sees_their_own_agencys_cases_only(role: Role) -> None:
+    assert sees_case({role}, OWN_AGENCY, OWN_AGENCY)
+    assert not sees_case({role}, OWN_AGENCY, OTHER_AGENCY)
+
+
+@pytest.mark.parametrize("role", [Role.APPROVER, Role.CHIEF, Role.OVERSIGHT], ids=str)
+def test_those_who_decide_and_oversee_see_every_agencys_cases(role: Role) -> None:
+    assert sees_case({role}, OWN_AGENCY, OTHER_AGENCY)
+    assert sees_case({role}, OWN_AGENCY, OWN_AGENCY)
+
+
+@pytest.mark.parametrize("role", [Role.OPERATOR, Role.ADMIN], ids=str)
+def test_the_operator_and_the_admin_see_no_case_not_even_their_own_agencys(role: Role) -> None:
+    assert not sees_case({role}, OWN_AGENCY, OWN_AGENCY)
+    assert not sees_case({role}, OWN_AGENCY, OTHER_AGENCY)
+
+
+def test_roles_may_be_given_as_any_iterable() -> None:
+    assert sees_case(iter([Role.REQUESTER]), OWN_AGENCY, OWN_AGENCY)
+    assert may((r for r in [Role.CHIEF]), Action.REVIEW_ORDER)
