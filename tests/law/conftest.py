@@ -91,9 +91,7 @@ def hq_designee() -> Official:
 @pytest.fixture
 def inspector_in_charge() -> Official:
     """An Inspector in Charge, who may order covers in emergencies only."""
-    return official(
-        INSPECTOR_IN_CHARGE_ID, {Role.APPROVER}, (DelegationScope.INSPECTOR_IN_CHARGE,)
-    )
+    return official(INSPECTOR_IN_CHARGE_ID, {Role.APPROVER}, (DelegationScope.INSPECTOR_IN_CHARGE,))
 
 
 @pytest.fixture

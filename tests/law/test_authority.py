@@ -456,4 +456,3 @@ def test_a_delegation_is_in_force_from_valid_from_until_it_expires_or_is_revoked
     assert held.in_force(NOW + 5 * DAY - timedelta(microseconds=1))
     assert not held.in_force(NOW + 5 * DAY)
     assert not held.in_force(NOW + 10 * DAY)
-

@@ -60,7 +60,9 @@ def test_a_complete_extension_of_an_order_in_force_breaks_no_rule() -> None:
 
 def test_a_subject_represented_by_an_attorney_may_still_be_extended() -> None:
     # MC-ATTORNEY keeps the attorney's mail out; it does not end the cover.
-    assert check_extension(draft(represented_by_attorney=True), order(), DURING, DEFAULT_POLICY) == []
+    assert (
+        check_extension(draft(represented_by_attorney=True), order(), DURING, DEFAULT_POLICY) == []
+    )
 
 
 def test_an_extension_adds_a_period_straight_after_the_current_end() -> None:

@@ -27,12 +27,14 @@ MICROSECOND = timedelta(microseconds=1)
 DAY = timedelta(days=1)
 
 
-def order(grounds: Grounds = Grounds.CRIME, days: int = 30, **events: datetime) -> OrderFacts:
+def order(
+    grounds: Grounds = Grounds.CRIME, days: int = 30, **events: datetime | None
+) -> OrderFacts:
     return OrderFacts(grounds=grounds, periods=(first_period(START, days),), **events)
 
 
-def emergency_order(**events: datetime) -> OrderFacts:
-    return order(emergency_requested_at=START, **events)
+def emergency_order(**events: datetime | None) -> OrderFacts:
+    return order(Grounds.CRIME, 30, emergency_requested_at=START, **events)
 
 
 # The facts of an order

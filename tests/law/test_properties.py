@@ -74,9 +74,7 @@ OFFICIALS = (
     deciding(11, grant(DelegationScope.HQ_DESIGNEE)),
     deciding(12, grant(DelegationScope.OSG_DESIGNEE)),
     deciding(13, grant(DelegationScope.INSPECTOR_IN_CHARGE)),
-    deciding(
-        14, grant(DelegationScope.OSG_DESIGNEE), grant(DelegationScope.INSPECTOR_IN_CHARGE)
-    ),
+    deciding(14, grant(DelegationScope.OSG_DESIGNEE), grant(DelegationScope.INSPECTOR_IN_CHARGE)),
     deciding(15, grant(DelegationScope.HQ_DESIGNEE), grant(DelegationScope.OSG_DESIGNEE)),
     deciding(16, grant(DelegationScope.HQ_DESIGNEE, valid_until=EPOCH + 100 * DAY)),
     deciding(
@@ -134,9 +132,10 @@ def approved_orders(draw: st.DrawFn) -> tuple[OrderFacts, list[Approved]]:
         official = draw(st.sampled_from(OFFICIALS))
         days = draw(st.integers(1, max_extension_days(grounds, policy)))
         current = order.periods[-1]
-        now = current.starts_at + (current.ends_at - current.starts_at) * draw(
-            st.integers(0, 999)
-        ) // 1000
+        now = (
+            current.starts_at
+            + (current.ends_at - current.starts_at) * draw(st.integers(0, 999)) // 1000
+        )
         draft = ExtensionDraft(days, BENEFIT, indicted=False, represented_by_attorney=False)
         assert check_extension(draft, order, now, policy) == []
         extension = Decision(

@@ -82,7 +82,7 @@ def delegation_reaches(delegation: Delegation, decision: Decision) -> bool:
     """MC-AUTHORITY and MC-120: does this one delegation reach this decision?"""
     if delegation.scope in HEADQUARTERS:
         return True
-    if decision.past_continuous_cap:
+    if decision.grounds is Grounds.NATIONAL_SECURITY or decision.past_continuous_cap:
         return False  # (d)(1), (g)(6): headquarters only
     if delegation.scope is DelegationScope.INSPECTOR_IN_CHARGE:
         return decision.emergency  # (d)(3): an Inspector in Charge only in emergencies
