@@ -69,13 +69,13 @@ def demo(args: argparse.Namespace) -> int:
     _django()
     from django.core.management import call_command
 
-    from mailcover.web.server import run
-
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     call_command("seed_demo", seed=args.seed)
     if args.no_serve:
         return 0
+    from mailcover.web.server import run
+
     return run(args.host, args.port, args.workers)
 
 

@@ -395,8 +395,15 @@ def test_mc_authority_the_designee_limits_do_not_apply_to_other_delegations(
 # MC-REVIEW: who reviews an order
 
 
-def test_mc_review_a_designee_holding_a_delegation_may_review_an_order(approver: Official) -> None:
-    assert check_reviewer(approver, {FILER_ID}, Grounds.CRIME, NOW) == []
+def test_mc_review_a_headquarters_designee_may_review_an_order(hq_designee: Official) -> None:
+    assert check_reviewer(hq_designee, {FILER_ID}, Grounds.CRIME, NOW) == []
+
+
+def test_mc_review_an_operations_support_group_designee_may_not_review_an_order(
+    approver: Official,
+) -> None:
+    violations = check_reviewer(approver, {FILER_ID}, Grounds.CRIME, NOW)
+    assert rules_and_fields(violations) == {("MC-REVIEW", None)}
 
 
 def test_mc_review_nobody_reviews_an_order_they_filed(chief: Official) -> None:

@@ -146,20 +146,19 @@ def find_authority(
 def check_reviewer(
     official: Official, filer_ids: Iterable[int], grounds: Grounds, now: datetime
 ) -> list[Violation]:
-    """MC-REVIEW, (j)(1)-(2): a periodic review by the chief or a designee, never the filer;
-    national-security orders only by the chief or a headquarters designee."""
+    """MC-REVIEW, (j)(1)-(2): a periodic review by the Chief Postal Inspector or a
+    headquarters designee (for national-security orders, a designee of the Chief), never
+    by anyone who filed the request or an extension of it."""
     found = [*check_not_self(official, filer_ids), *check_nondisclosure(official.has_nondisclosure)]
-    in_force = [d for d in official.delegations if d.in_force(now)]
-    if grounds is Grounds.NATIONAL_SECURITY:
-        in_force = [d for d in in_force if d.scope in HEADQUARTERS]
-    if not official.roles & {Role.APPROVER, Role.CHIEF} or not in_force:
+    headquarters = [d for d in official.delegations if d.in_force(now) and d.scope in HEADQUARTERS]
+    if not official.roles & {Role.APPROVER, Role.CHIEF} or not headquarters:
+        kind = "national-security orders" if grounds is Grounds.NATIONAL_SECURITY else "orders"
         found.append(
             Violation(
                 "MC-REVIEW",
                 None,
-                "orders are reviewed by the chief or a "
-                "designee holding a delegation in force"
-                + (" at headquarters" if grounds is Grounds.NATIONAL_SECURITY else ""),
+                f"{kind} are reviewed by the Chief Postal Inspector or a headquarters designee "
+                "holding a delegation in force",
             )
         )
     return found

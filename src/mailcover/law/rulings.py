@@ -19,9 +19,16 @@ def check_improper_ruling(
     with reasons the requester will be told; final, so it can be made once only."""
     # MC-NONDISCLOSURE: ruling on an order is work on covers, as approving and reviewing are.
     found = [*check_not_self(official, filer_ids), *check_nondisclosure(official.has_nondisclosure)]
-    if not official.roles & {Role.APPROVER, Role.CHIEF}:
+    # (h)(2): the Chief Postal Inspector or a designee, so a delegation in force.
+    delegated = any(d.in_force(now) for d in official.delegations)
+    if not official.roles & {Role.APPROVER, Role.CHIEF} or not delegated:
         found.append(
-            Violation("MC-IMPROPER", None, "only an approver or the chief rules an order improper")
+            Violation(
+                "MC-IMPROPER",
+                None,
+                "only the chief or an approver holding a delegation in force rules an order "
+                "improper",
+            )
         )
     if order.improper_at is not None:
         found.append(

@@ -6,8 +6,6 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from mailcover.config.wsgi import application
-
 
 class _Server(BaseApplication):  # type: ignore[misc]
     def __init__(self, options: dict[str, Any]) -> None:
@@ -19,6 +17,9 @@ class _Server(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
+        # Imported here, after any collectstatic, so WhiteNoise indexes the built files.
+        from mailcover.config.wsgi import application
+
         return application
 
 

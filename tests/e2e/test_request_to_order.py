@@ -1,0 +1,103 @@
+"""The whole flow in a real browser: a requester files, an approver approves, and the
+order shows the right end date."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import re
+
+import pytest
+from django.utils import timezone
+
+from mailcover.covers.models import CoverOrder, CoverRequest
+
+pytestmark = pytest.mark.e2e
+
+
+PASSWORD = "correct horse battery staple"  # the shared personas' password (tests/conftest.py)
+
+
+def sign_in(page: Any, base: str, username: str) -> None:
+    page.goto(f"{base}/sign-in")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/")
+
+
+def sign_out(page: Any) -> None:
+    page.get_by_role("button", name="Sign out").click()
+
+
+def test_a_requester_files_and_an_approver_approves_an_order_with_the_right_end(
+    page: Any, live_server: Any, people: Any
+) -> None:
+    base = live_server.url
+    sign_in(page, base, "requester")
+    page.get_by_role("link", name="File a request").first.click()
+    page.get_by_label("Subject's name").fill("JOHN Q PUBLIC")
+    page.get_by_label("Subject's address (one address)").fill(
+        "123 MAIN ST APT 4, SPRINGFIELD IL 62704-1234")
+    page.get_by_label("Grounds").select_option("crime")
+    page.get_by_label("Statute or legal basis").fill("18 U.S.C. 1341")
+    page.get_by_label("Maximum prison term (years)").fill("20")
+    page.get_by_label("Facts that make the cover necessary").fill(
+        "Victims of a lottery scheme mailed cheques to this address; the subject collects them.")
+    page.get_by_label("Days requested").fill("21")
+    page.get_by_role("button", name="File request").click()
+    page.wait_for_url(re.compile(r"/requests/\d+$"))
+    filed = CoverRequest.objects.get()
+    assert page.get_by_test_id("request-state").text_content() == "pending"
+    assert filed.case_number in page.content()
+    sign_out(page)
+
+    sign_in(page, base, "approver")
+    page.get_by_role("link", name=filed.case_number).click()
+    page.get_by_role("button", name="Record decision").click()
+    page.wait_for_url(re.compile(r"/orders/\d+$"))
+    order = CoverOrder.objects.get()
+    facts = order.facts()
+    assert facts.ends_at - facts.starts_at == timedelta(days=21)
+    assert page.get_by_test_id("order-status").text_content() == "active"
+    assert page.get_by_test_id("order-ends").inner_text() == (
+        facts.ends_at.strftime("%Y-%m-%d %H:%M") + " UTC")
+    assert (facts.ends_at - timezone.now()).days in (20, 21)
+    timeline = page.get_by_test_id("timeline").inner_text()
+    assert "request.filed" in timeline and "request.approved" in timeline
+
+
+def test_the_form_shows_a_broken_rule_next_to_its_field_without_javascript(
+    browser: Any, live_server: Any, people: Any, transactional_db: None
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    base = live_server.url
+    sign_in(page, base, "requester")
+    page.goto(f"{base}/requests/new")
+    page.get_by_label("Subject's name").fill("JOHN Q PUBLIC")
+    page.get_by_label("Subject's address (one address)").fill("1 ELM ST, SPRINGFIELD IL 62704")
+    page.get_by_label("Grounds").select_option("crime")
+    page.get_by_label("Statute or legal basis").fill("18 U.S.C. 1708")
+    page.get_by_label("Maximum prison term (years)").fill("1")
+    page.get_by_label("Facts that make the cover necessary").fill(
+        "Stolen mail is being redirected to this address by the subject every week.")
+    page.get_by_role("button", name="File request").click()
+    group = page.locator('[data-field="max_penalty_years"]')
+    assert "MC-CRIME-FELONY" in group.inner_text()
+    assert CoverRequest.objects.count() == 0
+    context.close()
+
+
+def test_the_request_form_can_be_filled_with_the_keyboard_alone(
+    page: Any, live_server: Any, people: Any
+) -> None:
+    base = live_server.url
+    sign_in(page, base, "requester")
+    page.goto(f"{base}/requests/new")
+    page.get_by_label("Subject's name").focus()
+    page.keyboard.type("JOHN Q PUBLIC")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.id")
+    assert focused == "id_subject_aliases"
