@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_URL := $(DATABASE_URL)
 
-.PHONY: install demo test lint types unit browser-deps openapi lock bench clean
+.PHONY: install demo test lint types browser-deps openapi lock bench docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,3 +67,7 @@ bench: install
 
 clean:
 	rm -rf $(VENV) build node_modules var .pytest_cache .mypy_cache .ruff_cache
+
+## docs: regenerate docs/cli.md from the command's --help
+docs: install
+	COLUMNS=100 $(BIN)/python -m mailcover.clidocs > docs/cli.md

@@ -39,12 +39,14 @@ def test_a_requester_files_and_an_approver_approves_an_order_with_the_right_end(
     page.get_by_role("link", name="File a request").first.click()
     page.get_by_label("Subject's name").fill("JOHN Q PUBLIC")
     page.get_by_label("Subject's address (one address)").fill(
-        "123 MAIN ST APT 4, SPRINGFIELD IL 62704-1234")
+        "123 MAIN ST APT 4, SPRINGFIELD IL 62704-1234"
+    )
     page.get_by_label("Grounds").select_option("crime")
     page.get_by_label("Statute or legal basis").fill("18 U.S.C. 1341")
     page.get_by_label("Maximum prison term (years)").fill("20")
     page.get_by_label("Facts that make the cover necessary").fill(
-        "Victims of a lottery scheme mailed cheques to this address; the subject collects them.")
+        "Victims of a lottery scheme mailed cheques to this address; the subject collects them."
+    )
     page.get_by_label("Days requested").fill("21")
     page.get_by_role("button", name="File request").click()
     page.wait_for_url(re.compile(r"/requests/\d+$"))
@@ -62,7 +64,8 @@ def test_a_requester_files_and_an_approver_approves_an_order_with_the_right_end(
     assert facts.ends_at - facts.starts_at == timedelta(days=21)
     assert page.get_by_test_id("order-status").text_content() == "active"
     assert page.get_by_test_id("order-ends").inner_text() == (
-        facts.ends_at.strftime("%Y-%m-%d %H:%M") + " UTC")
+        facts.ends_at.strftime("%Y-%m-%d %H:%M") + " UTC"
+    )
     assert (facts.ends_at - timezone.now()).days in (20, 21)
     timeline = page.get_by_test_id("timeline").inner_text()
     assert "request.filed" in timeline and "request.approved" in timeline
@@ -82,7 +85,8 @@ def test_the_form_shows_a_broken_rule_next_to_its_field_without_javascript(
     page.get_by_label("Statute or legal basis").fill("18 U.S.C. 1708")
     page.get_by_label("Maximum prison term (years)").fill("1")
     page.get_by_label("Facts that make the cover necessary").fill(
-        "Stolen mail is being redirected to this address by the subject every week.")
+        "Stolen mail is being redirected to this address by the subject every week."
+    )
     page.get_by_role("button", name="File request").click()
     group = page.locator('[data-field="max_penalty_years"]')
     assert "MC-CRIME-FELONY" in group.inner_text()
