@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils import timezone
 from django_otp import devices_for_user, match_token
-from ninja import Router
+from ninja import Router, Status
 from ninja.security import HttpBearer
 
 from mailcover.accounts.models import ApiToken, User
-from mailcover.covers.schemas import ErrorOut, TokenIn, TokenOut
+from mailcover.covers.schemas import DetailOut, TokenIn, TokenOut
 
 router = Router(tags=["auth"])
 
@@ -43,15 +41,15 @@ def check_sign_in(
     return user
 
 
-@router.post("/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut})
-def issue_token(request: HttpRequest, payload: TokenIn) -> tuple[int, Any]:
+@router.post("/auth/token", auth=None, response={200: TokenOut, 401: DetailOut})
+def issue_token(request: HttpRequest, payload: TokenIn) -> Status:
     """Exchange a username, password and one-time code (if enrolled) for a bearer token."""
     try:
         user = check_sign_in(request, payload.username, payload.password, payload.otp)
     except SignInRefused as refused:
-        return 401, {"detail": str(refused)}
+        return Status(401, {"detail": str(refused)})
     now = timezone.now()
     token = ApiToken.issue(user, now, settings.MAILCOVER_TOKEN_HOURS)
     found = ApiToken.objects.usable(token, now)
     assert found is not None
-    return 200, {"token": token, "expires_at": found.expires_at}
+    return Status(200, {"token": token, "expires_at": found.expires_at})

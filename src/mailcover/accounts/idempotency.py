@@ -12,8 +12,9 @@ from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 
-from mailcover.accounts.models import IdempotencyRecord
+from mailcover.accounts.models import ApiToken, IdempotencyRecord
 
 API_PREFIX = "/api/v1/"
 MAX_KEY_LENGTH = 200
@@ -22,6 +23,16 @@ IN_PROGRESS = 0
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def _caller(request: HttpRequest) -> str | None:
+    """Keys belong to a person, not a token: a client that signs in again between two
+    retries still gets the first answer."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    found = ApiToken.objects.usable(token.strip(), timezone.now())
+    return f"user:{found.user_id}" if found is not None else None
 
 
 class IdempotencyMiddleware:
@@ -36,7 +47,9 @@ class IdempotencyMiddleware:
             return JsonResponse(
                 {"detail": f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters"}, status=400
             )
-        caller = _sha256(request.headers.get("Authorization", "").encode())
+        caller = _caller(request)
+        if caller is None:
+            return self.get_response(request)  # not signed in: the API answers 401
         body_digest = _sha256(request.body)
         earlier = IdempotencyRecord.objects.filter(caller=caller, key=key).first()
         if earlier is not None:

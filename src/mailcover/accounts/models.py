@@ -124,7 +124,7 @@ class ApiToken(models.Model):
 class IdempotencyRecord(models.Model):
     """The first answer to a POST with an Idempotency-Key, replayed for the same key."""
 
-    caller = models.CharField(max_length=64)  # digest of the Authorization header
+    caller = models.CharField(max_length=64)  # "user:<id>" of the person who sent it
     key = models.CharField(max_length=200)
     path = models.CharField(max_length=300)
     body_digest = models.CharField(max_length=64)

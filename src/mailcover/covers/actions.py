@@ -271,8 +271,9 @@ def _decision_for(request: CoverRequest, days: int) -> tuple[authority.Decision,
     assert order is not None
     facts = order.facts()
     past_cap = extensions.extension_passes_cap(facts, days)
+    # An extension is never an emergency: it is filed in writing on an order in force.
     decision = authority.Decision(
-        filers | order.filer_ids(), request.grounds_value, order.request.emergency, past_cap
+        filers | order.filer_ids(), request.grounds_value, False, past_cap
     )
     return decision, facts
 

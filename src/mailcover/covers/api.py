@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router
+from ninja import Router, Status
 
 from mailcover.accounts.models import User
 from mailcover.covers import actions
@@ -35,6 +35,15 @@ ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Erro
 
 def _user(request: HttpRequest) -> User:
     user: User = request.auth  # type: ignore[attr-defined]
+    return user
+
+
+def _acting(request: HttpRequest, action: actions.Action) -> User:
+    """The signed-in person, if their roles allow `action` at all: otherwise a 403 before any
+    lookup, so a wrong role (an operator, an admin) learns nothing about which cases exist.
+    Whether they may see the one case is asked next, and is a 404."""
+    user = _user(request)
+    actions.require(user, action)
     return user
 
 
@@ -96,19 +105,20 @@ def request_out(filed: CoverRequest) -> dict[str, Any]:
 
 
 @router.post("/cover-requests", response={201: CreatedOut, **ERRORS})
-def file_cover_request(request: HttpRequest, payload: CoverRequestIn) -> tuple[int, Any]:
+def file_cover_request(request: HttpRequest, payload: CoverRequestIn) -> Status:
     """File a mail cover request (requester). A broken rule is a 422 naming it."""
-    user = _user(request)
-    actions.require(user, actions.Action.FILE_REQUEST)
+    user = _acting(request, actions.Action.FILE_REQUEST)
     assert user.agency is not None
     filed = actions.file_request(user, payload.to_draft(user.agency.agency_level), timezone.now())
-    return 201, {"id": filed.pk, "case_number": filed.case_number, "status": filed.state}
+    return Status(201, {"id": filed.pk, "case_number": filed.case_number, "status": filed.state})
 
 
 @router.get("/cover-requests", response={200: list[CoverRequestOut], **ERRORS})
-def list_cover_requests(request: HttpRequest, status: str | None = None) -> list[Any]:
+def list_cover_requests(
+    request: HttpRequest, status: Literal["pending", "approved", "denied"] | None = None
+) -> list[Any]:
     """The requests you may see, newest first (at most 200)."""
-    found = actions.visible_requests(_user(request))
+    found = actions.visible_requests(_acting(request, actions.Action.VIEW_CASES))
     if status == "pending":
         found = found.filter(decision__isnull=True)
     elif status in ("approved", "denied"):
@@ -119,7 +129,7 @@ def list_cover_requests(request: HttpRequest, status: str | None = None) -> list
 @router.get("/cover-requests/{request_id}", response={200: CoverRequestOut, **ERRORS})
 def get_cover_request(request: HttpRequest, request_id: int) -> Any:
     """A request and its order, if any: its agency, approvers and oversight only."""
-    return request_out(actions.get_request(_user(request), request_id))
+    return request_out(actions.get_request(_acting(request, actions.Action.VIEW_CASES), request_id))
 
 
 @router.post("/cover-requests/{request_id}/approve", response={200: OrderOut, **ERRORS})
@@ -127,7 +137,7 @@ def approve_cover_request(
     request: HttpRequest, request_id: int, payload: ApproveIn | None = None
 ) -> Any:
     """Approve a request or an extension (approver, chief), granting up to the days asked."""
-    user = _user(request)
+    user = _acting(request, actions.Action.DECIDE_REQUEST)
     filed = actions.get_request(user, request_id)
     order = actions.approve(user, filed, payload.days if payload else None, timezone.now())
     return order_out(actions.get_order(user, order.pk))
@@ -135,7 +145,7 @@ def approve_cover_request(
 
 @router.post("/cover-requests/{request_id}/deny", response={200: CoverRequestOut, **ERRORS})
 def deny_cover_request(request: HttpRequest, request_id: int, payload: DenyIn) -> Any:
-    user = _user(request)
+    user = _acting(request, actions.Action.DECIDE_REQUEST)
     filed = actions.get_request(user, request_id)
     actions.deny(user, filed, payload.reason, timezone.now())
     return request_out(actions.get_request(user, request_id))
@@ -144,23 +154,22 @@ def deny_cover_request(request: HttpRequest, request_id: int, payload: DenyIn) -
 @router.get("/cover-orders/{order_id}", response={200: OrderOut, **ERRORS})
 def get_cover_order(request: HttpRequest, order_id: int) -> Any:
     """An order with its status computed at this moment."""
-    return order_out(actions.get_order(_user(request), order_id))
+    return order_out(actions.get_order(_acting(request, actions.Action.VIEW_CASES), order_id))
 
 
 @router.post("/cover-orders/{order_id}/extensions", response={201: CreatedOut, **ERRORS})
-def file_extension(request: HttpRequest, order_id: int, payload: ExtensionIn) -> tuple[int, Any]:
+def file_extension(request: HttpRequest, order_id: int, payload: ExtensionIn) -> Status:
     """Request an extension (requester of the order's agency); approved like any request."""
-    user = _user(request)
-    actions.require(user, actions.Action.FILE_EXTENSION)
+    user = _acting(request, actions.Action.FILE_EXTENSION)
     order = actions.get_order(user, order_id)
     filed = actions.file_extension(user, order, payload.to_draft(), timezone.now())
-    return 201, {"id": filed.pk, "case_number": filed.case_number, "status": filed.state}
+    return Status(201, {"id": filed.pk, "case_number": filed.case_number, "status": filed.state})
 
 
 @router.post("/cover-orders/{order_id}/emergency-confirmation", response={200: OrderOut, **ERRORS})
 def confirm_emergency(request: HttpRequest, order_id: int, payload: ConfirmationIn) -> Any:
     """MC-EMERGENCY: the written confirmation of an oral emergency request."""
-    user = _user(request)
+    user = _acting(request, actions.Action.CONFIRM_EMERGENCY)
     order = actions.get_order(user, order_id)
     actions.confirm_emergency(user, order, payload.written_request, timezone.now())
     return order_out(actions.get_order(user, order_id))
@@ -169,7 +178,7 @@ def confirm_emergency(request: HttpRequest, order_id: int, payload: Confirmation
 @router.post("/cover-orders/{order_id}/indictment", response={200: OrderOut, **ERRORS})
 def notify_indictment(request: HttpRequest, order_id: int, payload: IndictmentIn) -> Any:
     """MC-INDICTMENT: the subject was indicted; the cover ends unless it is a fugitive's."""
-    user = _user(request)
+    user = _acting(request, actions.Action.NOTIFY_INDICTMENT)
     order = actions.get_order(user, order_id)
     actions.notify_indictment(user, order, payload.filed_on, payload.note, timezone.now())
     return order_out(actions.get_order(user, order_id))
@@ -178,16 +187,16 @@ def notify_indictment(request: HttpRequest, order_id: int, payload: IndictmentIn
 @router.post("/cover-orders/{order_id}/improper", response={200: OrderOut, **ERRORS})
 def rule_improper(request: HttpRequest, order_id: int, payload: ImproperIn) -> Any:
     """MC-IMPROPER: rule the order improper (final); the requester is told why."""
-    user = _user(request)
+    user = _acting(request, actions.Action.RULE_IMPROPER)
     order = actions.get_order(user, order_id)
     actions.rule_improper(user, order, payload.reasons, timezone.now())
     return order_out(actions.get_order(user, order_id))
 
 
 @router.post("/cover-orders/{order_id}/reviews", response={201: OrderOut, **ERRORS})
-def review_order(request: HttpRequest, order_id: int, payload: ReviewIn) -> tuple[int, Any]:
+def review_order(request: HttpRequest, order_id: int, payload: ReviewIn) -> Status:
     """MC-REVIEW: record a periodic review of the order."""
-    user = _user(request)
+    user = _acting(request, actions.Action.REVIEW_ORDER)
     order = actions.get_order(user, order_id)
     actions.review(user, order, payload.note, timezone.now())
-    return 201, order_out(actions.get_order(user, order_id))
+    return Status(201, order_out(actions.get_order(user, order_id)))

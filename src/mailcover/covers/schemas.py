@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from ninja import Field, Schema
+from pydantic import StrictInt
 
 from mailcover.law.extensions import ExtensionDraft
 from mailcover.law.requests import AgencyHeadApproval, AttorneyEntry, CoverRequestDraft
@@ -37,7 +38,7 @@ class CoverRequestIn(Schema):
     facts: str = Field(default="", max_length=20000)
     scope: str = Field(max_length=40)
     scope_justification: str | None = Field(default=None, max_length=5000)
-    days: int
+    days: StrictInt  # JSON true is not 1 day, nor "30" a number
     emergency: bool = False
     emergency_reason: str | None = Field(default=None, max_length=5000)
     attorneys: list[AttorneyIn] = Field(default_factory=list, max_length=20)
@@ -69,7 +70,7 @@ class CoverRequestIn(Schema):
 
 
 class ExtensionIn(Schema):
-    days: int
+    days: StrictInt
     investigative_benefit: str | None = Field(default=None, max_length=20000)
     indicted: bool | None = None
     represented_by_attorney: bool | None = None
@@ -81,7 +82,7 @@ class ExtensionIn(Schema):
 
 
 class ApproveIn(Schema):
-    days: int | None = None
+    days: StrictInt | None = None
 
 
 class DenyIn(Schema):
@@ -161,6 +162,10 @@ class CoverRequestOut(Schema):
 class ErrorOut(Schema):
     detail: str
     rule: str | None = None
+
+
+class DetailOut(Schema):
+    detail: str
 
 
 class TokenIn(Schema):

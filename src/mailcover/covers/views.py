@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -150,11 +151,9 @@ def decide(request: HttpRequest, request_id: int) -> HttpResponse:
 
 
 def _timeline(order: CoverOrder) -> list[AuditEvent]:
-    return list(
-        AuditEvent.objects.filter(case_number__startswith=order.case_number)
-        .select_related("actor")
-        .order_by("at", "pk")
-    )
+    """The order's own events and those of its extension requests (numbered CASE-En)."""
+    own = Q(case_number=order.case_number) | Q(case_number__startswith=f"{order.case_number}-E")
+    return list(AuditEvent.objects.filter(own).select_related("actor").order_by("at", "pk"))
 
 
 EVENT_FORMS: dict[str, type[forms.Form]] = {
@@ -164,6 +163,11 @@ EVENT_FORMS: dict[str, type[forms.Form]] = {
     "improper": ImproperForm,
     "review": ReviewForm,
 }
+
+
+def _event_form(event: str, data: Any = None) -> forms.Form:
+    """Several action forms share a page and field names (note): each gets its own ids."""
+    return EVENT_FORMS[event](data, auto_id=f"id_{event}_%s")
 
 
 def _event_permissions(user: User, order: CoverOrder) -> dict[str, bool]:
@@ -184,9 +188,7 @@ def _order_context(
     facts = order.facts()
     allowed = _event_permissions(user, order)
     event_forms = {
-        name: (bound or {}).get(name) or form_class()
-        for name, form_class in EVENT_FORMS.items()
-        if allowed[name]
+        name: (bound or {}).get(name) or _event_form(name) for name in EVENT_FORMS if allowed[name]
     }
     return {
         "order": order,
@@ -238,7 +240,7 @@ def order_event(request: HttpRequest, order_id: int, event: str) -> HttpResponse
         raise Http404(f"no action {event!r} on an order")
     if not _event_permissions(user, order)[event]:
         raise PermissionDenied(f"your roles do not allow {event} on this order")
-    form = EVENT_FORMS[event](request.POST)
+    form = _event_form(event, request.POST)
     if form.is_valid():
         try:
             messages.success(request, _apply_event(user, order, event, form))
