@@ -1,0 +1,128 @@
+"""Shared personas for every Django-side test: who files, who decides, who only watches,
+and who may not look at all. Each view or API test uses them to check both sides."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from mailcover.accounts.models import ApiToken, User
+from mailcover.accounts.provisioning import NewUser, add_user
+from mailcover.law.terms import Policy
+
+PASSWORD = "correct horse battery staple"
+DELEGATED_FROM = datetime(2020, 1, 1, tzinfo=UTC)
+POSTAL = "U.S. Postal Inspection Service"
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings: Any, request: pytest.FixtureRequest) -> None:
+    """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher."""
+    if "argon2" not in request.keywords:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class People:
+    requester: User  # Springfield PD officer
+    colleague: User  # another Springfield PD officer
+    outsider: User  # a Denver PD officer: another agency
+    inspector: User  # a postal inspector
+    approver: User  # OSG designee
+    hq: User  # headquarters designee
+    chief: User  # the Chief Postal Inspector
+    iic: User  # Inspector in Charge: emergencies only
+    undelegated: User  # approver role, no delegation
+    no_nda: User  # requester without a nondisclosure acknowledgment
+    oversight: User
+    operator: User
+    admin: User
+
+
+def _person(username: str, agency: str, level: str, roles: list[str], **extra: Any) -> User:
+    new = NewUser(username=username, agency=agency, agency_level=level, roles=roles,
+                  password=PASSWORD, nondisclosure=extra.pop("nondisclosure", True), **extra)
+    return add_user(new, DELEGATED_FROM, Policy())
+
+
+@pytest.fixture
+def people(db: None) -> People:
+    return People(
+        requester=_person("requester", "Springfield Police Department", "local", ["requester"]),
+        colleague=_person("colleague", "Springfield Police Department", "local", ["requester"]),
+        outsider=_person("outsider", "Denver Police Department", "local", ["requester"]),
+        inspector=_person("inspector", POSTAL, "postal", ["inspector"]),
+        approver=_person("approver", POSTAL, "postal", ["approver"], delegation="DEL-OSG-1",
+                         delegation_scope="osg_designee"),
+        hq=_person("hq", POSTAL, "postal", ["approver"], delegation="DEL-HQ-1",
+                   delegation_scope="hq_designee"),
+        chief=_person("chief", POSTAL, "postal", ["chief"], delegation="DEL-CPI-1"),
+        iic=_person("iic", POSTAL, "postal", ["approver"], delegation="DEL-IIC-1",
+                    delegation_scope="inspector_in_charge"),
+        undelegated=_person("undelegated", POSTAL, "postal", ["approver"]),
+        no_nda=_person("no-nda", "Springfield Police Department", "local", ["requester"],
+                       nondisclosure=False),
+        oversight=_person("oversight", POSTAL, "postal", ["oversight"]),
+        operator=_person("operator", POSTAL, "postal", ["operator"]),
+        admin=_person("admin", POSTAL, "postal", ["admin"]),
+    )
+
+
+class Api:
+    """A JSON client for /api/v1 that signs in as a given person."""
+
+    def __init__(self) -> None:
+        self.client = Client()
+
+    def _headers(self, user: User | None, extra: dict[str, str] | None) -> dict[str, str]:
+        headers = dict(extra or {})
+        if user is not None:
+            token = ApiToken.issue(user, timezone.now(), 1)
+            headers["Authorization"] = f"Bearer {token}"
+        return headers
+
+    def post(self, path: str, body: Any, user: User | None,
+             headers: dict[str, str] | None = None) -> Any:
+        return self.client.post(f"/api/v1{path}", data=json.dumps(body),
+                                content_type="application/json",
+                                headers=self._headers(user, headers))
+
+    def get(self, path: str, user: User | None) -> Any:
+        return self.client.get(f"/api/v1{path}", headers=self._headers(user, None))
+
+
+@pytest.fixture
+def api() -> Api:
+    return Api()
+
+
+def request_body(**changes: Any) -> dict[str, Any]:
+    """A valid cover request, as DESIGN.md shows it; tests change one thing at a time."""
+    body: dict[str, Any] = {
+        "subject": {"name": "JOHN Q PUBLIC", "aliases": ["JACK PUBLIC"],
+                    "address": "123 MAIN ST APT 4, SPRINGFIELD IL 62704-1234"},
+        "grounds": "crime",
+        "statute": "18 U.S.C. 1341",
+        "max_penalty_years": 20,
+        "facts": "Victims of a lottery scheme mailed cheques to this address; the subject "
+                 "collects them daily.",
+        "scope": "addressee",
+        "scope_justification": None,
+        "days": 30,
+        "emergency": False,
+        "attorneys": [{"name": "JANE ROE ESQ", "address": "1 COURT SQ, SPRINGFIELD IL 62701"}],
+    }
+    body.update(changes)
+    return body
+
+
+@pytest.fixture
+def make_body() -> Callable[..., dict[str, Any]]:
+    return request_body
