@@ -1,0 +1,32 @@
+"""Every rule docs/rules.md says is enforced has tests named after it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _documented_rules() -> list[str]:
+    text = (ROOT / "docs" / "rules.md").read_text()
+    return re.findall(r"^\| (MC-[A-Z0-9-]+) \|", text, flags=re.M)
+
+
+def _test_names() -> set[str]:
+    names: set[str] = set()
+    for path in (ROOT / "tests").rglob("test_*.py"):
+        names.update(re.findall(r"def (test_[a-z0-9_]+)", path.read_text()))
+    return names
+
+
+def test_every_documented_rule_has_tests_named_after_it() -> None:
+    rules = _documented_rules()
+    assert len(rules) >= 18
+    names = _test_names()
+    untested = [
+        r
+        for r in rules
+        if not any(n.startswith("test_" + r.lower().replace("-", "_") + "_") for n in names)
+    ]
+    assert not untested, f"rules without a test named after them: {untested}"
