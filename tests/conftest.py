@@ -47,8 +47,15 @@ class People:
 
 
 def _person(username: str, agency: str, level: str, roles: list[str], **extra: Any) -> User:
-    new = NewUser(username=username, agency=agency, agency_level=level, roles=roles,
-                  password=PASSWORD, nondisclosure=extra.pop("nondisclosure", True), **extra)
+    new = NewUser(
+        username=username,
+        agency=agency,
+        agency_level=level,
+        roles=roles,
+        password=PASSWORD,
+        nondisclosure=extra.pop("nondisclosure", True),
+        **extra,
+    )
     return add_user(new, DELEGATED_FROM, Policy())
 
 
@@ -59,16 +66,35 @@ def people(db: None) -> People:
         colleague=_person("colleague", "Springfield Police Department", "local", ["requester"]),
         outsider=_person("outsider", "Denver Police Department", "local", ["requester"]),
         inspector=_person("inspector", POSTAL, "postal", ["inspector"]),
-        approver=_person("approver", POSTAL, "postal", ["approver"], delegation="DEL-OSG-1",
-                         delegation_scope="osg_designee"),
-        hq=_person("hq", POSTAL, "postal", ["approver"], delegation="DEL-HQ-1",
-                   delegation_scope="hq_designee"),
+        approver=_person(
+            "approver",
+            POSTAL,
+            "postal",
+            ["approver"],
+            delegation="DEL-OSG-1",
+            delegation_scope="osg_designee",
+        ),
+        hq=_person(
+            "hq",
+            POSTAL,
+            "postal",
+            ["approver"],
+            delegation="DEL-HQ-1",
+            delegation_scope="hq_designee",
+        ),
         chief=_person("chief", POSTAL, "postal", ["chief"], delegation="DEL-CPI-1"),
-        iic=_person("iic", POSTAL, "postal", ["approver"], delegation="DEL-IIC-1",
-                    delegation_scope="inspector_in_charge"),
+        iic=_person(
+            "iic",
+            POSTAL,
+            "postal",
+            ["approver"],
+            delegation="DEL-IIC-1",
+            delegation_scope="inspector_in_charge",
+        ),
         undelegated=_person("undelegated", POSTAL, "postal", ["approver"]),
-        no_nda=_person("no-nda", "Springfield Police Department", "local", ["requester"],
-                       nondisclosure=False),
+        no_nda=_person(
+            "no-nda", "Springfield Police Department", "local", ["requester"], nondisclosure=False
+        ),
         oversight=_person("oversight", POSTAL, "postal", ["oversight"]),
         operator=_person("operator", POSTAL, "postal", ["operator"]),
         admin=_person("admin", POSTAL, "postal", ["admin"]),
@@ -88,11 +114,15 @@ class Api:
             headers["Authorization"] = f"Bearer {token}"
         return headers
 
-    def post(self, path: str, body: Any, user: User | None,
-             headers: dict[str, str] | None = None) -> Any:
-        return self.client.post(f"/api/v1{path}", data=json.dumps(body),
-                                content_type="application/json",
-                                headers=self._headers(user, headers))
+    def post(
+        self, path: str, body: Any, user: User | None, headers: dict[str, str] | None = None
+    ) -> Any:
+        return self.client.post(
+            f"/api/v1{path}",
+            data=json.dumps(body),
+            content_type="application/json",
+            headers=self._headers(user, headers),
+        )
 
     def get(self, path: str, user: User | None) -> Any:
         return self.client.get(f"/api/v1{path}", headers=self._headers(user, None))
@@ -106,13 +136,16 @@ def api() -> Api:
 def request_body(**changes: Any) -> dict[str, Any]:
     """A valid cover request, as DESIGN.md shows it; tests change one thing at a time."""
     body: dict[str, Any] = {
-        "subject": {"name": "JOHN Q PUBLIC", "aliases": ["JACK PUBLIC"],
-                    "address": "123 MAIN ST APT 4, SPRINGFIELD IL 62704-1234"},
+        "subject": {
+            "name": "JOHN Q PUBLIC",
+            "aliases": ["JACK PUBLIC"],
+            "address": "123 MAIN ST APT 4, SPRINGFIELD IL 62704-1234",
+        },
         "grounds": "crime",
         "statute": "18 U.S.C. 1341",
         "max_penalty_years": 20,
         "facts": "Victims of a lottery scheme mailed cheques to this address; the subject "
-                 "collects them daily.",
+        "collects them daily.",
         "scope": "addressee",
         "scope_justification": None,
         "days": 30,

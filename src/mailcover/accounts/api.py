@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
@@ -42,7 +44,7 @@ def check_sign_in(
 
 
 @router.post("/auth/token", auth=None, response={200: TokenOut, 401: DetailOut})
-def issue_token(request: HttpRequest, payload: TokenIn) -> Status:
+def issue_token(request: HttpRequest, payload: TokenIn) -> Status[Any]:
     """Exchange a username, password and one-time code (if enrolled) for a bearer token."""
     try:
         user = check_sign_in(request, payload.username, payload.password, payload.otp)

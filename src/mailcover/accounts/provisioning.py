@@ -102,6 +102,9 @@ def add_user(new: NewUser, now: datetime, policy: Policy) -> User:
     agency = _agency(new.agency, new.agency_level)
     if new.delegation and not {Role.APPROVER, Role.CHIEF} & set(roles):
         raise ProvisioningError("--delegation is for an approver or the chief")
+    if (new.delegation_scope or new.delegation_group) and not new.delegation:
+        # Otherwise the person would silently get no delegation at all.
+        raise ProvisioningError("--delegation-scope and --delegation-group need --delegation REF")
     try:
         validate_password(new.password)
     except ValidationError as weak:
@@ -141,7 +144,8 @@ def _delegate(user: User, new: NewUser, roles: list[Role], now: datetime, policy
     existing = [d.as_law() for d in Delegation.objects.all()]
     refusals = authority.check_designee_limits(existing, wanted, now, policy)
     if refusals:
-        raise ProvisioningError(f"{refusals[0].message} ({refusals[0].rule})")
+        # Name the option to change, as every other refusal here does.
+        raise ProvisioningError(f"--delegation: {refusals[0].message} ({refusals[0].rule})")
     Delegation.objects.create(
         holder=user, reference=new.delegation, scope=scope.value, group=group, valid_from=now
     )

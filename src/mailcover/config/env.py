@@ -7,6 +7,7 @@ back silently.
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 
@@ -66,9 +67,13 @@ def secret_key(directory: Path) -> str:
             raise ConfigError("MAILCOVER_SECRET_KEY must be at least 32 characters")
         return given
     key_file = directory / "secret_key"
-    if not key_file.exists():
-        import secrets
-
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+    try:
+        # Created with mode 600 in one step: never readable by others, even briefly,
+        # and O_EXCL so two processes starting at once cannot write two keys.
+        handle = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(handle, "w") as out:
+            out.write(secrets.token_urlsafe(50))
     return key_file.read_text().strip()

@@ -105,7 +105,7 @@ def request_out(filed: CoverRequest) -> dict[str, Any]:
 
 
 @router.post("/cover-requests", response={201: CreatedOut, **ERRORS})
-def file_cover_request(request: HttpRequest, payload: CoverRequestIn) -> Status:
+def file_cover_request(request: HttpRequest, payload: CoverRequestIn) -> Status[Any]:
     """File a mail cover request (requester). A broken rule is a 422 naming it."""
     user = _acting(request, actions.Action.FILE_REQUEST)
     assert user.agency is not None
@@ -158,7 +158,7 @@ def get_cover_order(request: HttpRequest, order_id: int) -> Any:
 
 
 @router.post("/cover-orders/{order_id}/extensions", response={201: CreatedOut, **ERRORS})
-def file_extension(request: HttpRequest, order_id: int, payload: ExtensionIn) -> Status:
+def file_extension(request: HttpRequest, order_id: int, payload: ExtensionIn) -> Status[Any]:
     """Request an extension (requester of the order's agency); approved like any request."""
     user = _acting(request, actions.Action.FILE_EXTENSION)
     order = actions.get_order(user, order_id)
@@ -194,7 +194,7 @@ def rule_improper(request: HttpRequest, order_id: int, payload: ImproperIn) -> A
 
 
 @router.post("/cover-orders/{order_id}/reviews", response={201: OrderOut, **ERRORS})
-def review_order(request: HttpRequest, order_id: int, payload: ReviewIn) -> Status:
+def review_order(request: HttpRequest, order_id: int, payload: ReviewIn) -> Status[Any]:
     """MC-REVIEW: record a periodic review of the order."""
     user = _acting(request, actions.Action.REVIEW_ORDER)
     order = actions.get_order(user, order_id)

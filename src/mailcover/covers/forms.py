@@ -24,7 +24,12 @@ FIELD_FOR = {
 
 
 class UswdsForm(forms.Form):
-    """Gives each widget the U.S. Web Design System class for its kind."""
+    """Gives each widget the U.S. Web Design System class for its kind.
+
+    aria-describedby is left to Django, which points it at `<id>_helptext` and
+    `<id>_error` (web/_field.html) when the form is rendered, so that errors added
+    after validation, such as the law's refusals, are announced with their field.
+    """
 
     CLASSES = {
         forms.Textarea: "usa-textarea",
@@ -35,17 +40,12 @@ class UswdsForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             css = next(
                 (c for kind, c in self.CLASSES.items() if isinstance(field.widget, kind)),
                 "usa-input",
             )
             field.widget.attrs.setdefault("class", css)
-            if self.is_bound and name in self.errors:
-                field.widget.attrs["aria-describedby"] = f"id_{name}-error"
-                field.widget.attrs["aria-invalid"] = "true"
-            elif field.help_text:
-                field.widget.attrs["aria-describedby"] = f"id_{name}-hint"
 
 
 def form_field(violation: Violation, form: forms.Form) -> str | None:

@@ -274,6 +274,8 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+        # Related lookups use the base manager: it must be the append-only one too.
+        base_manager_name = "objects"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

@@ -1,0 +1,218 @@
+"""`seed_demo`: a synthetic world with requests in every state, made by the same actions
+people use, seeded once."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+from io import StringIO
+from itertools import pairwise
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from mailcover.accounts.models import Agency, Delegation, User
+from mailcover.covers.demo import DEMO_PASSWORD, PEOPLE
+from mailcover.covers.models import AuditEvent, CoverOrder, CoverRequest, Notice, Subject
+from mailcover.law.periods import CONTINUOUS_CAP_DAYS
+from mailcover.law.terms import OrderStatus
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def world() -> dict[str, Any]:
+    said = seed()
+    now = timezone.now()
+    orders = list(
+        CoverOrder.objects.select_related(
+            "request", "emergency_confirmation", "indictment", "improper_ruling"
+        ).prefetch_related("periods__request__decision__official", "extension_requests")
+    )
+    return {
+        "said": said,
+        "now": now,
+        "orders": orders,
+        "status": {order.pk: order.status_at(now) for order in orders},
+    }
+
+
+def test_seeding_says_so_and_lists_every_demo_sign_in(world: dict[str, Any]) -> None:
+    assert "Seeded the demo world." in world["said"]
+    assert DEMO_PASSWORD in world["said"]
+    for person in PEOPLE:
+        assert person.username in world["said"]
+
+
+def test_there_is_a_person_for_every_role_and_an_agency_of_every_level(
+    world: dict[str, Any],
+) -> None:
+    roles = {role for user in User.objects.all() for role in user.roles}
+    assert roles == {
+        "requester",
+        "inspector",
+        "approver",
+        "chief",
+        "oversight",
+        "operator",
+        "admin",
+    }
+    assert set(Agency.objects.values_list("level", flat=True)) == {
+        "federal",
+        "state",
+        "local",
+        "postal",
+    }
+    assert all(user.has_nondisclosure() for user in User.objects.all())
+    scopes = set(Delegation.objects.values_list("scope", flat=True))
+    assert scopes == {"chief", "hq_designee", "osg_designee", "inspector_in_charge"}
+    assert User.objects.get(username="requester").check_password(DEMO_PASSWORD)
+
+
+def test_requests_are_pending_approved_and_denied(world: dict[str, Any]) -> None:
+    states = Counter(r.state for r in CoverRequest.objects.select_related("decision"))
+
+    assert states["pending"] >= 2  # a new request and an extension waiting in the queue
+    assert states["approved"] >= 10
+    assert states["denied"] >= 1
+    pending_kinds = {
+        r.kind for r in CoverRequest.objects.filter(decision__isnull=True)
+    }  # both kinds wait for approvers
+    assert pending_kinds == {"initial", "extension"}
+
+
+def test_orders_are_in_every_status(world: dict[str, Any]) -> None:
+    assert set(world["status"].values()) == {
+        OrderStatus.ACTIVE,
+        OrderStatus.ENDED,
+        OrderStatus.SUSPENDED,
+        OrderStatus.TERMINATED,
+        OrderStatus.IMPROPER,
+    }
+
+
+def test_an_emergency_awaits_its_written_confirmation(world: dict[str, Any]) -> None:
+    waiting = [
+        o
+        for o in world["orders"]
+        if o.request.emergency
+        and not hasattr(o, "emergency_confirmation")
+        and world["status"][o.pk] is OrderStatus.ACTIVE
+    ]
+    assert waiting
+    assert all(o.request.filed_at + timedelta(days=3) > world["now"] for o in waiting)
+
+
+def test_an_unconfirmed_emergency_is_suspended_and_a_confirmed_one_is_not(
+    world: dict[str, Any],
+) -> None:
+    suspended = [o for o in world["orders"] if world["status"][o.pk] is OrderStatus.SUSPENDED]
+    assert suspended
+    assert all(o.request.emergency for o in suspended)
+    assert all(not hasattr(o, "emergency_confirmation") for o in suspended)
+    confirmed = [o for o in world["orders"] if hasattr(o, "emergency_confirmation")]
+    assert confirmed
+    assert all(world["status"][o.pk] is not OrderStatus.SUSPENDED for o in confirmed)
+
+
+def test_an_order_was_extended(world: dict[str, Any]) -> None:
+    extended = [o for o in world["orders"] if o.periods.count() > 1]
+
+    assert extended
+    for order in extended:
+        periods = list(order.periods.all())
+        assert all(a.ends_at == b.starts_at for a, b in pairwise(periods))
+        assert all(p.request.is_extension for p in periods[1:])
+
+
+def test_an_order_runs_past_120_days_on_the_chiefs_approval_after_a_review(
+    world: dict[str, Any],
+) -> None:
+    long_running = [
+        o
+        for o in world["orders"]
+        if o.facts().ends_at - o.facts().starts_at > timedelta(days=CONTINUOUS_CAP_DAYS)
+    ]
+
+    assert len(long_running) == 1
+    (order,) = long_running
+    assert world["status"][order.pk] is OrderStatus.ACTIVE
+    last = list(order.periods.all())[-1]
+    assert last.request.decision.official.username == "chief"
+    assert "chief" in last.request.decision.official.roles
+    assert order.reviews.exists()
+    assert order.last_review_at() is not None
+    assert order.last_review_at() < last.request.decision.decided_at
+    # Every earlier period was within the cap and approved by the designee.
+    for period in list(order.periods.all())[:-1]:
+        assert period.ends_at - order.facts().starts_at <= timedelta(days=CONTINUOUS_CAP_DAYS)
+        assert period.request.decision.official.username == "approver"
+
+
+def test_an_order_was_terminated_by_an_indictment(world: dict[str, Any]) -> None:
+    terminated = [o for o in world["orders"] if world["status"][o.pk] is OrderStatus.TERMINATED]
+
+    assert terminated
+    assert all(hasattr(o, "indictment") for o in terminated)
+
+
+def test_an_order_was_ruled_improper_and_its_requester_told(world: dict[str, Any]) -> None:
+    improper = [o for o in world["orders"] if world["status"][o.pk] is OrderStatus.IMPROPER]
+
+    assert len(improper) == 1
+    (order,) = improper
+    assert order.improper_ruling.ruled_by.username == "chief"
+    notice = Notice.objects.get(case_number=order.case_number)
+    assert notice.recipient == order.request.requester
+
+
+def test_fugitive_and_national_security_orders_run_longer(world: dict[str, Any]) -> None:
+    by_grounds = {o.request.grounds: o for o in world["orders"]}
+
+    for grounds in ("fugitive", "national_security"):
+        facts = by_grounds[grounds].facts()
+        assert facts.ends_at - facts.starts_at == timedelta(days=60)
+    natsec = by_grounds["national_security"].request
+    assert natsec.decision.official.username == "hq"
+    assert natsec.agency_head_name
+
+
+def test_every_action_is_on_the_audit_trail(world: dict[str, Any]) -> None:
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+
+    assert {
+        "request.filed",
+        "request.approved",
+        "request.denied",
+        "extension.filed",
+        "emergency.confirmed",
+        "indictment.noted",
+        "order.ruled_improper",
+        "order.reviewed",
+    } <= actions
+    assert AuditEvent.objects.filter(action="request.filed").count() == (
+        CoverRequest.objects.filter(kind="initial").count()
+    )
+
+
+def test_seeding_again_changes_nothing(world: dict[str, Any]) -> None:
+    def counts() -> dict[str, int]:
+        return {
+            model.__name__: model.objects.count()
+            for model in (User, Agency, Delegation, Subject, CoverRequest, CoverOrder, AuditEvent)
+        }
+
+    before = counts()
+
+    said = seed()
+
+    assert "The demo world is already seeded." in said
+    assert counts() == before
