@@ -28,8 +28,8 @@ demo: install
 
 ## lint: ruff (lint and format)
 lint: install
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests $(wildcard bench)
+	$(BIN)/ruff format --check src tests $(wildcard bench)
 
 ## types: mypy (strict on the pure packages)
 types: install
