@@ -109,3 +109,12 @@ def test_mc_120_an_order_of_exactly_120_days_stays_within_the_cap() -> None:
 
 def test_mc_120_an_order_a_moment_past_120_days_exceeds_the_cap() -> None:
     assert exceeds_continuous_cap(NOW, NOW + timedelta(days=120) + MICROSECOND)
+
+
+def test_mc_period_an_approval_may_grant_fewer_days_than_asked_but_not_more() -> None:
+    from mailcover.law.periods import check_granted_days
+
+    assert check_granted_days(30, 21) == []
+    assert check_granted_days(30, 30) == []
+    assert [(v.rule, v.field) for v in check_granted_days(30, 31)] == [("MC-PERIOD", "days")]
+    assert [(v.rule, v.field) for v in check_granted_days(30, 0)] == [("MC-PERIOD", "days")]

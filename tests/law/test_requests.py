@@ -448,3 +448,10 @@ def test_a_national_security_request_checks_the_head_approval_within_the_whole()
     assert rules_and_fields(check_cover_request(draft, TODAY, DEFAULT_POLICY)) == {
         ("MC-NATSEC-HEAD", "agency_head_approval")
     }
+
+
+def test_mc_written_a_denial_must_state_its_reason() -> None:
+    from mailcover.law.requests import check_denial
+
+    assert check_denial("The facts do not tie the address to the offence.") == []
+    assert [(v.rule, v.field) for v in check_denial("   ")] == [("MC-WRITTEN", "reason")]

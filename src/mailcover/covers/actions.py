@@ -35,8 +35,8 @@ from mailcover.covers.models import (
 )
 from mailcover.law import authority, extensions, requests, reviews, rulings
 from mailcover.law.case_numbers import case_number, extension_case_number
-from mailcover.law.errors import RuleBroken, Violation, refuse_if
-from mailcover.law.periods import first_period
+from mailcover.law.errors import Violation, refuse_if
+from mailcover.law.periods import check_granted_days, first_period
 from mailcover.law.roles import Action, may, sees_case
 
 __all__ = ["Action", "Conflict", "Forbidden", "NotFound"]
@@ -280,17 +280,7 @@ def _decision_for(request: CoverRequest, days: int) -> tuple[authority.Decision,
 
 def _granted_days(request: CoverRequest, days: int | None) -> int:
     granted = request.days if days is None else days
-    if not 1 <= granted <= request.days:
-        raise RuleBroken(
-            [
-                Violation(
-                    "MC-PERIOD",
-                    "days",
-                    f"an approval may grant 1 to "
-                    f"{request.days} days, the period requested; not {granted}",
-                )
-            ]
-        )
+    refuse_if(check_granted_days(request.days, granted))
     return granted
 
 
@@ -365,8 +355,7 @@ def deny(user: User, request: CoverRequest, reason: str, now: datetime) -> Decis
             *authority.check_nondisclosure(user.has_nondisclosure()),
         ]
     )
-    if not reason.strip():
-        raise RuleBroken([Violation("MC-WRITTEN", "reason", "a denial states its reason")])
+    refuse_if(requests.check_denial(reason))
     decision = Decision.objects.create(
         request=request, official=user, outcome="denied", reason=reason.strip(), decided_at=now
     )

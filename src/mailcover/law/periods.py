@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from mailcover.law.errors import Violation
 from mailcover.law.terms import Grounds, Policy
 
 # MC-PERIOD, (g)(5): a cover runs at most 30 days unless the grounds allow more.
@@ -62,3 +63,16 @@ def continuous_span(starts_at: datetime, ends_at: datetime) -> timedelta:
 def exceeds_continuous_cap(starts_at: datetime, ends_at: datetime) -> bool:
     """MC-120: would an order running from `starts_at` to `ends_at` pass 120 days?"""
     return continuous_span(starts_at, ends_at) > timedelta(days=CONTINUOUS_CAP_DAYS)
+
+
+def check_granted_days(requested: int, granted: int) -> list[Violation]:
+    """MC-PERIOD: an approver may shorten the period asked for, never lengthen it."""
+    if 1 <= granted <= requested:
+        return []
+    return [
+        Violation(
+            "MC-PERIOD",
+            "days",
+            f"an approval may grant 1 to {requested} days, the period requested; not {granted}",
+        )
+    ]

@@ -302,3 +302,10 @@ def check_cover_request(draft: CoverRequestDraft, today: date, policy: Policy) -
         *check_days(draft, policy),
         *check_attorneys(draft),
     ]
+
+
+def check_denial(reason: str) -> list[Violation]:
+    """MC-WRITTEN: a denial, like a request, is in writing and gives its reason."""
+    if _blank(reason):
+        return [Violation("MC-WRITTEN", "reason", "a denial states its reason")]
+    return []
