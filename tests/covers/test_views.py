@@ -777,6 +777,20 @@ class TestImproperRuling:
         assert REASONS in home
         assert "discontinued" not in text(browse(people.colleague).get("/"))
 
+    def test_an_order_ruled_improper_offers_no_more_actions(
+        self, browse: Browse, people: Any, order: CoverOrder
+    ) -> None:
+        chief = browse(people.chief)
+        assert "Rule the order improper" in text(chief.get(f"/orders/{order.pk}"))
+        chief.post(f"/orders/{order.pk}/improper", {"reasons": REASONS})
+
+        page = text(chief.get(f"/orders/{order.pk}"))
+        assert "Rule the order improper" not in page
+        assert "Record a periodic review" not in page
+        assert "Request an extension" not in text(
+            browse(people.requester).get(f"/orders/{order.pk}")
+        )
+
     def test_a_ruling_without_reasons_is_refused(
         self, browse: Browse, people: Any, order: CoverOrder, field_part: Any
     ) -> None:

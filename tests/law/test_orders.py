@@ -230,3 +230,47 @@ def test_mc_120_an_order_of_five_30_day_periods_runs_past_the_cap() -> None:
     for _ in range(4):
         periods.append(next_period(periods[-1].ends_at, 30))
     assert over_continuous_cap(OrderFacts(grounds=Grounds.CRIME, periods=tuple(periods)))
+
+
+def test_an_order_ruled_improper_can_take_no_further_event() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from mailcover.law.orders import OrderFacts, events_possible
+    from mailcover.law.periods import Period
+    from mailcover.law.terms import Grounds
+
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    order = OrderFacts(
+        Grounds.CRIME,
+        (Period(start, start + timedelta(days=30)),),
+        improper_at=start + timedelta(days=3),
+    )
+    assert events_possible(order, start + timedelta(days=4)) == frozenset()
+
+
+def test_an_ended_order_can_only_still_be_ruled_improper() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from mailcover.law.orders import OrderEvent, OrderFacts, events_possible
+    from mailcover.law.periods import Period
+    from mailcover.law.terms import Grounds
+
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    order = OrderFacts(Grounds.CRIME, (Period(start, start + timedelta(days=30)),))
+    assert events_possible(order, start + timedelta(days=31)) == {OrderEvent.IMPROPER_RULING}
+    assert OrderEvent.EXTENSION in events_possible(order, start + timedelta(days=1))
+    assert OrderEvent.CONFIRMATION not in events_possible(order, start + timedelta(days=1))
+
+
+def test_mc_emergency_an_unconfirmed_emergency_order_in_force_offers_its_confirmation() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from mailcover.law.orders import OrderEvent, OrderFacts, events_possible
+    from mailcover.law.periods import Period
+    from mailcover.law.terms import Grounds
+
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    order = OrderFacts(
+        Grounds.CRIME, (Period(start, start + timedelta(days=30)),), emergency_requested_at=start
+    )
+    assert OrderEvent.CONFIRMATION in events_possible(order, start + timedelta(days=1))

@@ -32,7 +32,7 @@ from mailcover.covers.forms import (
 )
 from mailcover.covers.models import AuditEvent, CoverOrder
 from mailcover.law.errors import RuleBroken
-from mailcover.law.orders import confirmation_deadline, order_status
+from mailcover.law.orders import OrderEvent, confirmation_deadline, events_possible, order_status
 from mailcover.law.periods import max_period_days
 from mailcover.law.reviews import review_due_at
 from mailcover.law.roles import Action, may
@@ -170,6 +170,15 @@ def _event_form(event: str, data: Any = None) -> forms.Form:
     return EVENT_FORMS[event](data, auto_id=f"id_{event}_%s")
 
 
+EVENT_KINDS = {
+    "extension": OrderEvent.EXTENSION,
+    "confirm": OrderEvent.CONFIRMATION,
+    "indictment": OrderEvent.INDICTMENT,
+    "improper": OrderEvent.IMPROPER_RULING,
+    "review": OrderEvent.REVIEW,
+}
+
+
 def _event_permissions(user: User, order: CoverOrder) -> dict[str, bool]:
     held = user.role_set
     own = user.agency_id == order.agency_id
@@ -187,8 +196,12 @@ def _order_context(
 ) -> dict[str, Any]:
     facts = order.facts()
     allowed = _event_permissions(user, order)
+    # Offer only what the order can still take; a stale form posted anyway is refused by law.
+    possible = events_possible(facts, timezone.now())
     event_forms = {
-        name: (bound or {}).get(name) or _event_form(name) for name in EVENT_FORMS if allowed[name]
+        name: (bound or {}).get(name) or _event_form(name)
+        for name in EVENT_FORMS
+        if allowed[name] and (EVENT_KINDS[name] in possible or name in (bound or {}))
     }
     return {
         "order": order,

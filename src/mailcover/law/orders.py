@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from mailcover.law.periods import Period, exceeds_continuous_cap
 from mailcover.law.terms import Grounds, OrderStatus
@@ -100,3 +101,33 @@ def releases_nothing(order: OrderFacts, now: datetime) -> bool:
 def over_continuous_cap(order: OrderFacts) -> bool:
     """MC-120: does the order, as approved, run past 120 continuous days?"""
     return exceeds_continuous_cap(order.starts_at, order.ends_at)
+
+
+class OrderEvent(StrEnum):
+    """What can still happen to an order, whoever may do it."""
+
+    EXTENSION = "extension"
+    CONFIRMATION = "confirmation"
+    INDICTMENT = "indictment"
+    IMPROPER_RULING = "improper_ruling"
+    REVIEW = "review"
+
+
+def events_possible(order: OrderFacts, now: datetime) -> frozenset[OrderEvent]:
+    """The events an order can still take at `now`: none once it is ruled improper (final);
+    only an improper ruling once it has stopped (its data is then destroyed); all that
+    apply while it is in force."""
+    status = order_status(order, now)
+    if status is OrderStatus.IMPROPER:
+        return frozenset()
+    if status is not OrderStatus.ACTIVE:
+        return frozenset({OrderEvent.IMPROPER_RULING})
+    possible = {
+        OrderEvent.EXTENSION,
+        OrderEvent.INDICTMENT,
+        OrderEvent.IMPROPER_RULING,
+        OrderEvent.REVIEW,
+    }
+    if order.emergency and order.confirmed_at is None:
+        possible.add(OrderEvent.CONFIRMATION)
+    return frozenset(possible)
