@@ -100,3 +100,22 @@ def test_the_operator_and_the_admin_see_no_case_not_even_their_own_agencys(role:
 def test_roles_may_be_given_as_any_iterable() -> None:
     assert sees_case(iter([Role.REQUESTER]), OWN_AGENCY, OWN_AGENCY)
     assert may((r for r in [Role.CHIEF]), Action.REVIEW_ORDER)
+
+
+def test_approvers_the_chief_and_oversight_see_every_agency_and_nobody_else_does() -> None:
+    from mailcover.law.roles import sees_every_agency
+    from mailcover.law.terms import Role
+
+    assert {r for r in Role if sees_every_agency({r})} == {
+        Role.APPROVER,
+        Role.CHIEF,
+        Role.OVERSIGHT,
+    }
+
+
+def test_only_the_requesting_agency_acts_for_a_case_and_a_person_without_one_never_does() -> None:
+    from mailcover.law.roles import is_requesting_agency
+
+    assert is_requesting_agency(7, 7)
+    assert not is_requesting_agency(8, 7)
+    assert not is_requesting_agency(None, 7)

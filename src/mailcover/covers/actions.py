@@ -37,7 +37,7 @@ from mailcover.law import authority, extensions, requests, reviews, rulings
 from mailcover.law.case_numbers import case_number, extension_case_number
 from mailcover.law.errors import Violation, refuse_if
 from mailcover.law.periods import check_granted_days, first_period
-from mailcover.law.roles import Action, may, sees_case
+from mailcover.law.roles import Action, is_requesting_agency, may, sees_case, sees_every_agency
 
 __all__ = ["Action", "Conflict", "Forbidden", "NotFound"]
 from mailcover.law.terms import Policy
@@ -106,7 +106,7 @@ def visible_requests(user: User) -> Any:
     queryset = CoverRequest.objects.select_related(
         "subject", "agency", "requester", "decision", "extends"
     )
-    if sees_case(user.role_set, -1, -2):  # sees every agency's cases
+    if sees_every_agency(user.role_set):
         return queryset
     return queryset.filter(agency_id=user.agency_id or 0)
 
@@ -130,7 +130,7 @@ def visible_orders(user: User) -> Any:
         "indictment",
         "improper_ruling",
     ).prefetch_related("periods", "reviews", "extension_requests")
-    if sees_case(user.role_set, -1, -2):
+    if sees_every_agency(user.role_set):
         return queryset
     return queryset.filter(agency_id=user.agency_id or 0)
 
@@ -220,7 +220,7 @@ def file_extension(
 ) -> CoverRequest:
     require(user, Action.FILE_EXTENSION)
     require_nondisclosure(user)
-    if order.agency_id != user.agency_id:
+    if not is_requesting_agency(user.agency_id, order.agency_id):
         raise NotFound(f"no cover order {order.pk}")
     if order.extension_requests.filter(decision__isnull=True).exists():
         raise Conflict("an extension of this order is already waiting for a decision")
@@ -372,7 +372,7 @@ def confirm_emergency(
 ) -> EmergencyConfirmation:
     require(user, Action.CONFIRM_EMERGENCY)
     require_nondisclosure(user)
-    if order.agency_id != user.agency_id:
+    if not is_requesting_agency(user.agency_id, order.agency_id):
         raise NotFound(f"no cover order {order.pk}")
     refuse_if(rulings.check_emergency_confirmation(order.facts(), statement, now))
     confirmation = EmergencyConfirmation.objects.create(
@@ -388,7 +388,7 @@ def notify_indictment(
 ) -> IndictmentNotice:
     require(user, Action.NOTIFY_INDICTMENT)
     require_nondisclosure(user)
-    if not sees_case(user.role_set, user.agency_id or 0, order.agency_id):
+    if not sees_case(user.role_set, user.agency_id, order.agency_id):
         raise NotFound(f"no cover order {order.pk}")
     effective = IndictmentNotice(filed_on=filed_on).effective_at
     refuse_if(rulings.check_indictment_notice(order.facts(), effective, now))

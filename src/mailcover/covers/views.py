@@ -35,7 +35,7 @@ from mailcover.law.errors import RuleBroken
 from mailcover.law.orders import OrderEvent, confirmation_deadline, events_possible, order_status
 from mailcover.law.periods import max_period_days
 from mailcover.law.reviews import review_due_at
-from mailcover.law.roles import Action, may
+from mailcover.law.roles import Action, is_requesting_agency, may
 from mailcover.law.terms import Grounds
 
 View = Callable[..., HttpResponse]
@@ -181,7 +181,7 @@ EVENT_KINDS = {
 
 def _event_permissions(user: User, order: CoverOrder) -> dict[str, bool]:
     held = user.role_set
-    own = user.agency_id == order.agency_id
+    own = is_requesting_agency(user.agency_id, order.agency_id)
     return {
         "extension": own and may(held, Action.FILE_EXTENSION),
         "confirm": own and may(held, Action.CONFIRM_EMERGENCY) and order.request.emergency,

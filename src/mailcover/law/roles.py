@@ -62,10 +62,21 @@ def may(roles: Iterable[Role], action: Action) -> bool:
     return any(action in PERMISSIONS[role] for role in roles)
 
 
-def sees_case(roles: Iterable[Role], viewer_agency_id: int, case_agency_id: int) -> bool:
+def sees_every_agency(roles: Iterable[Role]) -> bool:
+    """Those who decide and oversee covers see every agency's cases."""
+    held = frozenset(roles)
+    return may(held, Action.VIEW_CASES) and bool(held & _SEES_ALL)
+
+
+def is_requesting_agency(viewer_agency_id: int | None, case_agency_id: int) -> bool:
+    """Extensions and emergency confirmations come from the requesting authority only."""
+    return viewer_agency_id is not None and viewer_agency_id == case_agency_id
+
+
+def sees_case(roles: Iterable[Role], viewer_agency_id: int | None, case_agency_id: int) -> bool:
     """A case is seen by its requesting agency and by those who decide and oversee covers;
     anyone else is told it does not exist."""
     held = frozenset(roles)
     if not may(held, Action.VIEW_CASES):
         return False
-    return bool(held & _SEES_ALL) or viewer_agency_id == case_agency_id
+    return sees_every_agency(held) or is_requesting_agency(viewer_agency_id, case_agency_id)
