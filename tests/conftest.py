@@ -29,6 +29,17 @@ def fast_passwords(settings: Any, request: pytest.FixtureRequest) -> None:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session")
+def ledger_key_file(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return tmp_path_factory.mktemp("ledger") / "ledger-signing.key"
+
+
+@pytest.fixture(autouse=True)
+def test_ledger_key(settings: Any, ledger_key_file: Any) -> None:
+    """Checkpoints in tests are signed with a key of the test run, never one in var/."""
+    settings.MAILCOVER_LEDGER_KEY_FILE = ledger_key_file
+
+
 @dataclass
 class People:
     requester: User  # Springfield PD officer

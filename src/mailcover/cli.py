@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from mailcover.law.terms import AgencyLevel, DelegationScope, Role
+from mailcover.ledger.cli import add_commands as add_ledger_commands
 
 
 def _django() -> None:
@@ -144,6 +145,8 @@ def parser() -> argparse.ArgumentParser:
     )
     add.add_argument("--totp-secret", metavar="BASE32", help="enrol a TOTP second factor")
     add.set_defaults(handler=user_add)
+
+    add_ledger_commands(commands, _django)
 
     run_manage = commands.add_parser("manage", help="Django's own management commands")
     run_manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from mailcover.accounts.models import Agency, Delegation, User
 from mailcover.covers.demo import DEMO_PASSWORD, PEOPLE
-from mailcover.covers.models import AuditEvent, CoverOrder, CoverRequest, Notice, Subject
+from mailcover.covers.models import CoverOrder, CoverRequest, Notice, Subject
 from mailcover.law.periods import CONTINUOUS_CAP_DAYS
 from mailcover.law.terms import OrderStatus
+from mailcover.ledger.models import Entry
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -186,7 +187,7 @@ def test_fugitive_and_national_security_orders_run_longer(world: dict[str, Any])
 
 
 def test_every_action_is_on_the_audit_trail(world: dict[str, Any]) -> None:
-    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    actions = set(Entry.objects.values_list("event", flat=True))
 
     assert {
         "request.filed",
@@ -198,7 +199,7 @@ def test_every_action_is_on_the_audit_trail(world: dict[str, Any]) -> None:
         "order.ruled_improper",
         "order.reviewed",
     } <= actions
-    assert AuditEvent.objects.filter(action="request.filed").count() == (
+    assert Entry.objects.filter(event="request.filed").count() == (
         CoverRequest.objects.filter(kind="initial").count()
     )
 
@@ -207,7 +208,7 @@ def test_seeding_again_changes_nothing(world: dict[str, Any]) -> None:
     def counts() -> dict[str, int]:
         return {
             model.__name__: model.objects.count()
-            for model in (User, Agency, Delegation, Subject, CoverRequest, CoverOrder, AuditEvent)
+            for model in (User, Agency, Delegation, Subject, CoverRequest, CoverOrder, Entry)
         }
 
     before = counts()

@@ -19,7 +19,6 @@ from mailcover.accounts.models import User
 from mailcover.accounts.provisioning import NewUser, add_user
 from mailcover.covers.forms import CoverRequestForm
 from mailcover.covers.models import (
-    AuditEvent,
     CaseCounter,
     CoverOrder,
     CoverRequest,
@@ -31,6 +30,7 @@ from mailcover.covers.models import (
     Review,
 )
 from mailcover.law.terms import OrderStatus, Policy
+from mailcover.ledger.models import Entry
 
 Browse = Callable[[User], Client]
 File = Callable[..., CoverRequest]
@@ -272,7 +272,7 @@ def test_a_broken_rule_is_shown_next_to_its_field_and_nothing_is_filed(
     assert f'<div id="id_{field}_error">' in part.html
     assert "The request was not filed" in text(response)
     assert not CoverRequest.objects.exists()
-    assert not AuditEvent.objects.exists()
+    assert not Entry.objects.exists()
 
 
 def test_every_broken_rule_is_shown_at_once(
@@ -321,7 +321,7 @@ def test_a_double_submit_of_the_same_form_files_one_request(
 
     filed = CoverRequest.objects.get()
     assert first["Location"] == second["Location"] == f"/requests/{filed.pk}"
-    assert AuditEvent.objects.filter(action="request.filed").count() == 1
+    assert Entry.objects.filter(event="request.filed").count() == 1
 
 
 def test_the_same_request_sent_again_as_a_new_form_is_refused_while_pending(

@@ -39,6 +39,6 @@ def test_every_api_path_is_in_the_api_guide() -> None:
     missing = []
     for path in schema["paths"]:
         pattern = re.sub(r"\{[a-z_]+\}", "{id}", path)
-        if pattern not in guide:
+        if path not in guide and pattern not in guide:
             missing.append(path)
     assert not missing, f"API calls missing from docs/api.md: {missing}"

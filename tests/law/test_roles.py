@@ -9,7 +9,13 @@ from mailcover.law.terms import Role
 
 OWN_AGENCY = 10
 OTHER_AGENCY = 20
-CHANGING_ACTIONS = set(Action) - {Action.VIEW_CASES, Action.VIEW_OVERSIGHT}
+READING_ACTIONS = {
+    Action.VIEW_CASES,
+    Action.VIEW_OVERSIGHT,
+    Action.READ_LEDGER,
+    Action.READ_ACCOUNTING,
+}
+CHANGING_ACTIONS = set(Action) - READING_ACTIONS
 
 
 def test_every_role_has_an_entry_in_the_permissions_table() -> None:

@@ -11,6 +11,7 @@ from mailcover.accounts.api import router as auth_router
 from mailcover.covers.actions import Conflict, Forbidden, NotFound
 from mailcover.covers.api import router as covers_router
 from mailcover.law.errors import RuleBroken
+from mailcover.ledger.api import router as ledger_router
 
 api = NinjaAPI(
     title="mailcover API",
@@ -22,6 +23,7 @@ api = NinjaAPI(
 )
 api.add_router("", auth_router)
 api.add_router("", covers_router)
+api.add_router("", ledger_router)
 
 
 @api.exception_handler(RuleBroken)

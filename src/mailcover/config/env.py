@@ -77,3 +77,22 @@ def secret_key(directory: Path) -> str:
         with os.fdopen(handle, "w") as out:
             out.write(secrets.token_urlsafe(50))
     return key_file.read_text().strip()
+
+
+def ledger_origin() -> str:
+    """MAILCOVER_LEDGER_ORIGIN: the log's name on its checkpoints and its key (c2sp.org)."""
+    origin = env_str("MAILCOVER_LEDGER_ORIGIN", "mailcover.localhost/ledger")
+    if not origin or "+" in origin or any(char.isspace() for char in origin):
+        raise ConfigError(
+            f"MAILCOVER_LEDGER_ORIGIN must be a name without spaces or '+', not {origin!r}"
+        )
+    return origin
+
+
+def path_in(directory: Path, name: str, default: str) -> Path:
+    """A file path from the environment variable `name`, else `default` inside `directory`."""
+    raw = os.environ.get(name)
+    path = Path(raw).expanduser() if raw else directory / default
+    if path.is_dir():
+        raise ConfigError(f"{name} must name a file, not the directory {path}")
+    return path.resolve()

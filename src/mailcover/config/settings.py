@@ -6,7 +6,16 @@ import os
 
 import dj_database_url
 
-from mailcover.config.env import ConfigError, env_bool, env_int, env_list, secret_key, var_dir
+from mailcover.config.env import (
+    ConfigError,
+    env_bool,
+    env_int,
+    env_list,
+    ledger_origin,
+    path_in,
+    secret_key,
+    var_dir,
+)
 from mailcover.law.terms import Policy
 
 VAR_DIR = var_dir()
@@ -27,6 +36,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "mailcover.accounts",
     "mailcover.covers",
+    "mailcover.ledger",
     "mailcover.web",
 ]
 
@@ -121,6 +131,13 @@ MAILCOVER_POLICY = Policy(
 )
 # API tokens stop working after this many hours.
 MAILCOVER_TOKEN_HOURS = env_int("MAILCOVER_TOKEN_HOURS", 12, minimum=1)
+
+# The ledger (docs/operations.md): the name on its checkpoints, where its Ed25519
+# signing key is generated on first use, and how often a checkpoint is published.
+MAILCOVER_LEDGER_ORIGIN = ledger_origin()
+MAILCOVER_LEDGER_KEY_FILE = path_in(VAR_DIR, "MAILCOVER_LEDGER_KEY_FILE", "ledger-signing.key")
+MAILCOVER_CHECKPOINT_ENTRIES = env_int("MAILCOVER_CHECKPOINT_ENTRIES", 100, minimum=1)
+MAILCOVER_CHECKPOINT_SECONDS = env_int("MAILCOVER_CHECKPOINT_SECONDS", 300, minimum=1)
 
 LOGGING = {
     "version": 1,

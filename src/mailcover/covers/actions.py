@@ -19,7 +19,6 @@ from django.db import transaction
 from mailcover.accounts.models import Delegation, User
 from mailcover.covers.models import (
     Attorney,
-    AuditEvent,
     CaseCounter,
     CoverOrder,
     CoverRequest,
@@ -38,6 +37,8 @@ from mailcover.law.case_numbers import case_number, extension_case_number
 from mailcover.law.errors import Violation, refuse_if
 from mailcover.law.periods import check_granted_days, first_period
 from mailcover.law.roles import Action, is_requesting_agency, may, sees_case, sees_every_agency
+from mailcover.ledger import log as ledger
+from mailcover.ledger.entries import digest
 
 __all__ = ["Action", "Conflict", "Forbidden", "NotFound"]
 from mailcover.law.terms import Policy
@@ -72,14 +73,11 @@ def require_nondisclosure(user: User) -> None:
     refuse_if(authority.check_nondisclosure(user.has_nondisclosure()))
 
 
-def record(actor: User | None, action: str, case: str, now: datetime, **details: Any) -> None:
-    AuditEvent.objects.create(
-        at=now,
-        actor=actor,
-        action=action,
-        case_number=case,
-        details=json.loads(json.dumps(details, default=str)),
-    )
+def record(
+    actor: User | None, action: str, case: str, subject: int, now: datetime, **details: Any
+) -> None:
+    """Put the action on the ledger. Free text goes there only as its SHA-256 digest."""
+    ledger.record(actor, action, now, case=case, subject=subject, **details)
 
 
 def _canonical(body: dict[str, Any]) -> tuple[Any, str]:
@@ -205,6 +203,7 @@ def file_request(
         user,
         "request.filed",
         filed.case_number,
+        filed.subject_id,
         now,
         grounds=draft.grounds,
         emergency=draft.emergency,
@@ -250,7 +249,9 @@ def file_extension(
         body=body,
         body_sha256=digest,
     )
-    record(user, "extension.filed", number, now, days=draft.days, body_sha256=digest)
+    record(
+        user, "extension.filed", number, filed.subject_id, now, days=draft.days, body_sha256=digest
+    )
     return filed
 
 
@@ -313,6 +314,7 @@ def approve(user: User, request: CoverRequest, days: int | None, now: datetime) 
         user,
         "request.approved",
         request.case_number,
+        request.subject_id,
         now,
         days=granted,
         delegation=delegation.reference,
@@ -359,7 +361,14 @@ def deny(user: User, request: CoverRequest, reason: str, now: datetime) -> Decis
     decision = Decision.objects.create(
         request=request, official=user, outcome="denied", reason=reason.strip(), decided_at=now
     )
-    record(user, "request.denied", request.case_number, now, reason=reason.strip())
+    record(
+        user,
+        "request.denied",
+        request.case_number,
+        request.subject_id,
+        now,
+        reason_sha256=digest(reason.strip()),
+    )
     return decision
 
 
@@ -378,7 +387,14 @@ def confirm_emergency(
     confirmation = EmergencyConfirmation.objects.create(
         order=order, statement=statement.strip(), confirmed_by=user, confirmed_at=now
     )
-    record(user, "emergency.confirmed", order.case_number, now)
+    record(
+        user,
+        "emergency.confirmed",
+        order.case_number,
+        order.request.subject_id,
+        now,
+        statement_sha256=digest(statement.strip()),
+    )
     return confirmation
 
 
@@ -395,7 +411,14 @@ def notify_indictment(
     notice = IndictmentNotice.objects.create(
         order=order, filed_on=filed_on, note=note.strip(), noted_by=user, noted_at=now
     )
-    record(user, "indictment.noted", order.case_number, now, filed_on=filed_on.isoformat())
+    record(
+        user,
+        "indictment.noted",
+        order.case_number,
+        order.request.subject_id,
+        now,
+        filed_on=filed_on.isoformat(),
+    )
     return notice
 
 
@@ -419,7 +442,14 @@ def rule_improper(user: User, order: CoverOrder, reasons: str, now: datetime) ->
         body=reasons.strip(),
         created_at=now,
     )
-    record(user, "order.ruled_improper", order.case_number, now, reasons=reasons.strip())
+    record(
+        user,
+        "order.ruled_improper",
+        order.case_number,
+        order.request.subject_id,
+        now,
+        reasons_sha256=digest(reasons.strip()),
+    )
     return ruling
 
 
@@ -433,5 +463,12 @@ def review(user: User, order: CoverOrder, note: str, now: datetime) -> Review:
         found.append(Violation("MC-REVIEW", "note", "a review records what was reviewed"))
     refuse_if(found)
     done = Review.objects.create(order=order, reviewer=user, note=note.strip(), reviewed_at=now)
-    record(user, "order.reviewed", order.case_number, now)
+    record(
+        user,
+        "order.reviewed",
+        order.case_number,
+        order.request.subject_id,
+        now,
+        note_sha256=digest(note.strip()),
+    )
     return done

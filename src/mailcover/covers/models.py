@@ -249,38 +249,3 @@ class Notice(models.Model):
     title = models.CharField(max_length=200)
     body = models.TextField()
     created_at = models.DateTimeField()
-
-
-class AppendOnly(models.QuerySet["AuditEvent"]):
-    def update(self, **kwargs: Any) -> int:
-        raise PermissionError("the audit trail is append-only")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise PermissionError("the audit trail is append-only")
-
-
-class AuditEvent(models.Model):
-    """Who did what, when, to which case. Append-only: rows are never changed or deleted."""
-
-    at = models.DateTimeField()
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
-    )
-    action = models.CharField(max_length=60)
-    case_number = models.CharField(max_length=40, db_index=True)
-    details = models.JSONField(default=dict)
-
-    objects = AppendOnly.as_manager()
-
-    class Meta:
-        ordering = ["at", "pk"]
-        # Related lookups use the base manager: it must be the append-only one too.
-        base_manager_name = "objects"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise PermissionError("the audit trail is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise PermissionError("the audit trail is append-only")

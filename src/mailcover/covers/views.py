@@ -30,13 +30,14 @@ from mailcover.covers.forms import (
     ReviewForm,
     add_violations,
 )
-from mailcover.covers.models import AuditEvent, CoverOrder
+from mailcover.covers.models import CoverOrder
 from mailcover.law.errors import RuleBroken
 from mailcover.law.orders import OrderEvent, confirmation_deadline, events_possible, order_status
 from mailcover.law.periods import max_period_days
 from mailcover.law.reviews import review_due_at
 from mailcover.law.roles import Action, is_requesting_agency, may
 from mailcover.law.terms import Grounds
+from mailcover.ledger.models import Entry
 
 View = Callable[..., HttpResponse]
 
@@ -118,9 +119,7 @@ def request_page(request: HttpRequest, request_id: int) -> HttpResponse:
             "order": getattr(filed, "order", None) or filed.extends,
             "decision_form": DecisionForm(initial={"days": filed.days}),
             "may_decide": may(user.role_set, Action.DECIDE_REQUEST) and filed.state == "pending",
-            "events": AuditEvent.objects.filter(case_number=filed.case_number).select_related(
-                "actor"
-            ),
+            "events": Entry.objects.filter(case_number=filed.case_number).order_by("at", "seq"),
         },
     )
 
@@ -150,10 +149,10 @@ def decide(request: HttpRequest, request_id: int) -> HttpResponse:
     return redirect("web:request", request_id=filed.pk)
 
 
-def _timeline(order: CoverOrder) -> list[AuditEvent]:
-    """The order's own events and those of its extension requests (numbered CASE-En)."""
+def _timeline(order: CoverOrder) -> list[Entry]:
+    """The order's own ledger entries and those of its extension requests (CASE-En)."""
     own = Q(case_number=order.case_number) | Q(case_number__startswith=f"{order.case_number}-E")
-    return list(AuditEvent.objects.filter(own).select_related("actor").order_by("at", "pk"))
+    return list(Entry.objects.filter(own).order_by("at", "seq"))
 
 
 EVENT_FORMS: dict[str, type[forms.Form]] = {

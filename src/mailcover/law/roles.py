@@ -18,6 +18,8 @@ class Action(StrEnum):
     RULE_IMPROPER = "rule_improper"
     REVIEW_ORDER = "review_order"
     VIEW_OVERSIGHT = "view_oversight"
+    READ_LEDGER = "read_ledger"  # entries, checkpoints and proofs
+    READ_ACCOUNTING = "read_accounting"  # PA-SUBJECT: the accounting of disclosures
     FEED_MAIL = "feed_mail"
     MANAGE_ACCOUNTS = "manage_accounts"
 
@@ -47,7 +49,9 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.APPROVER: _DECIDING,
     Role.CHIEF: _DECIDING,
     # Oversight reads everything and changes nothing.
-    Role.OVERSIGHT: frozenset({Action.VIEW_CASES, Action.VIEW_OVERSIGHT}),
+    Role.OVERSIGHT: frozenset(
+        {Action.VIEW_CASES, Action.VIEW_OVERSIGHT, Action.READ_LEDGER, Action.READ_ACCOUNTING}
+    ),
     # The operator feeds the mail stream and reads no captures or cases.
     Role.OPERATOR: frozenset({Action.FEED_MAIL}),
     # The admin manages accounts and reads no case data.

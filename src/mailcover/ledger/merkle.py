@@ -14,7 +14,7 @@ answer from stored subtree hashes instead of rehashing; `inclusion_proof` and
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 HASH_SIZE = 32
 """Length in bytes of every hash in the tree (SHA-256)."""
@@ -86,25 +86,31 @@ class MerkleFrontier:
         """The perfect subtrees' roots, largest (leftmost) first: what `restore` takes."""
         return tuple(self._subtree_roots)
 
-    def append(self, leaf_hash: bytes) -> None:
-        """Add one leaf; merges equal-sized subtrees as a binary counter carries."""
+    def append(self, leaf_hash: bytes) -> list[bytes]:
+        """Add one leaf; merges equal-sized subtrees as a binary counter carries.
+
+        Returns the roots of the perfect subtrees the merge completed, at levels 1, 2, ...
+        in that order (empty for a leaf that completes none): the subtree at level L
+        holds the leaves [index << L, (index + 1) << L) with index = old size >> L. A
+        store that keeps them can answer any proof without rehashing leaves.
+        """
         _check_hash_sizes("leaf hash", [leaf_hash], error=ValueError)
         node = leaf_hash
         carry = self._size
+        completed: list[bytes] = []
         while carry & 1:
             node = hash_children(self._subtree_roots.pop(), node)
+            completed.append(node)
             carry >>= 1
         self._subtree_roots.append(node)
         self._size += 1
+        return completed
 
     def root(self) -> bytes:
         """MTH of the whole tree: the subtree roots folded together from the right."""
         if not self._subtree_roots:
             return EMPTY_ROOT
-        node = self._subtree_roots[-1]
-        for left in reversed(self._subtree_roots[:-1]):
-            node = hash_children(left, node)
-        return node
+        return fold_subtree_roots(self._subtree_roots)
 
 
 def subtree_root_of(leaf_hashes: Sequence[bytes]) -> SubtreeRoot:
@@ -117,6 +123,56 @@ def subtree_root_of(leaf_hashes: Sequence[bytes]) -> SubtreeRoot:
         return hash_children(subtree_root(start, middle), subtree_root(middle, end))
 
     return subtree_root
+
+
+def perfect_subtrees(start: int, end: int) -> list[tuple[int, int]]:
+    """The perfect subtrees, as (level, index), whose roots fold into MTH(D[start:end]).
+
+    Every range a proof asks for starts on a multiple of a power of two at least its
+    length (RFC 9162 splits at the largest power of two below the size), so it is one
+    aligned perfect subtree per set bit of its length, largest first.
+    """
+    if not 0 <= start < end:
+        raise ValueError(f"no subtree covers the empty or reversed range [{start}, {end})")
+    subtrees: list[tuple[int, int]] = []
+    position = start
+    for level in range((end - start).bit_length() - 1, -1, -1):
+        width = 1 << level
+        if (end - position) & width:
+            if position % width:
+                raise ValueError(f"[{start}, {end}) is not a range of the tree")
+            subtrees.append((level, position >> level))
+            position += width
+    return subtrees
+
+
+def fold_subtree_roots(roots: Sequence[bytes]) -> bytes:
+    """Fold perfect subtree roots, largest (leftmost) first, into one root, from the right."""
+    node = roots[-1]
+    for left in reversed(roots[:-1]):
+        node = hash_children(left, node)
+    return node
+
+
+def subtree_root_from(nodes: Mapping[tuple[int, int], bytes]) -> SubtreeRoot:
+    """A `SubtreeRoot` answered from stored perfect subtree roots keyed (level, index)."""
+
+    def subtree_root(start: int, end: int) -> bytes:
+        return fold_subtree_roots([nodes[key] for key in perfect_subtrees(start, end)])
+
+    return subtree_root
+
+
+def ranges_of(path: Callable[[SubtreeRoot], list[bytes]]) -> list[tuple[int, int]]:
+    """The ranges a proof algorithm asks the tree for, so a store can fetch them at once."""
+    asked: list[tuple[int, int]] = []
+
+    def record(start: int, end: int) -> bytes:
+        asked.append((start, end))
+        return EMPTY_ROOT
+
+    path(record)
+    return asked
 
 
 def root_hash(leaf_hashes: Sequence[bytes]) -> bytes:

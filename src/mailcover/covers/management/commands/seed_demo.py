@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mailcover.covers.demo import DEMO_PASSWORD, seed, sign_ins
+from mailcover.ledger import checkpoints
 
 
 class Command(BaseCommand):
@@ -16,6 +17,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():
             made = seed(options["seed"], timezone.now())
+            # The demo's history is on the ledger; sign a checkpoint of all of it.
+            checkpoints.publish(timezone.now())
         self.stdout.write("Seeded the demo world." if made else "The demo world is already seeded.")
         self.stdout.write(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD}):")
         for username, roles, note in sign_ins():

@@ -1,0 +1,114 @@
+"""Signed checkpoints: the ledger's tree head, signed with the log's Ed25519 key.
+
+A checkpoint (c2sp.org/tlog-checkpoint) is a signed note whose text is the origin,
+the tree size and the base64 root hash. One is published every
+MAILCOVER_CHECKPOINT_ENTRIES entries, when the last is older than
+MAILCOVER_CHECKPOINT_SECONDS and entries came since, and whenever asked. Published
+checkpoints are kept (append-only) so that `ledger verify` can check each against the
+recomputed tree, and a witness can keep copies to hold the log to them.
+
+The signing key is generated on first use into MAILCOVER_LEDGER_KEY_FILE, created
+with mode 600 in one step (O_EXCL, so two processes starting together cannot make
+two keys), in the Go signer-key format `PRIVATE+KEY+<name>+<id>+<key>`.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from mailcover.ledger import log, merkle, note
+from mailcover.ledger.models import Checkpoint, Head
+
+
+class SigningKeyError(RuntimeError):
+    """The signing key file cannot be read, or belongs to another log."""
+
+
+def signer() -> note.Signer:
+    return _load_signer(Path(settings.MAILCOVER_LEDGER_KEY_FILE), settings.MAILCOVER_LEDGER_ORIGIN)
+
+
+def verifier() -> note.Verifier:
+    return signer().verifier()
+
+
+@lru_cache(maxsize=4)
+def _load_signer(path: Path, origin: str) -> note.Signer:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(handle, "w") as out:
+            out.write(note.Signer.generate(origin).to_string() + "\n")
+    try:
+        loaded = note.Signer.parse(path.read_text().strip())
+    except (OSError, note.NoteError) as problem:
+        raise SigningKeyError(f"cannot read the ledger signing key {path}: {problem}") from None
+    if loaded.name != origin:
+        raise SigningKeyError(
+            f"the ledger signing key {path} is for the log {loaded.name!r}, but "
+            f"MAILCOVER_LEDGER_ORIGIN is {origin!r}"
+        )
+    return loaded
+
+
+def publish_if_due(head: Head, frontier: merkle.MerkleFrontier, now: datetime) -> Checkpoint | None:
+    """Publish a checkpoint when N entries or T seconds have passed since the last one."""
+    unpublished = frontier.size - head.checkpoint_size
+    if unpublished <= 0:
+        return None
+    every = timedelta(seconds=settings.MAILCOVER_CHECKPOINT_SECONDS)
+    if (
+        unpublished >= settings.MAILCOVER_CHECKPOINT_ENTRIES
+        or head.checkpoint_at is None
+        or now - head.checkpoint_at >= every
+    ):
+        return _sign(head, frontier.size, frontier.root(), now)
+    return None
+
+
+@transaction.atomic
+def publish(now: datetime) -> Checkpoint:
+    """Publish a checkpoint of the tree as it stands (on demand), unless one has that size."""
+    head = log.locked_head()
+    last = latest()
+    if last is not None and last.size == head.size:
+        return last
+    return _sign(head, head.size, log.frontier_of(head).root(), now)
+
+
+@transaction.atomic
+def publish_when_due(now: datetime) -> Checkpoint | None:
+    """For the publisher worker: a checkpoint if entries wait and the interval has passed."""
+    head = log.locked_head()
+    return publish_if_due(head, log.frontier_of(head), now)
+
+
+def latest() -> Checkpoint | None:
+    found: Checkpoint | None = Checkpoint.objects.order_by("-size", "-pk").first()
+    return found
+
+
+def _sign(head: Head, size: int, root: bytes, now: datetime) -> Checkpoint:
+    key = signer()
+    body = note.Checkpoint(origin=key.name, size=size, root_hash=root)
+    checkpoint = Checkpoint(
+        size=size,
+        root_hash=root,
+        published_at=now,
+        note=note.sign_checkpoint(body, key),
+        verifier_key=key.verifier().to_string(),
+    )
+    checkpoint.save()
+    head.checkpoint_size = size
+    head.checkpoint_at = now
+    head.save(update_fields=["checkpoint_size", "checkpoint_at"])
+    return checkpoint
