@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django_otp import devices_for_user, match_token
@@ -14,6 +15,8 @@ from ninja.security import HttpBearer
 
 from mailcover.accounts.models import ApiToken, User
 from mailcover.covers.schemas import DetailOut, TokenIn, TokenOut
+from mailcover.ledger import log as ledger
+from mailcover.ledger.entries import format_time
 
 router = Router(tags=["auth"])
 
@@ -51,7 +54,16 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> Status[Any]:
     except SignInRefused as refused:
         return Status(401, {"detail": str(refused)})
     now = timezone.now()
-    token = ApiToken.issue(user, now, settings.MAILCOVER_TOKEN_HOURS)
-    found = ApiToken.objects.usable(token, now)
-    assert found is not None
+    with transaction.atomic():
+        token = ApiToken.issue(user, now, settings.MAILCOVER_TOKEN_HOURS)
+        found = ApiToken.objects.usable(token, now)
+        assert found is not None
+        # The token itself never goes on the ledger; who got one, and until when, does.
+        ledger.record(
+            user,
+            "token.issued",
+            now,
+            refs={"account": user.pk},
+            expires_at=format_time(found.expires_at),
+        )
     return Status(200, {"token": token, "expires_at": found.expires_at})

@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from mailcover.accounts.models import Agency, Delegation, NondisclosureAcknowledgment, User
 from mailcover.law import authority
 from mailcover.law.terms import AgencyLevel, DelegationScope, Policy, Role
+from mailcover.ledger import log as ledger
 
 
 class ProvisioningError(ValueError):
@@ -95,6 +96,7 @@ def _delegation_scope(roles: list[Role], asked: str | None) -> DelegationScope:
 
 
 @transaction.atomic
+@transaction.atomic
 def add_user(new: NewUser, now: datetime, policy: Policy) -> User:
     roles = _roles(new.roles)
     if User.objects.filter(username=new.username).exists():
@@ -131,6 +133,17 @@ def add_user(new: NewUser, now: datetime, policy: Policy) -> User:
         TOTPDevice.objects.create(
             user=user, name="default", key=_totp_key(new.totp_secret), confirmed=True
         )
+    ledger.record(
+        None,
+        "account.added",
+        now,
+        refs={"account": user.pk, "agency": agency.pk},
+        username=user.username,
+        roles=user.roles,
+        delegation=new.delegation or None,
+        nondisclosure=new.nondisclosure,
+        second_factor=bool(new.totp_secret),
+    )
     return user
 
 

@@ -10,5 +10,6 @@ urlpatterns = [
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("ledger/", include("mailcover.ledger.urls")),
     path("", include("mailcover.web.urls")),
 ]

@@ -1,0 +1,163 @@
+"""Disclosures on the ledger, and the Privacy Act accounting read back from them.
+
+Whatever discloses data outside the service (a capture shown to the requesting
+agency, a records production, a discovery package) calls `record_disclosure` in the
+same transaction: the disclosure and its accounting commit together, or neither
+does. The accounting per subject is then derived from the ledger's `disclosure`
+entries alone, so it cannot be edited, lost with the record, or switched off.
+
+Unlike other entries, a disclosure's purpose and recipient are written in clear:
+(c)(2) asks that the accounting outlive the record it accounts for, and they describe
+the disclosure, not the person (the subject appears only as an id).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count
+
+from mailcover.law.accounting import Disclosure, check_disclosure, in_subject_copy
+from mailcover.law.errors import refuse_if
+from mailcover.ledger import entries, log
+from mailcover.ledger.models import Entry
+
+if TYPE_CHECKING:
+    from mailcover.accounts.models import Agency, User
+
+EVENT = "disclosure"
+
+
+@dataclass(frozen=True)
+class Accounted:
+    """A disclosure as read back from its ledger entry."""
+
+    seq: int
+    case_number: str
+    disclosed_by: str
+    disclosure: Disclosure
+
+    @property
+    def in_subject_copy(self) -> bool:
+        return in_subject_copy(self.disclosure)
+
+
+def record_disclosure(
+    actor: User | None,
+    now: datetime,
+    *,
+    subject_id: int,
+    case: str,
+    recipient: Agency,
+    nature: str,
+    purpose: str,
+    law_enforcement: bool,
+    agency_head_written_request: bool,
+    refs: Mapping[str, Any] | None = None,
+) -> Entry:
+    """PA-ACCOUNT: put one disclosure on the ledger, refusing one that cannot be accounted for."""
+    disclosure = Disclosure(
+        at=now,
+        nature=nature.strip(),
+        purpose=purpose.strip(),
+        recipient_name=recipient.name.strip(),
+        recipient_address=recipient.address.strip(),
+        law_enforcement=law_enforcement,
+        agency_head_written_request=agency_head_written_request,
+    )
+    refuse_if(check_disclosure(disclosure))
+    return log.record(
+        actor,
+        EVENT,
+        now,
+        case=case,
+        subject=subject_id,
+        refs={"recipient_agency": recipient.pk, **(refs or {})},
+        nature=disclosure.nature,
+        purpose=disclosure.purpose,
+        recipient={"name": disclosure.recipient_name, "address": disclosure.recipient_address},
+        law_enforcement=law_enforcement,
+        agency_head_written_request=agency_head_written_request,
+    )
+
+
+def accounting_for(subject_id: int, *, subject_copy: bool = False) -> list[Accounted]:
+    """Every disclosure about the subject, oldest first; the subject's copy leaves out
+    what PA-SUBJECT exempts."""
+    found = [
+        _read(row)
+        for row in Entry.objects.filter(event=EVENT, subject_ref=subject_id).order_by("at", "seq")
+    ]
+    return [item for item in found if item.in_subject_copy] if subject_copy else found
+
+
+def subjects_with_disclosures() -> list[tuple[int, int]]:
+    """(subject id, number of disclosures), for the accounting's index."""
+    rows = (
+        Entry.objects.filter(event=EVENT, subject_ref__isnull=False)
+        .values("subject_ref")
+        .annotate(count=Count("seq"))
+        .order_by("subject_ref")
+    )
+    return [(row["subject_ref"], row["count"]) for row in rows]
+
+
+CSV_COLUMNS = [
+    "date",
+    "nature",
+    "purpose",
+    "recipient_name",
+    "recipient_address",
+    "case_number",
+    "ledger_entry",
+]
+
+
+def as_csv(accounted: Iterable[Accounted]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for item in accounted:
+        d = item.disclosure
+        writer.writerow(
+            [
+                entries.format_time(d.at),
+                _cell(d.nature),
+                _cell(d.purpose),
+                _cell(d.recipient_name),
+                _cell(d.recipient_address),
+                item.case_number,
+                item.seq,
+            ]
+        )
+    return out.getvalue()
+
+
+def _cell(text: str) -> str:
+    # A cell a spreadsheet would read as a formula is written as text (CSV injection).
+    return f"'{text}" if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+
+
+def _read(row: Entry) -> Accounted:
+    entry = row.entry
+    details = entry.details
+    recipient = details.get("recipient") or {}
+    return Accounted(
+        seq=row.seq,
+        case_number=entry.case_number,
+        disclosed_by=entry.actor.username if entry.actor else "system",
+        disclosure=Disclosure(
+            at=entry.at,
+            nature=str(details.get("nature", "")),
+            purpose=str(details.get("purpose", "")),
+            recipient_name=str(recipient.get("name", "")),
+            recipient_address=str(recipient.get("address", "")),
+            law_enforcement=bool(details.get("law_enforcement")),
+            agency_head_written_request=bool(details.get("agency_head_written_request")),
+        ),
+    )
