@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _documented_rules() -> list[str]:
     text = (ROOT / "docs" / "rules.md").read_text()
-    return re.findall(r"^\| (MC-[A-Z0-9-]+) \|", text, flags=re.M)
+    return re.findall(r"^\| ((?:MC|PA)-[A-Z0-9-]+) \|", text, flags=re.M)
 
 
 def _test_names() -> set[str]:

@@ -66,7 +66,7 @@ class TestRecordingADisclosure:
         # The subject is an id on the ledger, never a name.
         assert b"JOHN Q PUBLIC" not in bytes(entry.data)
 
-    def test_is_refused_when_the_recipient_has_no_address_on_file(
+    def test_pa_account_is_refused_when_the_recipient_has_no_address_on_file(
         self, people: Any, subject: Subject
     ) -> None:
         before = Entry.objects.count()
@@ -109,7 +109,7 @@ class TestTheAccounting:
         assert found[0].disclosed_by == "requester"
         assert accounting.subjects_with_disclosures() == [(subject.pk, 2), (other.pk, 1)]
 
-    def test_the_subjects_copy_leaves_out_b7_disclosures_only(
+    def test_pa_subject_the_subjects_copy_leaves_out_b7_disclosures_only(
         self, people: Any, subject: Subject, agency: Agency
     ) -> None:
         shown = disclose(people, subject, agency)
@@ -121,7 +121,7 @@ class TestTheAccounting:
         assert len(full) == 2
         assert [a.seq for a in copy] == [shown.seq]
 
-    def test_survives_the_destruction_of_the_subjects_record(
+    def test_pa_keep_survives_the_destruction_of_the_subjects_record(
         self, people: Any, subject: Subject, agency: Agency
     ) -> None:
         disclose(people, subject, agency)
@@ -129,6 +129,18 @@ class TestTheAccounting:
         subject.delete()
 
         assert len(accounting.accounting_for(subject_id)) == 1
+
+    def test_pa_keep_a_disclosure_entry_cannot_be_deleted_or_changed(
+        self, people: Any, subject: Subject, agency: Agency
+    ) -> None:
+        entry = disclose(people, subject, agency)
+
+        with pytest.raises(PermissionError):
+            entry.delete()
+        with pytest.raises(PermissionError):
+            Entry.objects.filter(event="disclosure").update(event="nothing")
+
+        assert len(accounting.accounting_for(subject.pk)) == 1
 
     def test_csv_has_the_c1_columns_and_defuses_formulas(
         self, people: Any, subject: Subject, agency: Agency
