@@ -30,6 +30,8 @@ FORMAT = 1
 """The entry format's version, written into every entry as "v"."""
 
 _KEYS = frozenset({"v", "seq", "at", "actor", "event", "refs", "details"})
+# RFC 8785 writes numbers as IEEE doubles: beyond this, two integers share one spelling.
+_MAX_EXACT_INTEGER = 2**53 - 1
 
 
 class EntryError(ValueError):
@@ -103,7 +105,10 @@ def encode(entry: Entry) -> bytes:
         "details": dict(entry.details),
     }
     _check_value(value, "entry")
-    return rfc8785.dumps(value)
+    try:
+        return rfc8785.dumps(value)
+    except rfc8785.CanonicalizationError as problem:
+        raise EntryError(f"entry cannot be written as RFC 8785 JSON: {problem}") from None
 
 
 def decode(data: bytes) -> Entry:
@@ -140,7 +145,10 @@ def _check_value(value: Any, where: str) -> None:
     elif isinstance(value, list | tuple):
         for position, item in enumerate(value):
             _check_value(item, f"{where}[{position}]")
-    elif not (value is None or isinstance(value, bool | int | str)):
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) > _MAX_EXACT_INTEGER:
+            raise EntryError(f"{where} is {value}, beyond the integers JSON holds exactly")
+    elif not (value is None or isinstance(value, bool | str)):
         raise EntryError(f"{where} is a {type(value).__name__}, not a JSON value")
 
 
