@@ -1,0 +1,78 @@
+"""Changes made to accounts in the admin site go on the ledger, names of fields only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client
+
+from mailcover.accounts.models import Agency, Delegation
+from mailcover.ledger.models import Entry
+
+
+def admin_client(people: Any) -> Client:
+    client = Client()
+    client.force_login(people.admin)
+    return client
+
+
+def test_an_agency_added_in_the_admin_is_on_the_ledger(people: Any) -> None:
+    response = admin_client(people).post(
+        "/admin/accounts/agency/add/",
+        {"name": "Ohio State Highway Patrol", "level": "state", "address": "1970 W BROAD ST"},
+    )
+
+    assert response.status_code == 302
+    agency = Agency.objects.get(name="Ohio State Highway Patrol")
+    entry = Entry.objects.get(event="admin.added")
+    assert entry.actor_ref == people.admin.pk
+    assert entry.refs == {"model": "accounts.agency", "object": agency.pk}
+    assert entry.details["fields"] == ["address", "level", "name"]
+
+
+def test_a_delegation_revoked_in_the_admin_is_on_the_ledger_by_field_name(people: Any) -> None:
+    delegation = Delegation.objects.get(holder=people.approver)
+    form = {
+        "holder": people.approver.pk,
+        "reference": delegation.reference,
+        "scope": delegation.scope,
+        "group": delegation.group,
+        "valid_from_0": delegation.valid_from.strftime("%Y-%m-%d"),
+        "valid_from_1": delegation.valid_from.strftime("%H:%M:%S"),
+        "revoked_at_0": "2026-11-01",
+        "revoked_at_1": "12:00:00",
+    }
+
+    response = admin_client(people).post(
+        f"/admin/accounts/delegation/{delegation.pk}/change/", form
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = Entry.objects.get(event="admin.changed")
+    assert entry.refs == {"model": "accounts.delegation", "object": delegation.pk}
+    assert entry.details["fields"] == ["revoked_at"]
+
+
+def test_an_agency_deleted_in_the_admin_is_on_the_ledger(people: Any) -> None:
+    agency = Agency.objects.create(name="Unused Agency", level="local")
+
+    response = admin_client(people).post(
+        f"/admin/accounts/agency/{agency.pk}/delete/", {"post": "yes"}
+    )
+
+    assert response.status_code == 302
+    assert not Agency.objects.filter(pk=agency.pk).exists()
+    entry = Entry.objects.get(event="admin.deleted")
+    assert entry.refs == {"model": "accounts.agency", "object": agency.pk}
+
+
+def test_someone_without_the_admin_role_cannot_change_accounts(people: Any) -> None:
+    client = Client()
+    client.force_login(people.oversight)
+
+    response = client.post("/admin/accounts/agency/add/", {"name": "X", "level": "state"})
+
+    assert response.status_code == 302
+    assert "/admin/login" in response["Location"]
+    assert not Agency.objects.filter(name="X").exists()
+    assert not Entry.objects.filter(event="admin.added").exists()
