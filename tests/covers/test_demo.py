@@ -18,7 +18,9 @@ from mailcover.covers.demo import DEMO_PASSWORD, PEOPLE
 from mailcover.covers.models import CoverOrder, CoverRequest, Notice, Subject
 from mailcover.law.periods import CONTINUOUS_CAP_DAYS
 from mailcover.law.terms import OrderStatus
+from mailcover.ledger import checkpoints, log
 from mailcover.ledger.models import Entry
+from mailcover.ledger.verify import verify
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -202,6 +204,22 @@ def test_every_action_is_on_the_audit_trail(world: dict[str, Any]) -> None:
     assert Entry.objects.filter(event="request.filed").count() == (
         CoverRequest.objects.filter(kind="initial").count()
     )
+
+
+def test_the_demo_ledger_verifies_and_ends_in_a_signed_checkpoint(world: dict[str, Any]) -> None:
+    report = verify()
+
+    assert report.ok, report.problems
+    assert report.size == Entry.objects.count() == log.tree_size()
+    assert checkpoints.latest() is not None
+    assert checkpoints.latest().size == report.size
+    assert Entry.objects.filter(event="account.added").count() == User.objects.count()
+
+
+def test_every_demo_agency_has_an_address_for_the_accounting_of_disclosures(
+    world: dict[str, Any],
+) -> None:
+    assert not Agency.objects.filter(address="").exists()
 
 
 def test_seeding_again_changes_nothing(world: dict[str, Any]) -> None:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from faker import Faker
 
-from mailcover.accounts.models import User
+from mailcover.accounts.models import Agency, User
 from mailcover.accounts.provisioning import NewUser, add_user
 from mailcover.covers import actions
 from mailcover.covers.models import CoverOrder, CoverRequest
@@ -148,6 +148,10 @@ class World:
                     since,
                     settings.MAILCOVER_POLICY,
                 )
+        # PA-ACCOUNT: a disclosure names its recipient's address, so each agency has one.
+        for agency in Agency.objects.filter(address=""):
+            agency.address = self.address()
+            agency.save(update_fields=["address"])
 
     def address(self) -> str:
         street = self.fake.street_address().upper().replace(".", "")

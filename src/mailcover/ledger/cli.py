@@ -229,7 +229,7 @@ def verify_inclusion_proof(args: argparse.Namespace) -> int:
                 f"the proof is for a tree of {size} entries, the checkpoint has "
                 f"{checkpoint.size}: ask for size={checkpoint.size}"
             )
-        path = [_decode(item, "audit_path") for item in answer.get("audit_path", [])]
+        path = _hashes(answer, "audit_path")
         merkle.verify_inclusion(merkle.hash_leaf(data), index, size, path, checkpoint.root_hash)
     except (note.NoteError, merkle.ProofError, _Refused) as problem:
         print(f"inclusion proof REFUSED: {problem}", file=sys.stderr)
@@ -249,7 +249,7 @@ def verify_consistency_proof(args: argparse.Namespace) -> int:
                 f"the proof is from {answer['first']} to {answer['second']}, the checkpoints "
                 f"are {old.size} and {new.size}"
             )
-        proof = [_decode(item, "consistency") for item in answer.get("consistency", [])]
+        proof = _hashes(answer, "consistency")
         merkle.verify_consistency(old.size, new.size, old.root_hash, new.root_hash, proof)
     except (note.NoteError, merkle.ProofError, _Refused) as problem:
         print(f"consistency proof REFUSED: {problem}", file=sys.stderr)
@@ -290,6 +290,13 @@ def _int(answer: dict[str, Any], name: str) -> int:
 
 def _b64(answer: dict[str, Any], name: str) -> bytes:
     return _decode(answer.get(name), name)
+
+
+def _hashes(answer: dict[str, Any], name: str) -> list[bytes]:
+    value = answer.get(name)
+    if not isinstance(value, list):
+        raise _Refused(f"the answer's {name!r} is not a list of base64 hashes")
+    return [_decode(item, name) for item in value]
 
 
 def _decode(value: Any, name: str) -> bytes:
