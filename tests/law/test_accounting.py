@@ -26,7 +26,9 @@ def test_pa_account_a_complete_disclosure_can_be_accounted_for() -> None:
 
 
 @pytest.mark.parametrize("field", ["nature", "purpose", "recipient_name", "recipient_address"])
-def test_pa_account_a_disclosure_missing_what_c1_asks_for_is_refused_naming_the_field(field: str) -> None:
+def test_pa_account_a_disclosure_missing_what_c1_asks_for_is_refused_naming_the_field(
+    field: str,
+) -> None:
     found = check_disclosure(replace(DISCLOSED, **{field: "  "}))
 
     assert [(v.rule, v.field) for v in found] == [("PA-ACCOUNT", field)]
@@ -39,7 +41,9 @@ def test_pa_account_a_disclosure_without_a_time_zone_is_refused() -> None:
 
 
 class TestTheSubjectsCopy:
-    def test_pa_subject_includes_a_law_enforcement_disclosure_without_a_written_request(self) -> None:
+    def test_pa_subject_includes_a_law_enforcement_disclosure_without_a_written_request(
+        self,
+    ) -> None:
         assert in_subject_copy(DISCLOSED)
 
     def test_pa_subject_leaves_out_law_enforcement_on_an_agency_heads_written_request(self) -> None:

@@ -87,9 +87,13 @@ class TestRecordingADisclosure:
     def test_rolls_back_with_the_disclosure_that_failed(
         self, people: Any, subject: Subject, agency: Agency
     ) -> None:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            disclose(people, subject, agency)
-            raise RuntimeError("the disclosure itself failed")
+        def disclose_then_fail() -> None:
+            with transaction.atomic():
+                disclose(people, subject, agency)
+                raise RuntimeError("the disclosure itself failed")
+
+        with pytest.raises(RuntimeError):
+            disclose_then_fail()
 
         assert accounting.accounting_for(subject.pk) == []
 

@@ -29,11 +29,18 @@ from mailcover.ledger.merkle import (
     HASH_SIZE,
     MerkleFrontier,
     ProofError,
+    consistency_path,
     consistency_proof,
+    fold_subtree_roots,
     hash_children,
     hash_leaf,
+    inclusion_path,
     inclusion_proof,
+    perfect_subtrees,
+    ranges_of,
     root_hash,
+    subtree_root_from,
+    subtree_root_of,
     verify_consistency,
     verify_inclusion,
 )
@@ -487,3 +494,182 @@ def test_every_inclusion_and_consistency_proof_of_a_70_leaf_tree_verifies() -> N
         for first in range(1, second + 1):
             proof = consistency_proof(leaves, first, second)
             verify_consistency(first, second, roots[first], roots[second], proof)
+
+
+# --- the stored tree: completed subtree roots, and proofs answered from them ------------
+
+
+def stored_tree(leaves: list[bytes]) -> dict[tuple[int, int], bytes]:
+    """Every node a store keeps, keyed (level, index): leaves at level 0, then what
+    `append` returned for each leaf, placed where its docstring says."""
+    nodes: dict[tuple[int, int], bytes] = {}
+    frontier = MerkleFrontier()
+    for seq, leaf_hash in enumerate(leaves):
+        nodes[(0, seq)] = leaf_hash
+        for level, node in enumerate(frontier.append(leaf_hash), start=1):
+            nodes[(level, seq >> level)] = node
+    return nodes
+
+
+# The eight published leaves, then more of our own: 40 in all, so every shape of range
+# up to a 32-leaf subtree and a ragged right edge comes up.
+FORTY_LEAVES = LEAF_HASHES + [hash_leaf(n.to_bytes(2, "big")) for n in range(8, 40)]
+
+
+class TestCompletedSubtrees:
+    def test_append_returns_the_published_nodes_each_leaf_completes(self) -> None:
+        frontier = MerkleFrontier()
+        completed = [frontier.append(leaf_hash) for leaf_hash in LEAF_HASHES]
+
+        assert completed == [
+            [],
+            [NODE_0_1],
+            [],
+            [NODE_2_3, NODE_0_3],
+            [],
+            [NODE_4_5],
+            [],
+            [NODE_6_7, NODE_4_7, NODE_0_7],
+        ]
+
+    @fast
+    @given(trees)
+    def test_each_completed_root_is_the_root_of_the_aligned_range_it_names(
+        self, leaves: list[bytes]
+    ) -> None:
+        tree = subtree_root_of(leaves)
+        frontier = MerkleFrontier()
+        for old_size, leaf_hash in enumerate(leaves):
+            completed = frontier.append(leaf_hash)
+            # A binary counter carries once per trailing one bit of the old size.
+            assert len(completed) == (old_size ^ (old_size + 1)).bit_length() - 1
+            for level, node in enumerate(completed, start=1):
+                index = old_size >> level
+                assert node == tree(index << level, (index + 1) << level)
+
+    def test_a_leaf_of_the_wrong_length_completes_nothing_and_leaves_the_frontier_as_it_was(
+        self,
+    ) -> None:
+        frontier = MerkleFrontier()
+        frontier.append(LEAF_HASHES[0])
+
+        with pytest.raises(ValueError, match="leaf hash has 31 bytes"):
+            frontier.append(LEAF_HASHES[1][:31])
+        assert (frontier.size, frontier.subtree_roots) == (1, (LEAF_HASHES[0],))
+
+    def test_folding_the_frontier_gives_its_root(self) -> None:
+        frontier = MerkleFrontier()
+        for size, leaf_hash in enumerate(LEAF_HASHES[:7], start=1):
+            frontier.append(leaf_hash)
+            assert fold_subtree_roots(frontier.subtree_roots) == ROOTS[size]
+        assert fold_subtree_roots([NODE_0_3, NODE_4_5, LEAF_HASHES[6]]) == ROOTS[7]
+        assert fold_subtree_roots([NODE_0_7]) == NODE_0_7
+
+
+class TestPerfectSubtrees:
+    @pytest.mark.parametrize(
+        ("start", "end", "subtrees"),
+        [
+            (0, 1, [(0, 0)]),
+            (5, 6, [(0, 5)]),
+            (0, 8, [(3, 0)]),
+            (8, 12, [(2, 2)]),
+            (0, 7, [(2, 0), (1, 2), (0, 6)]),
+            (4, 7, [(1, 2), (0, 6)]),
+            (32, 39, [(2, 8), (1, 18), (0, 38)]),
+            (0, 40, [(5, 0), (3, 4)]),
+        ],
+    )
+    def test_an_aligned_range_is_one_perfect_subtree_per_set_bit_largest_first(
+        self, start: int, end: int, subtrees: list[tuple[int, int]]
+    ) -> None:
+        assert perfect_subtrees(start, end) == subtrees
+
+    @pytest.mark.parametrize(("start", "end"), [(3, 3), (5, 2), (-1, 2), (0, 0)])
+    def test_an_empty_or_reversed_range_is_refused(self, start: int, end: int) -> None:
+        with pytest.raises(ValueError, match="empty or reversed range"):
+            perfect_subtrees(start, end)
+
+    @pytest.mark.parametrize(("start", "end"), [(1, 3), (2, 6), (6, 10), (3, 5), (4, 12)])
+    def test_a_range_that_is_not_aligned_is_refused(self, start: int, end: int) -> None:
+        with pytest.raises(ValueError, match=rf"\[{start}, {end}\) is not a range of the tree"):
+            perfect_subtrees(start, end)
+
+    def test_the_subtrees_tile_the_range_and_fold_to_its_root(self) -> None:
+        tree = subtree_root_of(FORTY_LEAVES)
+        nodes = stored_tree(FORTY_LEAVES)
+        for start in range(40):
+            for end in range(start + 1, 41):
+                try:
+                    subtrees = perfect_subtrees(start, end)
+                except ValueError:
+                    continue
+                covered = [
+                    n
+                    for level, index in subtrees
+                    for n in range(index << level, (index + 1) << level)
+                ]
+                assert covered == list(range(start, end))
+                assert fold_subtree_roots([nodes[key] for key in subtrees]) == tree(start, end)
+
+
+class TestProofsFromStoredNodes:
+    def test_every_inclusion_proof_from_stored_nodes_equals_the_one_from_leaves(self) -> None:
+        stored = subtree_root_from(stored_tree(FORTY_LEAVES))
+        for size in range(1, 41):
+            for index in range(size):
+                proof = inclusion_path(stored, index, size)
+                assert proof == inclusion_proof(FORTY_LEAVES, index, size), (index, size)
+                root = root_hash(FORTY_LEAVES[:size])
+                verify_inclusion(FORTY_LEAVES[index], index, size, proof, root)
+
+    def test_every_consistency_proof_from_stored_nodes_equals_the_one_from_leaves(self) -> None:
+        stored = subtree_root_from(stored_tree(FORTY_LEAVES))
+        for second in range(1, 41):
+            for first in range(1, second + 1):
+                proof = consistency_path(stored, first, second)
+                assert proof == consistency_proof(FORTY_LEAVES, first, second), (first, second)
+                verify_consistency(
+                    first,
+                    second,
+                    root_hash(FORTY_LEAVES[:first]),
+                    root_hash(FORTY_LEAVES[:second]),
+                    proof,
+                )
+
+    def test_the_stored_nodes_give_the_published_proofs(self) -> None:
+        stored = subtree_root_from(stored_tree(LEAF_HASHES))
+        for index, size, proof, _ in INCLUSION_PROOFS:
+            assert inclusion_path(stored, index, size) == proof
+        for first, second, proof, _ in CONSISTENCY_PROOFS:
+            assert consistency_path(stored, first, second) == proof
+
+    def test_the_ranges_a_proof_asks_for_are_the_ones_it_walks_down(self) -> None:
+        # RFC 6962 2.1.3: the audit path for d (leaf 3) of seven leaves is [c, g, l].
+        assert ranges_of(lambda tree: inclusion_path(tree, 3, 7)) == [(4, 7), (0, 2), (2, 3)]
+        # ... and the consistency proof from six to seven leaves is [i, j, g] (i = 4-5).
+        assert ranges_of(lambda tree: consistency_path(tree, 6, 7)) == [
+            (0, 4),
+            (6, 7),
+            (4, 6),
+        ]
+
+    def test_the_nodes_of_the_ranges_asked_for_are_all_a_proof_needs(self) -> None:
+        # What the ledger's store relies on: it fetches only these rows, then answers.
+        everything = stored_tree(FORTY_LEAVES)
+        for second in range(1, 41):
+            for other in range(1, second + 1):
+                for path in (
+                    lambda tree, i=other - 1, n=second: inclusion_path(tree, i, n),
+                    lambda tree, m=other, n=second: consistency_path(tree, m, n),
+                ):
+                    wanted = {key for r in ranges_of(path) for key in perfect_subtrees(*r)}
+                    fetched = {key: everything[key] for key in wanted}
+                    assert path(subtree_root_from(fetched)) == path(subtree_root_of(FORTY_LEAVES))
+
+    def test_a_store_missing_a_node_cannot_answer(self) -> None:
+        nodes = stored_tree(LEAF_HASHES)
+        del nodes[(2, 0)]
+
+        with pytest.raises(KeyError):
+            inclusion_path(subtree_root_from(nodes), 5, 8)

@@ -66,13 +66,9 @@ class TestTheLedgerPage:
     @pytest.mark.parametrize(
         "who", ["requester", "approver", "chief", "inspector", "operator", "admin"]
     )
-    def test_no_one_but_oversight_may_open_it(
-        self, people: Any, published: Any, who: str
-    ) -> None:
+    def test_no_one_but_oversight_may_open_it(self, people: Any, published: Any, who: str) -> None:
         assert signed_in(getattr(people, who)).get("/ledger/").status_code == 403
 
-    def test_the_navigation_offers_it_to_oversight_only(
-        self, people: Any, published: Any
-    ) -> None:
+    def test_the_navigation_offers_it_to_oversight_only(self, people: Any, published: Any) -> None:
         assert 'href="/ledger/"' in signed_in(people.oversight).get("/").content.decode()
         assert 'href="/ledger/"' not in signed_in(people.requester).get("/").content.decode()

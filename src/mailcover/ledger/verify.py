@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from mailcover.ledger import entries, merkle, note
+from mailcover.ledger import checkpoints, entries, merkle, note
 from mailcover.ledger.models import Checkpoint, Entry, Head, Node
 
 MAX_PROBLEMS = 100
@@ -52,6 +52,10 @@ class Report:
 def verify() -> Report:
     report = Report()
     pending = list(Checkpoint.objects.order_by("size", "pk"))
+    # Checkpoints of the empty tree come before any entry: left pending, they would hold
+    # back every later checkpoint, which would then look like deleted entries.
+    while pending and pending[0].size == 0:
+        _check_checkpoint(pending.pop(0), merkle.EMPTY_ROOT, report)
     levels: list[bytearray] = []
     frontier = merkle.MerkleFrontier()
     for row in _rows():
@@ -64,13 +68,10 @@ def verify() -> Report:
         while pending and pending[0].size == frontier.size:
             _check_checkpoint(pending.pop(0), frontier.root(), report)
     for checkpoint in pending:
-        if checkpoint.size == 0:
-            _check_checkpoint(checkpoint, merkle.EMPTY_ROOT, report)
-        else:
-            report.problem(
-                f"checkpoint at size {checkpoint.size} is beyond the {frontier.size} "
-                "entries stored: entries were deleted"
-            )
+        report.problem(
+            f"checkpoint at size {checkpoint.size} is beyond the {frontier.size} "
+            "entries stored: entries were deleted"
+        )
     report.size, report.root = frontier.size, frontier.root()
     _check_nodes(levels, report)
     _check_head(frontier, report)
@@ -139,7 +140,9 @@ def _check_checkpoint(checkpoint: Checkpoint, root: bytes, report: Report) -> No
     report.checkpoints += 1
     where = f"checkpoint at size {checkpoint.size}"
     try:
-        key = note.Verifier.parse(checkpoint.verifier_key)
+        # The log's own key, never the one stored beside the checkpoint: whoever can
+        # rewrite the rows can rewrite that column too, and re-sign a rewritten history.
+        key = checkpoints.verifier()
         signed = note.open_checkpoint(checkpoint.note, key, key.name)
     except note.NoteError as problem:
         report.problem(f"{where}: {problem}")

@@ -1,0 +1,305 @@
+"""Appending to the ledger and answering proofs from the stored tree (ledger/log.py).
+
+Every answer from the database is checked against the pure Merkle functions over the
+stored leaf hashes, and against the verifiers an outside party would run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from mailcover.covers import actions
+from mailcover.law.requests import AttorneyEntry, CoverRequestDraft
+from mailcover.ledger import entries, log, merkle, triggers
+from mailcover.ledger.models import Checkpoint, Entry, Head, Node
+
+CASE = "MC-2026-000001"
+SIZE = 20
+
+
+def record(count: int) -> None:
+    for _ in range(count):
+        log.record(None, "test.event", timezone.now(), case=CASE)
+
+
+@pytest.fixture
+def twenty(db: None) -> list[bytes]:
+    """A ledger of twenty entries, and their leaf hashes as stored."""
+    record(SIZE)
+    return stored_leaf_hashes()
+
+
+def stored_leaf_hashes() -> list[bytes]:
+    return [
+        bytes(leaf) for leaf in Entry.objects.order_by("seq").values_list("leaf_hash", flat=True)
+    ]
+
+
+def head_state() -> tuple[int, bytes, int]:
+    head = Head.objects.get(pk=1)
+    return head.size, bytes(head.frontier), head.checkpoint_size
+
+
+def draft(people: Any) -> CoverRequestDraft:
+    return CoverRequestDraft(
+        subject_name="JOHN Q PUBLIC",
+        subject_address="123 MAIN ST APT 4, SPRINGFIELD IL 62704-1234",
+        aliases=("JACK PUBLIC",),
+        grounds="crime",
+        statute="18 U.S.C. 1341",
+        max_penalty_years=Decimal(20),
+        facts="Victims of a lottery scheme mailed cheques to this address daily.",
+        scope="addressee",
+        days=30,
+        requester_agency_level=people.requester.agency.agency_level,
+        attorneys=(AttorneyEntry("JANE ROE ESQ", "1 COURT SQ, SPRINGFIELD IL 62701"),),
+    )
+
+
+class TestAppending:
+    def test_cover_actions_and_direct_records_get_gapless_sequence_numbers(
+        self, people: Any
+    ) -> None:
+        now = timezone.now()
+        filed = actions.file_request(people.requester, draft(people), now)
+        record(2)
+        actions.approve(people.approver, filed, None, now)
+        log.record(people.oversight, "test.event", now)
+
+        count = Entry.objects.count()
+        assert list(Entry.objects.order_by("seq").values_list("seq", flat=True)) == list(
+            range(count)
+        )
+        assert Entry.objects.filter(event__in=["request.filed", "request.approved"]).count() == 2
+        assert log.tree_size() == count
+        # Each entry's bytes carry its own sequence number.
+        assert all(row.entry.seq == row.seq for row in Entry.objects.all())
+
+    def test_record_returns_the_entry_it_stored_at_the_end(self, db: None) -> None:
+        record(3)
+
+        stored = log.record(None, "test.other", timezone.now())
+
+        assert stored.seq == 3
+        assert log.entry_at(3).event == "test.other"
+
+    def test_the_leaf_hash_is_sha256_of_a_zero_byte_and_the_entry_bytes(
+        self, twenty: list[bytes]
+    ) -> None:
+        for row in Entry.objects.all():
+            assert bytes(row.leaf_hash) == hashlib.sha256(b"\x00" + bytes(row.data)).digest()
+
+    def test_the_stored_bytes_are_the_canonical_entry(self, db: None) -> None:
+        row = log.record(None, "test.event", timezone.now(), case=CASE, days=30)
+
+        stored = Entry.objects.get(seq=row.seq)
+        assert entries.encode(entries.decode(bytes(stored.data))) == bytes(stored.data)
+        assert b'"days":30' in bytes(stored.data)
+
+    def test_the_query_columns_say_what_the_bytes_say(self, people: Any) -> None:
+        at = datetime(2026, 5, 6, 7, 8, 9, 123456, tzinfo=UTC)
+
+        row = log.record(
+            people.requester, "request.filed", at, case="MC-2026-000042", subject=17, days=30
+        )
+
+        stored = Entry.objects.get(seq=row.seq)
+        said = entries.decode(bytes(stored.data))
+        assert said.actor == entries.Actor(id=people.requester.pk, username="requester")
+        assert said.refs == {"case": "MC-2026-000042", "subject": 17}
+        assert said.details == {"days": 30}
+        assert (stored.at, stored.event, stored.case_number) == (
+            at,
+            "request.filed",
+            "MC-2026-000042",
+        )
+        assert (stored.actor_ref, stored.subject_ref) == (people.requester.pk, 17)
+
+    def test_an_entry_by_the_system_about_no_case_has_empty_query_columns(self, db: None) -> None:
+        row = log.record(None, "system.tick", timezone.now(), refs={"account": 4})
+
+        stored = Entry.objects.get(seq=row.seq)
+        assert (stored.case_number, stored.actor_ref, stored.subject_ref) == ("", None, None)
+        assert stored.actor_username == "system"
+        assert stored.refs == {"account": 4}
+
+    def test_a_time_in_another_zone_is_stored_as_the_same_instant(self, db: None) -> None:
+        local = datetime(2026, 5, 6, 9, 0, tzinfo=timezone.get_fixed_timezone(120))
+
+        row = log.record(None, "test.event", local)
+
+        stored = Entry.objects.get(seq=row.seq)
+        assert stored.at == local
+        assert stored.entry.at == datetime(2026, 5, 6, 7, 0, tzinfo=UTC)
+
+    def test_the_head_holds_the_frontier_of_the_stored_leaves(self, twenty: list[bytes]) -> None:
+        frontier = merkle.MerkleFrontier()
+        for leaf_hash in twenty:
+            frontier.append(leaf_hash)
+
+        size, roots, _ = head_state()
+        assert (size, roots) == (SIZE, b"".join(frontier.subtree_roots))
+
+    def test_every_perfect_subtree_root_is_stored_once(self, twenty: list[bytes]) -> None:
+        tree = merkle.subtree_root_of(twenty)
+        expected = {
+            Node.key_of(level, index): tree(index << level, (index + 1) << level)
+            for level in range(1, 5)
+            for index in range(SIZE >> level)
+        }
+
+        stored = {key: bytes(node) for key, node in Node.objects.values_list("key", "hash")}
+        assert stored == expected
+
+
+class TestFailedTransactions:
+    def test_an_entry_recorded_in_a_failed_transaction_leaves_no_trace(
+        self, db: None, settings: Any
+    ) -> None:
+        # A second entry would complete node (1, 0) and, one per entry, a checkpoint.
+        settings.MAILCOVER_CHECKPOINT_ENTRIES = 1
+        record(1)
+        before = (Entry.objects.count(), Node.objects.count(), Checkpoint.objects.count())
+        head = head_state()
+
+        sizes_seen: list[int] = []
+
+        def a_change_that_fails() -> None:
+            with transaction.atomic():
+                record(1)
+                sizes_seen.append(log.tree_size())
+                raise RuntimeError("the change failed")
+
+        with pytest.raises(RuntimeError, match="the change failed"):
+            a_change_that_fails()
+
+        assert sizes_seen == [2]
+
+        assert (Entry.objects.count(), Node.objects.count(), Checkpoint.objects.count()) == before
+        assert head_state() == head
+        assert log.record(None, "test.event", timezone.now()).seq == 1
+
+    def test_an_entry_that_cannot_be_encoded_changes_nothing(self, db: None) -> None:
+        record(1)
+        head = head_state()
+
+        with pytest.raises(entries.EntryError, match=r"entry\.details\.ratio is a float"):
+            log.record(None, "test.event", timezone.now(), ratio=0.5)
+
+        assert (Entry.objects.count(), head_state()) == (1, head)
+
+
+class TestProofsFromTheStore:
+    def test_the_root_at_every_size_is_the_root_of_the_stored_leaves(
+        self, twenty: list[bytes]
+    ) -> None:
+        for size in range(SIZE + 1):
+            assert log.root_at(size) == merkle.root_hash(twenty[:size]), size
+
+    def test_the_root_of_the_empty_ledger_is_the_empty_root(self, db: None) -> None:
+        assert log.tree_size() == 0
+        assert log.root_at(0) == merkle.EMPTY_ROOT
+
+    def test_every_inclusion_proof_is_the_pure_one_and_verifies(self, twenty: list[bytes]) -> None:
+        for size in range(1, SIZE + 1):
+            root = log.root_at(size)
+            for index in range(size):
+                proof = log.inclusion(index, size)
+                assert proof == merkle.inclusion_proof(twenty, index, size), (index, size)
+                merkle.verify_inclusion(twenty[index], index, size, proof, root)
+
+    def test_every_consistency_proof_is_the_pure_one_and_verifies(
+        self, twenty: list[bytes]
+    ) -> None:
+        for second in range(1, SIZE + 1):
+            for first in range(1, second + 1):
+                proof = log.consistency(first, second)
+                assert proof == merkle.consistency_proof(twenty, first, second), (first, second)
+                merkle.verify_consistency(
+                    first, second, log.root_at(first), log.root_at(second), proof
+                )
+
+    def test_a_proof_reads_only_a_few_rows(
+        self, twenty: list[bytes], django_assert_max_num_queries: Any
+    ) -> None:
+        # One read of the head, then the leaves and the nodes it needs: never a rehash.
+        with django_assert_max_num_queries(3):
+            log.inclusion(5, SIZE)
+        with django_assert_max_num_queries(3):
+            log.consistency(7, SIZE)
+
+    def test_entry_at_gives_the_stored_row(self, twenty: list[bytes]) -> None:
+        assert bytes(log.entry_at(7).leaf_hash) == twenty[7]
+
+    def test_a_store_missing_a_node_says_which(self, twenty: list[bytes]) -> None:
+        triggers.remove(connection)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute('DELETE FROM ledger_node WHERE "key" = %s', [Node.key_of(2, 0)])
+            with pytest.raises(LookupError, match=r"lacks subtree roots \[\(2, 0\)\]"):
+                log.inclusion(5, 8)
+        finally:
+            triggers.install(connection)
+
+
+class TestOutOfRange:
+    @pytest.mark.parametrize(
+        ("ask", "message"),
+        [
+            (lambda: log.root_at(-1), "tree size -1 is not between 0 and the current 20"),
+            (lambda: log.root_at(21), "tree size 21 is not between 0 and the current 20"),
+            (lambda: log.inclusion(0, 21), "tree size 21 is not between 0 and the current 20"),
+            (lambda: log.inclusion(20, 20), "entry 20 is not in a tree of size 20"),
+            (lambda: log.inclusion(-1, 5), "entry -1 is not in a tree of size 5"),
+            (lambda: log.inclusion(0, 0), "entry 0 is not in a tree of size 0"),
+            (lambda: log.consistency(0, 5), "no consistency proof from size 0 to size 5"),
+            (lambda: log.consistency(6, 5), "no consistency proof from size 6 to size 5"),
+            (lambda: log.consistency(1, 21), "tree size 21 is not between 0 and the current 20"),
+            (lambda: log.entry_at(20), "no entry 20: the ledger holds 20 entries"),
+            (lambda: log.entry_at(-1), "no entry -1: the ledger holds 20 entries"),
+        ],
+        ids=[
+            "negative-root",
+            "root-beyond",
+            "inclusion-beyond",
+            "index-at-size",
+            "negative-index",
+            "empty-tree",
+            "from-zero",
+            "shrinking",
+            "consistency-beyond",
+            "entry-beyond",
+            "negative-entry",
+        ],
+    )
+    def test_sizes_and_indexes_the_tree_lacks_are_refused_saying_why(
+        self, twenty: list[bytes], ask: Any, message: str
+    ) -> None:
+        with pytest.raises(log.TreeRangeError) as refused:
+            ask()
+        assert str(refused.value).startswith(message)
+
+    def test_a_size_the_tree_will_have_is_refused_until_it_has_it(
+        self, twenty: list[bytes]
+    ) -> None:
+        with pytest.raises(log.TreeRangeError):
+            log.root_at(SIZE + 1)
+
+        record(1)
+
+        assert log.root_at(SIZE + 1) == merkle.root_hash(stored_leaf_hashes())
+
+
+def test_entries_recorded_a_day_apart_keep_their_order_by_sequence_not_time(db: None) -> None:
+    now = timezone.now()
+    log.record(None, "test.later", now)
+    log.record(None, "test.earlier", now - timedelta(days=1))
+
+    assert list(Entry.objects.values_list("event", flat=True)) == ["test.later", "test.earlier"]
