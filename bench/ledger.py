@@ -13,7 +13,8 @@ of this script, since Django reads its settings once per process.
 
 Proofs and verify: the SQLite ledger is then filled up to 1,000,000 entries in bulk
 with the very rows `append` writes (canonical entry bytes, leaf hashes, the perfect
-subtree roots each append completes, the head's frontier, a signed checkpoint), and
+subtree roots each append completes, the head's size and hash chain, a signed
+checkpoint), and
 `log.inclusion` / `log.consistency` are timed for random indexes and sizes, then
 `ledger verify` (`mailcover.ledger.verify.verify`) over the whole ledger.
 
@@ -255,23 +256,26 @@ def synthetic_entry(seq: int) -> Any:
     )
 
 
-def bulk_append(frontier: Any, count: int) -> None:
-    """Store `count` entries as `append` would, in two bulk inserts."""
-    from mailcover.ledger import entries, merkle
-    from mailcover.ledger.models import Entry, Node
+def bulk_append(frontier: Any, tip: bytes, count: int) -> bytes:
+    """Store `count` entries as `append` would, in one bulk insert; the new chain tip."""
+    import hashlib
 
-    rows, nodes = [], []
+    from mailcover.ledger import entries, merkle
+    from mailcover.ledger.models import Entry
+
+    rows = []
     for _ in range(count):
         seq = frontier.size
         entry = synthetic_entry(seq)
         data = entries.encode(entry)
         leaf_hash = merkle.hash_leaf(data)
-        completed = frontier.append(leaf_hash)
+        tip = hashlib.sha256(tip + leaf_hash).digest()
         rows.append(
             Entry(
                 seq=seq,
                 data=data,
                 leaf_hash=leaf_hash,
+                nodes=b"".join(frontier.append(leaf_hash)),
                 at=entry.at,
                 event=entry.event,
                 case_number=entry.case_number,
@@ -279,16 +283,12 @@ def bulk_append(frontier: Any, count: int) -> None:
                 subject_ref=entry.subject_id,
             )
         )
-        nodes += [
-            Node(key=Node.key_of(level, seq >> level), hash=node)
-            for level, node in enumerate(completed, start=1)
-        ]
     Entry.objects.bulk_create(rows)
-    Node.objects.bulk_create(nodes)
+    return tip
 
 
 def fill_ledger_to(size: int) -> float:
-    """Grow the ledger to `size` entries in bulk, save the head, publish a checkpoint."""
+    """Grow the ledger to `size` entries in bulk, move the head, publish a checkpoint."""
     from django.db import transaction
     from django.utils import timezone
 
@@ -296,13 +296,15 @@ def fill_ledger_to(size: int) -> float:
     from mailcover.ledger.models import Head
 
     started = time.perf_counter()
-    frontier = log.frontier_of(Head.objects.get(pk=1))
+    head = Head.objects.get(pk=1)
+    frontier, tip = log.frontier_at(head.size), bytes(head.tip)
     while frontier.size < size:
         with transaction.atomic():
-            bulk_append(frontier, min(BULK_BATCH, size - frontier.size))
+            tip = bulk_append(frontier, tip, min(BULK_BATCH, size - frontier.size))
+            Head.objects.filter(pk=1).update(size=frontier.size, tip=tip)
         if frontier.size % 200_000 < BULK_BATCH:
             progress(f"  {frontier.size:,} entries stored")
-    Head.objects.filter(pk=1).update(size=frontier.size, frontier=b"".join(frontier.subtree_roots))
+    log.forget_cached_head()
     checkpoints.publish(timezone.now())
     return time.perf_counter() - started
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 import stat
-from collections.abc import Iterator
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,7 @@ import pytest
 from django.utils import timezone
 
 from mailcover.ledger import checkpoints, log, merkle, note
-from mailcover.ledger.models import Checkpoint, Head
+from mailcover.ledger.models import Checkpoint
 
 ORIGIN = "test.example/ledger"
 
@@ -41,9 +41,31 @@ def published_sizes() -> list[int]:
 
 
 def last_checkpoint_at() -> datetime:
-    at = Head.objects.get(pk=1).checkpoint_at
-    assert at is not None
-    return at
+    last = checkpoints.latest()
+    assert last is not None
+    return last.published_at
+
+
+@pytest.fixture(autouse=True)
+def fresh_process() -> Iterator[None]:
+    """Each test as a process that has not appended yet: what this one remembers of the
+    head (and of the last checkpoint) is read from the store on its first append."""
+    log.forget_cached_head()
+    yield
+    log.forget_cached_head()
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[timedelta], None]:
+    """Move the clock appends read (timezone.now) forward by a given time."""
+    start = timezone.now()
+    moved = [timedelta(0)]
+    monkeypatch.setattr(timezone, "now", lambda: start + moved[0])
+
+    def forward(by: timedelta) -> None:
+        moved[0] += by
+
+    return forward
 
 
 class TestSigningKey:
@@ -114,6 +136,56 @@ class TestSigningKey:
         assert secret.rsplit("+", 1)[1][:20] not in str(refused.value)
 
 
+T0 = datetime(2026, 5, 6, 7, 8, 9, tzinfo=UTC)
+
+
+class TestWhenACheckpointIsDue:
+    @pytest.mark.parametrize(
+        ("size", "last_size", "last_at", "now", "due"),
+        [
+            (0, 0, None, T0, False),
+            (1, 0, None, T0, True),
+            (7, 0, None, T0, True),
+            (3, 3, T0, T0 + timedelta(days=30), False),
+            (2, 3, T0, T0 + timedelta(days=30), False),
+            (4, 1, T0, T0 + timedelta(seconds=1), False),
+            (5, 1, T0, T0 + timedelta(seconds=59), False),
+            (6, 1, T0, T0 + timedelta(seconds=1), True),
+            (60, 1, T0, T0, True),
+            (2, 1, T0, T0 + timedelta(seconds=59, microseconds=999999), False),
+            (2, 1, T0, T0 + timedelta(seconds=60), True),
+            (2, 1, T0, T0 + timedelta(hours=5), True),
+        ],
+        ids=[
+            "empty-never-checkpointed",
+            "first-entry",
+            "entries-never-checkpointed",
+            "none-since-however-long",
+            "head-behind-the-last",
+            "few-and-recent",
+            "four-of-five-just-in-time",
+            "five-since",
+            "many-since",
+            "one-a-moment-too-soon",
+            "one-once-the-interval-passed",
+            "one-long-after",
+        ],
+    )
+    def test_a_checkpoint_is_due_for_entries_waiting_by_count_or_by_time(
+        self,
+        settings: Any,
+        size: int,
+        last_size: int,
+        last_at: datetime | None,
+        now: datetime,
+        due: bool,
+    ) -> None:
+        settings.MAILCOVER_CHECKPOINT_ENTRIES = 5
+        settings.MAILCOVER_CHECKPOINT_SECONDS = 60
+
+        assert checkpoints.due(size, last_size, last_at, now) is due
+
+
 class TestWhenCheckpointsArePublished:
     def test_the_first_entry_is_checkpointed_at_once(self, db: None) -> None:
         assert published_sizes() == []
@@ -129,6 +201,28 @@ class TestWhenCheckpointsArePublished:
 
         assert published_sizes() == [1, 6, 11]
 
+    def test_each_checkpoint_appends_make_signs_the_root_at_its_size(
+        self, db: None, settings: Any
+    ) -> None:
+        settings.MAILCOVER_CHECKPOINT_ENTRIES = 5
+        record(12)
+
+        for checkpoint in Checkpoint.objects.all():
+            assert bytes(checkpoint.root_hash) == log.root_at(checkpoint.size)
+
+    def test_a_new_process_counts_from_the_last_stored_checkpoint(
+        self, db: None, settings: Any
+    ) -> None:
+        settings.MAILCOVER_CHECKPOINT_ENTRIES = 5
+        record(3)
+        # Another process (or this one restarted) knows nothing of the checkpoint at 1
+        # but what the store holds.
+        log.forget_cached_head()
+
+        record(3)
+
+        assert published_sizes() == [1, 6]
+
     def test_the_publisher_signs_once_the_interval_has_passed_and_entries_wait(
         self, db: None, settings: Any
     ) -> None:
@@ -141,6 +235,7 @@ class TestWhenCheckpointsArePublished:
 
         assert published is not None
         assert (published.size, published.published_at) == (3, last + timedelta(seconds=60))
+        assert bytes(published.root_hash) == log.root_at(3)
         assert published_sizes() == [1, 3]
 
     def test_the_publisher_signs_nothing_when_no_entry_came_since(
@@ -151,6 +246,26 @@ class TestWhenCheckpointsArePublished:
 
         assert checkpoints.publish_when_due(last_checkpoint_at() + timedelta(days=30)) is None
         assert published_sizes() == [1]
+
+    def test_the_publisher_signs_nothing_for_the_empty_ledger(self, db: None) -> None:
+        assert checkpoints.publish_when_due(timezone.now() + timedelta(days=30)) is None
+        assert published_sizes() == []
+
+    def test_the_publisher_signs_as_soon_as_enough_entries_wait(
+        self, db: None, settings: Any
+    ) -> None:
+        settings.MAILCOVER_CHECKPOINT_ENTRIES = 5
+        settings.MAILCOVER_CHECKPOINT_SECONDS = 3600
+        record(5)
+        assert published_sizes() == [1]
+        # Fewer entries per checkpoint since: four wait, and the publisher need not wait
+        # for the interval.
+        settings.MAILCOVER_CHECKPOINT_ENTRIES = 4
+
+        published = checkpoints.publish_when_due(last_checkpoint_at())
+
+        assert published is not None
+        assert published_sizes() == [1, 5]
 
     def test_the_interval_counts_from_the_last_checkpoint_not_the_first(
         self, db: None, settings: Any
@@ -166,17 +281,33 @@ class TestWhenCheckpointsArePublished:
         assert third is not None
         assert published_sizes() == [1, 2, 3]
 
-    def test_an_entry_after_a_quiet_interval_is_checkpointed_as_it_is_appended(
+    def test_the_interval_counts_from_a_checkpoint_on_demand_too(
         self, db: None, settings: Any
     ) -> None:
         settings.MAILCOVER_CHECKPOINT_SECONDS = 60
         record(2)
-        # The head is the one row that may change: move its last checkpoint an hour back.
-        Head.objects.filter(pk=1).update(checkpoint_at=timezone.now() - timedelta(hours=1))
-
+        on_demand = checkpoints.publish(last_checkpoint_at() + timedelta(seconds=30))
         record(1)
 
-        assert published_sizes() == [1, 3]
+        assert checkpoints.publish_when_due(on_demand.published_at + timedelta(seconds=59)) is None
+        later = checkpoints.publish_when_due(on_demand.published_at + timedelta(seconds=60))
+        assert later is not None
+        assert published_sizes() == [1, 2, 3]
+
+    def test_an_entry_after_a_quiet_interval_is_checkpointed_as_it_is_appended(
+        self, db: None, settings: Any, clock: Callable[[timedelta], None]
+    ) -> None:
+        settings.MAILCOVER_CHECKPOINT_SECONDS = 60
+        record(2)
+        clock(timedelta(seconds=59))
+        record(1)
+        assert published_sizes() == [1]
+
+        clock(timedelta(seconds=1))
+        record(1)
+
+        assert published_sizes() == [1, 4]
+        assert last_checkpoint_at() == timezone.now()
 
     def test_a_checkpoint_on_demand_signs_the_tree_as_it_stands(self, db: None) -> None:
         record(3)
@@ -199,14 +330,15 @@ class TestWhenCheckpointsArePublished:
         record(1)
         assert checkpoints.publish(timezone.now()).size == 4
 
-    def test_a_checkpoint_moves_the_heads_record_of_the_last_one(self, db: None) -> None:
+    def test_a_checkpoint_on_demand_becomes_the_latest(self, db: None) -> None:
         record(2)
         now = timezone.now() + timedelta(minutes=1)
 
-        checkpoints.publish(now)
+        published = checkpoints.publish(now)
 
-        head = Head.objects.get(pk=1)
-        assert (head.checkpoint_size, head.checkpoint_at) == (2, now)
+        latest = checkpoints.latest()
+        assert latest == published
+        assert (latest.size, latest.published_at) == (2, now)
 
     def test_the_empty_ledger_can_be_checkpointed_with_the_empty_root(self, db: None) -> None:
         published = checkpoints.publish(timezone.now())

@@ -13,7 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+import rfc8785
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from mailcover.ledger.entries import (
@@ -72,13 +73,24 @@ class TestEncoding:
         assert "Ünïcødé ✉".encode() in data
         assert b"\\u" not in data
 
-    def test_keys_are_sorted_by_utf16_code_units_as_rfc8785_orders_them(self) -> None:
-        # U+1F600 is a surrogate pair (D83D DE00) in UTF-16, so it sorts before U+FFFD,
-        # although its code point is larger: plain sort_keys=True would get this wrong.
-        data = encode(entry(details={"\ufffd": 1, "\U0001f600": 2, "b": 3, "a": 4}))
+    def test_keys_are_sorted_and_strings_escaped_as_rfc8785_writes_them(self) -> None:
+        details: dict[str, Any] = {
+            "b": "\x00\x1f\x7f\u2028 é",
+            "a": 1,
+            "B": '\t\n"\\/',
+            "_": [True, None],
+        }
 
-        details = data[data.index(b'"details":') : data.index(b',"event"')]
-        assert details == '"details":{"a":4,"b":3,"\U0001f600":2,"\ufffd":1}'.encode()
+        data = encode(entry(details=details))
+
+        written = data[data.index(b'"details":') + len(b'"details":') : data.index(b',"event"')]
+        # Upper case before "_" before lower case; control characters escaped in lower
+        # case hex or their short forms, DEL, U+2028 and "/" left as they are.
+        assert written == (
+            b'{"B":"\\t\\n\\"\\\\/","_":[true,null],"a":1,'
+            b'"b":"\\u0000\\u001f\x7f' + "\u2028 é".encode() + b'"}'
+        )
+        assert written == rfc8785.dumps(details)
 
     def test_nothing_but_the_data_is_written_no_spaces_or_newlines(self) -> None:
         data = encode(entry(details={"note": "two words"}))
@@ -137,14 +149,21 @@ class TestRefusedValues:
     @pytest.mark.parametrize(
         ("changes", "where"),
         [
-            ({"details": {1: "one"}}, "entry.details has a key that is not a string: 1"),
-            ({"refs": {("a",): 1}}, r"entry.refs has a key that is not a string: \('a',\)"),
+            ({"details": {1: "one"}}, "entry.details has a key that is not an ASCII string: 1"),
+            (
+                {"refs": {("a",): 1}},
+                r"entry.refs has a key that is not an ASCII string: \('a',\)",
+            ),
             (
                 {"details": {"orders": [{"ok": 1}, {None: 2}]}},
-                r"entry.details.orders\[1\] has a key that is not a string: None",
+                r"entry.details.orders\[1\] has a key that is not an ASCII string: None",
+            ),
+            (
+                {"details": {b"raw": 1}},
+                r"entry.details has a key that is not an ASCII string: b'raw'",
             ),
         ],
-        ids=["int-key", "tuple-key-in-refs", "nested"],
+        ids=["int-key", "tuple-key-in-refs", "nested", "bytes-key"],
     )
     def test_a_key_that_is_not_a_string_is_refused_naming_where_it_is(
         self, changes: dict[str, Any], where: str
@@ -177,9 +196,49 @@ class TestRefusedValues:
         assert b'"high":9007199254740991' in data
         assert b'"low":-9007199254740991' in data
 
-    def test_text_that_utf8_cannot_carry_is_refused(self) -> None:
-        with pytest.raises(EntryError, match="non-UTF-8"):
-            encode(entry(details={"name": "half a pair \ud800"}))
+    @pytest.mark.parametrize(
+        ("changes", "where"),
+        [
+            ({"details": {"zoë": 1}}, "entry.details has a key that is not an ASCII string: 'zoë'"),
+            (
+                {"refs": {"case": "MC-1", "\U0001f600": 1}},
+                "entry.refs has a key that is not an ASCII string: '\U0001f600'",
+            ),
+            (
+                {"details": {"a": [1, {"ok": {"\ufffd": 2}}]}},
+                r"entry.details.a\[1\].ok has a key that is not an ASCII string: '\ufffd'",
+            ),
+        ],
+        ids=["latin", "emoji-in-refs", "nested"],
+    )
+    def test_a_key_that_is_not_ascii_is_refused_naming_where_it_is(
+        self, changes: dict[str, Any], where: str
+    ) -> None:
+        # RFC 8785 orders keys by UTF-16 code units, Python by code points: they agree
+        # on ASCII keys only (U+1F600 sorts before U+FFFD in UTF-16), so keys beyond
+        # ASCII are refused rather than risk bytes another implementation would not make.
+        with pytest.raises(EntryError, match=where):
+            encode(entry(**changes))
+
+    def test_non_ascii_text_is_still_welcome_as_a_value(self) -> None:
+        data = encode(entry(details={"name": "\ufffd\U0001f600 zoë"}))
+
+        assert "\ufffd\U0001f600 zoë".encode() in data
+
+    @pytest.mark.parametrize(
+        "changes",
+        [
+            {"details": {"name": "half a pair \ud800"}},
+            {"refs": {"case": "\udfff"}},
+            {"details": {"a": ["ok", {"b": "x\udc00y"}]}},
+            {"actor": Actor(id=1, username="\ud83d")},
+            {"event": "request.\ud800"},
+        ],
+        ids=["detail", "ref", "nested", "actor", "event"],
+    )
+    def test_text_that_utf8_cannot_carry_is_refused(self, changes: dict[str, Any]) -> None:
+        with pytest.raises(EntryError, match=r"cannot be written as RFC 8785 JSON \(UTF-8\)"):
+            encode(entry(**changes))
 
 
 class TestDecoding:
@@ -298,7 +357,7 @@ class TestDecoding:
         ("spelled", "reason"),
         [
             (b'"days":9007199254740993', "entry.details.days is 9007199254740993"),
-            (b'"days":"\\ud800"', "non-UTF-8"),
+            (b'"days":"\\ud800"', r"cannot be written as RFC 8785 JSON \(UTF-8\)"),
         ],
         ids=["inexact-integer", "lone-surrogate"],
     )
@@ -324,17 +383,20 @@ class TestDigest:
         assert len(digest(b"\x00\xff")) == 64
 
 
-# --- round trips over random entries ----------------------------------------------------
+# --- round trips over random entries, and RFC 8785 as the oracle --------------------------
 
 safe_integers = st.integers(min_value=-(2**53 - 1), max_value=2**53 - 1)
+# Any text UTF-8 can carry: non-ASCII, control characters, quotes and backslashes.
 text = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
+# Keys are ASCII only, control characters included.
+keys = st.text(st.characters(max_codepoint=0x7F), max_size=12)
 scalars = st.none() | st.booleans() | safe_integers | text
 json_values = st.recursive(
     scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(text, inner, max_size=4),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=4),
     max_leaves=12,
 )
-objects = st.dictionaries(text, json_values, max_size=5)
+objects = st.dictionaries(keys, json_values, max_size=5)
 actors = st.none() | st.builds(Actor, id=safe_integers, username=text)
 moments = st.datetimes(
     min_value=datetime(1970, 1, 1), max_value=datetime(9999, 1, 1), timezones=st.just(UTC)
@@ -357,3 +419,49 @@ def test_every_entry_reads_back_as_itself_from_its_canonical_bytes(original: Ent
 
     assert decode(data) == original
     assert encode(decode(data)) == data
+
+
+def as_plain_json(value: Entry) -> dict[str, Any]:
+    """The entry as the JSON object it stands for, built without the code under test."""
+    return {
+        "v": FORMAT,
+        "seq": value.seq,
+        "at": value.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "actor": None
+        if value.actor is None
+        else {"id": value.actor.id, "username": value.actor.username},
+        "event": value.event,
+        "refs": dict(value.refs),
+        "details": dict(value.details),
+    }
+
+
+@settings(max_examples=500, deadline=None)
+@given(random_entries)
+@example(
+    entry(
+        details={
+            "": "",
+            "\x00": "\x00\x08\t\n\x0b\x0c\r\x1f\x7f",
+            "\x7f": "\u2028\u2029\ufeff\ufffd\U0001f600\U0010ffff",
+            "~": ['"', "\\", "/", "</script>", "zoë"],
+            "A": [[], {}, [[{}]], -(2**53 - 1), 2**53 - 1, 0, True, False, None],
+        },
+        refs={"case": "MC-2026-000001", "subject": 0, "a": {"Z": {"z": 1}, "_": []}},
+    )
+)
+def test_every_entry_the_encoder_accepts_is_written_as_rfc8785_writes_it(
+    original: Entry,
+) -> None:
+    # The `rfc8785` package is the oracle: the encoder's fast path (sorted compact JSON)
+    # must give its bytes exactly, for everything the encoder lets through.
+    assert encode(original) == rfc8785.dumps(as_plain_json(original))
+
+
+def test_a_nested_mapping_that_is_not_a_dict_is_refused_naming_where() -> None:
+    import types
+
+    entry = Entry(1, AT, None, "x", {}, {"a": types.MappingProxyType({})})
+
+    with pytest.raises(EntryError, match=r"entry\.details\.a is a mappingproxy"):
+        encode(entry)

@@ -6,19 +6,21 @@ stored leaf hashes, and against the verifiers an outside party would run.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from mailcover.covers import actions
 from mailcover.law.requests import AttorneyEntry, CoverRequestDraft
 from mailcover.ledger import entries, log, merkle, triggers
-from mailcover.ledger.models import Checkpoint, Entry, Head, Node
+from mailcover.ledger.models import Checkpoint, Entry, Head
+from mailcover.ledger.verify import verify
 
 CASE = "MC-2026-000001"
 SIZE = 20
@@ -42,9 +44,34 @@ def stored_leaf_hashes() -> list[bytes]:
     ]
 
 
-def head_state() -> tuple[int, bytes, int]:
+def stored_nodes() -> dict[int, bytes]:
+    """Each entry's inner nodes as stored, by sequence number."""
+    return {seq: bytes(nodes) for seq, nodes in Entry.objects.values_list("seq", "nodes")}
+
+
+def completed_by(leaf_hashes: list[bytes], seq: int) -> bytes:
+    """The roots of the perfect subtrees leaf `seq` completes, levels 1, 2, ..., hashed
+    from the leaves: what its row must hold."""
+    tree = merkle.subtree_root_of(leaf_hashes)
+    roots = []
+    level = 1
+    while (seq + 1) % (1 << level) == 0:
+        index = seq >> level
+        roots.append(tree(index << level, (index + 1) << level))
+        level += 1
+    return b"".join(roots)
+
+
+def chain(leaf_hashes: list[bytes]) -> bytes:
+    tip = log.GENESIS_TIP
+    for leaf_hash in leaf_hashes:
+        tip = hashlib.sha256(tip + leaf_hash).digest()
+    return tip
+
+
+def head_state() -> tuple[int, bytes]:
     head = Head.objects.get(pk=1)
-    return head.size, bytes(head.frontier), head.checkpoint_size
+    return head.size, bytes(head.tip)
 
 
 def draft(people: Any) -> CoverRequestDraft:
@@ -139,24 +166,58 @@ class TestAppending:
         assert stored.at == local
         assert stored.entry.at == datetime(2026, 5, 6, 7, 0, tzinfo=UTC)
 
-    def test_the_head_holds_the_frontier_of_the_stored_leaves(self, twenty: list[bytes]) -> None:
+    def test_the_head_holds_the_size_and_the_hash_chain_of_the_stored_leaves(
+        self, twenty: list[bytes]
+    ) -> None:
+        assert head_state() == (SIZE, chain(twenty))
+
+    def test_the_frontier_read_from_the_store_is_the_one_of_the_stored_leaves(
+        self, twenty: list[bytes]
+    ) -> None:
         frontier = merkle.MerkleFrontier()
         for leaf_hash in twenty:
             frontier.append(leaf_hash)
 
-        size, roots, _ = head_state()
-        assert (size, roots) == (SIZE, b"".join(frontier.subtree_roots))
+        stored = log.frontier_at(SIZE)
+        assert (stored.size, stored.subtree_roots) == (SIZE, frontier.subtree_roots)
 
-    def test_every_perfect_subtree_root_is_stored_once(self, twenty: list[bytes]) -> None:
-        tree = merkle.subtree_root_of(twenty)
-        expected = {
-            Node.key_of(level, index): tree(index << level, (index + 1) << level)
-            for level in range(1, 5)
-            for index in range(SIZE >> level)
-        }
+    def test_each_entry_holds_the_subtree_roots_its_leaf_completed(
+        self, twenty: list[bytes]
+    ) -> None:
+        nodes = stored_nodes()
 
-        stored = {key: bytes(node) for key, node in Node.objects.values_list("key", "hash")}
-        assert stored == expected
+        assert nodes == {seq: completed_by(twenty, seq) for seq in range(SIZE)}
+        # Leaf n completes one subtree per trailing one bit of n: 1 -> (1, 0); 3 -> (1, 1)
+        # and (2, 0); 15 -> four, up to (4, 0); an even leaf completes none.
+        assert [len(nodes[seq]) // 32 for seq in range(16)] == [
+            0, 1, 0, 2, 0, 1, 0, 3, 0, 1, 0, 2, 0, 1, 0, 4,
+        ]  # fmt: skip
+
+
+class TestWhereInnerNodesAreStored:
+    def test_a_subtree_root_is_held_by_the_row_of_its_last_leaf(self) -> None:
+        assert [log.holder_of(0, index) for index in range(4)] == [0, 1, 2, 3]
+        assert [log.holder_of(1, index) for index in range(4)] == [1, 3, 5, 7]
+        assert [log.holder_of(2, index) for index in range(3)] == [3, 7, 11]
+        assert (log.holder_of(3, 0), log.holder_of(3, 1), log.holder_of(5, 0)) == (7, 15, 31)
+
+    def test_every_inner_node_of_a_tree_of_forty_is_where_holder_of_says(self, db: None) -> None:
+        size = 40
+        record(size)
+        leaves = stored_leaf_hashes()
+        tree = merkle.subtree_root_of(leaves)
+        nodes = stored_nodes()
+
+        expected = 0
+        for level in range(1, size.bit_length()):
+            for index in range(size >> level):
+                holder = log.holder_of(level, index)
+                stored = nodes[holder][(level - 1) * 32 : level * 32]
+                assert stored == tree(index << level, (index + 1) << level), (level, index)
+                expected += 1
+        # Stored once each, and nothing else: 20 + 10 + 5 + 2 + 1 perfect subtrees.
+        assert sum(len(held) for held in nodes.values()) == expected * 32 == 38 * 32
+        assert verify().ok
 
 
 class TestFailedTransactions:
@@ -166,7 +227,7 @@ class TestFailedTransactions:
         # A second entry would complete node (1, 0) and, one per entry, a checkpoint.
         settings.MAILCOVER_CHECKPOINT_ENTRIES = 1
         record(1)
-        before = (Entry.objects.count(), Node.objects.count(), Checkpoint.objects.count())
+        before = (Entry.objects.count(), stored_nodes(), Checkpoint.objects.count())
         head = head_state()
 
         sizes_seen: list[int] = []
@@ -182,18 +243,139 @@ class TestFailedTransactions:
 
         assert sizes_seen == [2]
 
-        assert (Entry.objects.count(), Node.objects.count(), Checkpoint.objects.count()) == before
+        assert (Entry.objects.count(), stored_nodes(), Checkpoint.objects.count()) == before
         assert head_state() == head
         assert log.record(None, "test.event", timezone.now()).seq == 1
+
+    def test_the_cached_frontier_is_not_trusted_after_a_rollback(self, db: None) -> None:
+        record(3)
+
+        def a_change_that_fails() -> None:
+            with transaction.atomic():
+                record(1)
+                raise RuntimeError("rolled back")
+
+        with pytest.raises(RuntimeError, match="rolled back"):
+            a_change_that_fails()
+        # This process still remembers the head the rolled-back entry left...
+        assert log._tips[DEFAULT_DB_ALIAS].frontier.size == 4
+        assert head_state()[0] == 3
+
+        stored = log.record(None, "test.again", timezone.now())
+
+        # ... but the head it stored says otherwise: it reads the frontier back.
+        leaves = stored_leaf_hashes()
+        assert stored.seq == 3
+        assert bytes(stored.nodes) == completed_by(leaves, 3) == stored_nodes()[3]
+        assert len(bytes(stored.nodes)) == 2 * 32
+        assert head_state() == (4, chain(leaves))
+        report = verify()
+        assert report.ok, report.problems
 
     def test_an_entry_that_cannot_be_encoded_changes_nothing(self, db: None) -> None:
         record(1)
         head = head_state()
 
-        with pytest.raises(entries.EntryError, match=r"entry\.details\.ratio is a float"):
+        # An append takes no savepoint of its own: a failure is the failure of the
+        # transaction it is part of, so a caller that goes on after one needs its own.
+        with (
+            pytest.raises(entries.EntryError, match=r"entry\.details\.ratio is a float"),
+            transaction.atomic(),
+        ):
             log.record(None, "test.event", timezone.now(), ratio=0.5)
 
         assert (Entry.objects.count(), head_state()) == (1, head)
+        assert log.record(None, "test.event", timezone.now()).seq == 1
+
+
+class TestAnotherWriter:
+    def test_an_append_after_another_process_moved_the_head_reads_it_back(self, db: None) -> None:
+        record(2)
+        # What this process knows of the head, as another process would hold it...
+        mine = copy.deepcopy(log._tips)
+        # ... while "another process" appends two entries...
+        record(2)
+        # ... and this one comes back with its stale picture.
+        log._tips.clear()
+        log._tips.update(mine)
+        assert log._tips[DEFAULT_DB_ALIAS].frontier.size == 2
+
+        stored = log.record(None, "test.mine", timezone.now())
+
+        leaves = stored_leaf_hashes()
+        assert stored.seq == 4
+        assert list(Entry.objects.values_list("seq", flat=True)) == [0, 1, 2, 3, 4]
+        assert stored_nodes() == {seq: completed_by(leaves, seq) for seq in range(5)}
+        assert head_state() == (5, chain(leaves))
+        assert log._tips[DEFAULT_DB_ALIAS].frontier.size == 5
+        report = verify()
+        assert report.ok, report.problems
+        assert log.root_at(5) == merkle.root_hash(leaves)
+
+    def test_a_forgotten_head_is_read_back_from_the_store(self, db: None) -> None:
+        record(5)
+        log.forget_cached_head()
+
+        assert log.record(None, "test.event", timezone.now()).seq == 5
+        assert verify().ok
+
+
+class _Recording:
+    """The database driver's connection, noting the start of every statement run through
+    its cursors: what reaches the database, whether through Django or around it."""
+
+    def __init__(self, real: Any, statements: list[str]) -> None:
+        self._real, self._statements = real, statements
+
+    def cursor(self, *args: Any, **kwargs: Any) -> Any:
+        return _RecordingCursor(self._real.cursor(*args, **kwargs), self._statements)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
+class _RecordingCursor:
+    def __init__(self, real: Any, statements: list[str]) -> None:
+        self._real, self._statements = real, statements
+
+    def execute(self, sql: str, *args: Any, **kwargs: Any) -> Any:
+        self._statements.append(" ".join(sql.replace('"', "").split()[:3]))
+        return self._real.execute(sql, *args, **kwargs)
+
+    def executemany(self, sql: str, *args: Any, **kwargs: Any) -> Any:
+        self._statements.append(" ".join(sql.replace('"', "").split()[:3]))
+        return self._real.executemany(sql, *args, **kwargs)
+
+    def __iter__(self) -> Any:
+        return iter(self._real)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
+class TestWhatAnAppendCosts:
+    def test_an_append_is_two_statements_and_a_due_checkpoint_one_more(
+        self, db: None, settings: Any, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        settings.MAILCOVER_CHECKPOINT_ENTRIES = 2
+        settings.MAILCOVER_CHECKPOINT_SECONDS = 3600
+        record(1)  # reads the head into this process; the first entry is checkpointed
+        wrapper = connections[DEFAULT_DB_ALIAS]
+        statements: list[str] = []
+        monkeypatch.setattr(wrapper, "connection", _Recording(wrapper.connection, statements))
+
+        record(1)
+        assert statements == ["UPDATE ledger_head SET", "INSERT INTO ledger_entry"]
+
+        statements.clear()
+        record(1)  # two entries since the last checkpoint: one is due
+        assert statements == [
+            "UPDATE ledger_head SET",
+            "INSERT INTO ledger_entry",
+            "INSERT INTO ledger_checkpoint",
+        ]
+        monkeypatch.undo()
+        assert list(Checkpoint.objects.values_list("size", flat=True)) == [1, 3]
 
 
 class TestProofsFromTheStore:
@@ -229,20 +411,25 @@ class TestProofsFromTheStore:
     def test_a_proof_reads_only_a_few_rows(
         self, twenty: list[bytes], django_assert_max_num_queries: Any
     ) -> None:
-        # One read of the head, then the leaves and the nodes it needs: never a rehash.
-        with django_assert_max_num_queries(3):
+        # One read of the head, then one of the rows that hold the leaves and nodes it
+        # needs: never a rehash.
+        with django_assert_max_num_queries(2):
             log.inclusion(5, SIZE)
-        with django_assert_max_num_queries(3):
+        with django_assert_max_num_queries(2):
             log.consistency(7, SIZE)
 
     def test_entry_at_gives_the_stored_row(self, twenty: list[bytes]) -> None:
         assert bytes(log.entry_at(7).leaf_hash) == twenty[7]
 
     def test_a_store_missing_a_node_says_which(self, twenty: list[bytes]) -> None:
+        # Entry 3 holds (1, 1) and (2, 0): cut the second off.
+        assert log.holder_of(2, 0) == 3
         triggers.remove(connection)
         try:
             with connection.cursor() as cursor:
-                cursor.execute('DELETE FROM ledger_node WHERE "key" = %s', [Node.key_of(2, 0)])
+                cursor.execute(
+                    "UPDATE ledger_entry SET nodes = %s WHERE seq = 3", [stored_nodes()[3][:32]]
+                )
             with pytest.raises(LookupError, match=r"lacks subtree roots \[\(2, 0\)\]"):
                 log.inclusion(5, 8)
         finally:

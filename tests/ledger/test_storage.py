@@ -12,7 +12,7 @@ from django.db.utils import DatabaseError, IntegrityError
 from django.utils import timezone
 
 from mailcover.ledger import checkpoints, log, triggers
-from mailcover.ledger.models import Checkpoint, Entry, Node
+from mailcover.ledger.models import Checkpoint, Entry
 
 CASE = "MC-2026-000001"
 
@@ -27,17 +27,17 @@ class Table:
 
 TABLES = [
     Table("ledger_entry", Entry, "event", "request.withdrawn"),
-    Table("ledger_node", Node, "hash", bytes(32)),
     Table("ledger_checkpoint", Checkpoint, "note", "forged\n"),
 ]
 
 
 @pytest.fixture
 def ledger(db: None) -> None:
-    """Three entries: each table holds rows (entries 0-2, node (1, 0), a checkpoint)."""
+    """Three entries: each table holds rows (entries 0-2, entry 1 holding node (1, 0), a
+    checkpoint)."""
     for _ in range(3):
         log.record(None, "test.event", timezone.now(), case=CASE, days=30)
-    assert Node.objects.exists()
+    assert len(bytes(Entry.objects.get(seq=1).nodes)) == 32
     assert Checkpoint.objects.exists()
 
 
@@ -140,25 +140,26 @@ class TestTheApplicationRefusesChanges:
     def test_the_error_names_what_is_append_only(self, ledger: None) -> None:
         with pytest.raises(PermissionError, match="ledger entries are append-only"):
             Entry.objects.get(seq=0).delete()
-        with pytest.raises(PermissionError, match="ledger nodes are append-only"):
-            Node.objects.update(hash=b"")
         with pytest.raises(PermissionError, match="ledger checkpoints are append-only"):
             Checkpoint.objects.all().delete()
 
 
 class TestAppendingStillWorks:
-    def test_new_entries_nodes_and_checkpoints_are_still_appended(self, ledger: None) -> None:
-        entries, nodes = Entry.objects.count(), Node.objects.count()
+    def test_new_entries_with_their_nodes_and_checkpoints_are_still_appended(
+        self, ledger: None
+    ) -> None:
+        entries = Entry.objects.count()
         published = Checkpoint.objects.count()
 
-        log.record(None, "test.event", timezone.now(), case=CASE)
+        stored = log.record(None, "test.event", timezone.now(), case=CASE)
         checkpoints.publish(timezone.now())
 
-        # The fourth leaf completes the subtrees (1, 1) and (2, 0).
+        # The fourth leaf completes the subtrees (1, 1) and (2, 0), stored in its row.
         assert Entry.objects.count() == entries + 1 == 4
-        assert Node.objects.count() == nodes + 2
+        assert len(bytes(Entry.objects.get(seq=3).nodes)) == len(bytes(stored.nodes)) == 2 * 32
         assert Checkpoint.objects.count() == published + 1
         assert Entry.objects.filter(case_number=CASE).count() == 4
+        assert log.tree_size() == 4
 
 
 class TestTheDatabaseRefusesChanges:
@@ -214,19 +215,27 @@ class TestTheDatabaseRefusesChanges:
             cursor.execute(f"TRUNCATE {table.name}")
         assert contents(table) == before
 
-    def test_raw_inserts_are_still_allowed(self, ledger: None) -> None:
+    def test_raw_inserts_are_still_allowed(self, table: Table) -> None:
         # Appending is what the tables are for: the triggers must not stop it.
+        before = contents(table)
+        pk = str(table.model._meta.pk.column)
+        columns = [str(field.column) for field in table.model._meta.concrete_fields]
+        chosen = ", ".join(
+            f"{quoted(column)} + 100" if column == pk else quoted(column) for column in columns
+        )
         with connection.cursor() as cursor:
             cursor.execute(
-                'INSERT INTO ledger_node ("key", "hash") VALUES (%s, %s)',
-                [Node.key_of(5, 7), bytes(32)],
+                f"INSERT INTO {table.name} ({', '.join(map(quoted, columns))}) "
+                f"SELECT {chosen} FROM {table.name} WHERE {quoted(pk)} = %s",
+                [first_row(table).pk],
             )
-        assert Node.objects.filter(key=Node.key_of(5, 7)).exists()
+        assert len(contents(table)) == len(before) + 1
+        assert table.model.objects.filter(pk=first_row(table).pk + 100).exists()
 
     def test_the_head_row_may_change(self, ledger: None) -> None:
         # The head is the one mutable row: every append moves it.
         with connection.cursor() as cursor:
-            cursor.execute("UPDATE ledger_head SET checkpoint_size = checkpoint_size")
+            cursor.execute("UPDATE ledger_head SET size = size, tip = tip")
         assert log.tree_size() == 3
 
     def test_triggers_exist_only_for_the_two_databases_mailcover_runs_on(self) -> None:

@@ -3,6 +3,7 @@ made behind the application's back, with its triggers dropped, is found and name
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 import subprocess
@@ -21,7 +22,7 @@ from django.utils import timezone
 from mailcover.covers import actions
 from mailcover.law.requests import AttorneyEntry, CoverRequestDraft
 from mailcover.ledger import checkpoints, log, merkle, note, triggers
-from mailcover.ledger.models import Checkpoint, Entry, Node
+from mailcover.ledger.models import Checkpoint, Entry, Head
 from mailcover.ledger.verify import verify
 
 SIZE = 10
@@ -29,13 +30,14 @@ SIZE = 10
 
 @pytest.fixture
 def ledger(db: None, settings: Any) -> None:
-    """Ten entries (n = 0..9), checkpoints at sizes 1, 5, 9 and 10, eight subtree roots."""
+    """Ten entries (n = 0..9), checkpoints at sizes 1, 5, 9 and 10, eight subtree roots
+    (held by entries 1, 3, 5, 7 and 9)."""
     settings.MAILCOVER_CHECKPOINT_ENTRIES = 4
     for n in range(SIZE):
         log.record(None, "test.event", timezone.now(), case="MC-2026-000001", subject=n, n=n)
     checkpoints.publish(timezone.now())
     assert list(Checkpoint.objects.values_list("size", flat=True)) == [1, 5, 9, 10]
-    assert Node.objects.count() == 8
+    assert stored_node_count() == 8
 
 
 @pytest.fixture
@@ -55,13 +57,22 @@ def stored_data(seq: int) -> bytes:
     return bytes(Entry.objects.get(seq=seq).data)
 
 
+def stored_nodes(seq: int) -> bytes:
+    return bytes(Entry.objects.get(seq=seq).nodes)
+
+
+def stored_node_count() -> int:
+    """How many inner nodes the entries hold, all together."""
+    return sum(len(bytes(nodes)) for nodes in Entry.objects.values_list("nodes", flat=True)) // 32
+
+
 def checkpoint_at(size: int) -> Checkpoint:
     return Checkpoint.objects.get(size=size)
 
 
 def rewrite_entry_3_and_every_hash_over_it() -> list[bytes]:
     """What an owner past the triggers can do without the signing key: change entry 3,
-    then store the leaf hash, subtree roots and head that the changed entries give."""
+    then store the leaf hash, inner nodes and head that the changed entries give."""
     forged = stored_data(3).replace(b'"n":3', b'"n":33')
     sql(
         "UPDATE ledger_entry SET data = %s, leaf_hash = %s WHERE seq = 3",
@@ -70,14 +81,15 @@ def rewrite_entry_3_and_every_hash_over_it() -> list[bytes]:
     )
     leaves = [bytes(leaf) for leaf in Entry.objects.values_list("leaf_hash", flat=True)]
     frontier = merkle.MerkleFrontier()
+    tip = log.GENESIS_TIP
     for seq, leaf_hash in enumerate(leaves):
-        for level, node in enumerate(frontier.append(leaf_hash), start=1):
-            sql(
-                'UPDATE ledger_node SET "hash" = %s WHERE "key" = %s',
-                node,
-                Node.key_of(level, seq >> level),
-            )
-    sql("UPDATE ledger_head SET frontier = %s", b"".join(frontier.subtree_roots))
+        sql(
+            "UPDATE ledger_entry SET nodes = %s WHERE seq = %s",
+            b"".join(frontier.append(leaf_hash)),
+            seq,
+        )
+        tip = hashlib.sha256(tip + leaf_hash).digest()
+    sql("UPDATE ledger_head SET tip = %s", tip)
     return leaves
 
 
@@ -120,7 +132,7 @@ class TestACleanLedger:
         assert report.size == Entry.objects.count() == log.tree_size()
         assert report.root == log.root_at(report.size)
         assert report.checkpoints == Checkpoint.objects.count()
-        assert report.nodes == Node.objects.count()
+        assert report.nodes == stored_node_count()
 
     def test_the_empty_ledger_verifies_with_the_empty_root(self, db: None) -> None:
         report = verify()
@@ -177,16 +189,17 @@ class TestChangedEntries:
         report = verify()
 
         assert not report.ok
-        # Each checkpoint, stored subtree root and head root over leaf 3, and only those.
+        # Each checkpoint, stored inner node and the head's chain over leaf 3, and only
+        # those: entry 3 holds (1, 1) and (2, 0), entry 7 holds (3, 0).
         assert without_hashes(report.problems) == [
+            "entry 3: its stored inner nodes differ from those recomputed",
             "checkpoint at size 5",
+            "entry 7: its stored inner nodes differ from those recomputed",
             "checkpoint at size 9",
             "checkpoint at size 10",
-            "stored subtree root (1, 1) differs from the one recomputed from the entries",
-            "stored subtree root (2, 0) differs from the one recomputed from the entries",
-            "stored subtree root (3, 0) differs from the one recomputed from the entries",
-            "the head's frontier differs from the recomputed one",
+            "the head's hash chain differs from the one recomputed from the entries",
         ]
+        assert report.first_bad_entry == 3
 
     def test_a_changed_checkpointed_entry_is_caught_even_with_every_node_rewritten(
         self, untriggered: None
@@ -267,36 +280,49 @@ class TestChangedEntries:
         assert not report.ok
         assert report.problems == [
             "checkpoint at size 10 is beyond the 9 entries stored: entries were deleted",
-            "stored subtree root (1, 4) should not exist",
             "the head says 10 entries but 9 are stored",
         ]
 
 
 class TestChangedTree:
-    def test_a_changed_subtree_root_is_named(self, untriggered: None) -> None:
-        sql('UPDATE ledger_node SET "hash" = %s WHERE "key" = %s', bytes(32), Node.key_of(2, 1))
+    def test_a_changed_subtree_root_is_named_by_the_entry_that_holds_it(
+        self, untriggered: None
+    ) -> None:
+        # (2, 1) is the second of the three roots entry 7 holds.
+        assert log.holder_of(2, 1) == 7
+        held = stored_nodes(7)
+        sql("UPDATE ledger_entry SET nodes = %s WHERE seq = 7", held[:32] + bytes(32) + held[64:])
+
+        report = verify()
+
+        assert report.problems == ["entry 7: its stored inner nodes differ from those recomputed"]
+        # The entry's own data is sound, but its row holds a node the tree lacks.
+        assert report.first_bad_entry == 7
+
+    def test_a_deleted_subtree_root_is_named_by_the_entry_that_held_it(
+        self, untriggered: None
+    ) -> None:
+        # Entry 9 holds (1, 4), and only that.
+        assert len(stored_nodes(9)) == 32
+        sql("UPDATE ledger_entry SET nodes = %s WHERE seq = 9", b"")
+
+        report = verify()
+
+        assert report.problems == ["entry 9: its stored inner nodes differ from those recomputed"]
+        assert report.first_bad_entry == 9
+
+    def test_a_subtree_root_the_tree_does_not_have_is_named(self, untriggered: None) -> None:
+        # Entry 8 completes no subtree; give it one, and give entry 5 a third level.
+        sql("UPDATE ledger_entry SET nodes = %s WHERE seq = 8", bytes(32))
+        sql("UPDATE ledger_entry SET nodes = %s WHERE seq = 5", stored_nodes(5) + bytes(32))
 
         report = verify()
 
         assert report.problems == [
-            "stored subtree root (2, 1) differs from the one recomputed from the entries"
+            "entry 5: its stored inner nodes differ from those recomputed",
+            "entry 8: its stored inner nodes differ from those recomputed",
         ]
-        # A node is not an entry: no entry is to blame.
-        assert report.first_bad_entry is None
-
-    def test_a_deleted_subtree_root_is_counted_missing(self, untriggered: None) -> None:
-        sql('DELETE FROM ledger_node WHERE "key" = %s', Node.key_of(1, 4))
-
-        report = verify()
-
-        assert report.problems == ["1 subtree roots are missing from the store"]
-
-    def test_a_subtree_root_the_tree_does_not_have_is_named(self, ledger: None) -> None:
-        Node.objects.create(key=Node.key_of(3, 1), hash=bytes(32))
-
-        report = verify()
-
-        assert report.problems == ["stored subtree root (3, 1) should not exist"]
+        assert report.first_bad_entry == 5
 
     def test_a_head_with_another_size_is_caught(self, ledger: None) -> None:
         sql("UPDATE ledger_head SET size = size + 1")
@@ -305,12 +331,34 @@ class TestChangedTree:
 
         assert report.problems == ["the head says 11 entries but 10 are stored"]
 
-    def test_a_head_with_another_frontier_is_caught(self, ledger: None) -> None:
-        sql("UPDATE ledger_head SET frontier = %s", bytes(64))
+    def test_a_head_with_another_hash_chain_is_caught(self, ledger: None) -> None:
+        sql("UPDATE ledger_head SET tip = %s", log.GENESIS_TIP)
 
         report = verify()
 
-        assert report.problems == ["the head's frontier differs from the recomputed one"]
+        assert report.problems == [
+            "the head's hash chain differs from the one recomputed from the entries"
+        ]
+
+    def test_a_head_moved_back_with_the_chain_it_had_then_is_caught(self, ledger: None) -> None:
+        # A head that is consistent in itself, but of fewer entries than are stored.
+        tip = log.GENESIS_TIP
+        for leaf_hash in Entry.objects.filter(seq__lt=9).values_list("leaf_hash", flat=True):
+            tip = hashlib.sha256(tip + bytes(leaf_hash)).digest()
+        sql("UPDATE ledger_head SET size = 9, tip = %s", tip)
+
+        report = verify()
+
+        assert report.problems == ["the head says 9 entries but 10 are stored"]
+
+    def test_the_head_of_a_clean_ledger_is_the_chain_of_its_leaves(self, ledger: None) -> None:
+        tip = log.GENESIS_TIP
+        for leaf_hash in Entry.objects.values_list("leaf_hash", flat=True):
+            tip = hashlib.sha256(tip + bytes(leaf_hash)).digest()
+
+        assert verify().ok
+        assert Entry.objects.count() == SIZE
+        assert bytes(Head.objects.get(pk=1).tip) == tip
 
 
 class TestChangedCheckpoints:

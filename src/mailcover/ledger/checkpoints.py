@@ -22,7 +22,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from mailcover.ledger import log, merkle, note
+from mailcover.ledger import log, note
 from mailcover.ledger.models import Checkpoint, Head
 
 
@@ -60,36 +60,46 @@ def _load_signer(path: Path, origin: str) -> note.Signer:
     return loaded
 
 
-def publish_if_due(head: Head, frontier: merkle.MerkleFrontier, now: datetime) -> Checkpoint | None:
-    """Publish a checkpoint when N entries or T seconds have passed since the last one."""
-    unpublished = frontier.size - head.checkpoint_size
+def due(size: int, last_size: int, last_at: datetime | None, now: datetime) -> bool:
+    """Whether a checkpoint is owed: entries came since the last one, and there are
+    MAILCOVER_CHECKPOINT_ENTRIES of them, or MAILCOVER_CHECKPOINT_SECONDS have passed
+    (or there has been none at all)."""
+    unpublished = size - last_size
     if unpublished <= 0:
-        return None
+        return False
     every = timedelta(seconds=settings.MAILCOVER_CHECKPOINT_SECONDS)
-    if (
+    return (
         unpublished >= settings.MAILCOVER_CHECKPOINT_ENTRIES
-        or head.checkpoint_at is None
-        or now - head.checkpoint_at >= every
-    ):
-        return _sign(head, frontier.size, frontier.root(), now)
-    return None
+        or last_at is None
+        or now - last_at >= every
+    )
 
 
 @transaction.atomic
 def publish(now: datetime) -> Checkpoint:
     """Publish a checkpoint of the tree as it stands (on demand), unless one has that size."""
-    head = log.locked_head()
+    size = _locked_size()
     last = latest()
-    if last is not None and last.size == head.size:
+    if last is not None and last.size == size:
         return last
-    return _sign(head, head.size, log.frontier_of(head).root(), now)
+    return sign(size, log.root_at(size), now)
 
 
 @transaction.atomic
 def publish_when_due(now: datetime) -> Checkpoint | None:
     """For the publisher worker: a checkpoint if entries wait and the interval has passed."""
-    head = log.locked_head()
-    return publish_if_due(head, log.frontier_of(head), now)
+    size = _locked_size()
+    last = latest()
+    if not due(size, last.size if last else 0, last.published_at if last else None, now):
+        return None
+    return sign(size, log.root_at(size), now)
+
+
+def _locked_size() -> int:
+    # The head's lock keeps appends out while the tree is read and signed: the checkpoint
+    # is of one tree, never of a size that moved under it.
+    head = Head.objects.select_for_update().filter(pk=1).first()
+    return head.size if head is not None else 0
 
 
 def latest() -> Checkpoint | None:
@@ -97,7 +107,8 @@ def latest() -> Checkpoint | None:
     return found
 
 
-def _sign(head: Head, size: int, root: bytes, now: datetime) -> Checkpoint:
+def sign(size: int, root: bytes, now: datetime) -> Checkpoint:
+    """Sign and keep the checkpoint of the tree of `size` entries with that root."""
     key = signer()
     body = note.Checkpoint(origin=key.name, size=size, root_hash=root)
     checkpoint = Checkpoint(
@@ -108,7 +119,4 @@ def _sign(head: Head, size: int, root: bytes, now: datetime) -> Checkpoint:
         verifier_key=key.verifier().to_string(),
     )
     checkpoint.save()
-    head.checkpoint_size = size
-    head.checkpoint_at = now
-    head.save(update_fields=["checkpoint_size", "checkpoint_at"])
     return checkpoint

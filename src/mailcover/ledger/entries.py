@@ -24,8 +24,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import rfc8785
-
 FORMAT = 1
 """The entry format's version, written into every entry as "v"."""
 
@@ -105,10 +103,16 @@ def encode(entry: Entry) -> bytes:
         "details": dict(entry.details),
     }
     _check_value(value, "entry")
+    # Within what _check_value lets through (no floats, ASCII keys, integers JSON holds
+    # exactly), Python's sorted compact JSON is byte for byte RFC 8785: the same string
+    # escapes, and code-point order is UTF-16 order for ASCII keys. It is several times
+    # faster than a general RFC 8785 serializer, on every append; the tests hold the two
+    # equal with the `rfc8785` package as the oracle.
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     try:
-        return rfc8785.dumps(value)
-    except rfc8785.CanonicalizationError as problem:
-        raise EntryError(f"entry cannot be written as RFC 8785 JSON: {problem}") from None
+        return text.encode("utf-8")
+    except UnicodeEncodeError as problem:
+        raise EntryError(f"entry cannot be written as RFC 8785 JSON (UTF-8): {problem}") from None
 
 
 def decode(data: bytes) -> Entry:
@@ -135,21 +139,48 @@ def decode(data: bytes) -> Entry:
 
 
 def _check_value(value: Any, where: str) -> None:
-    if isinstance(value, float):
-        raise EntryError(f"{where} is a float; the ledger records integers or strings")
-    if isinstance(value, Mapping):
+    """Refuse what RFC 8785 cannot write exactly, naming where it is.
+
+    On every append, so exact type tests first (isinstance against the ABCs is slow)
+    and the path text is built only for an error.
+    """
+    problem = _first_problem(value)
+    if problem is not None:
+        path, text = problem
+        raise EntryError(f"{where}{''.join(reversed(path))} {text}")
+
+
+def _first_problem(value: Any) -> tuple[list[str], str] | None:
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return None
+    if kind is int:
+        if -_MAX_EXACT_INTEGER <= value <= _MAX_EXACT_INTEGER:
+            return None
+        return [], f"is {value}, beyond the integers JSON holds exactly"
+    if kind is dict:
         for key, item in value.items():
-            if not isinstance(key, str):
-                raise EntryError(f"{where} has a key that is not a string: {key!r}")
-            _check_value(item, f"{where}.{key}")
-    elif isinstance(value, list | tuple):
+            if not isinstance(key, str) or not key.isascii():
+                return [], f"has a key that is not an ASCII string: {key!r}"
+            found = _first_problem(item)
+            if found is not None:
+                found[0].append(f".{key}")
+                return found
+        return None
+    if isinstance(value, list | tuple):
         for position, item in enumerate(value):
-            _check_value(item, f"{where}[{position}]")
-    elif isinstance(value, int) and not isinstance(value, bool):
-        if abs(value) > _MAX_EXACT_INTEGER:
-            raise EntryError(f"{where} is {value}, beyond the integers JSON holds exactly")
-    elif not (value is None or isinstance(value, bool | str)):
-        raise EntryError(f"{where} is a {type(value).__name__}, not a JSON value")
+            found = _first_problem(item)
+            if found is not None:
+                found[0].append(f"[{position}]")
+                return found
+        return None
+    if kind is float:
+        return [], "is a float; the ledger records integers or strings"
+    if isinstance(value, str | int):  # subclasses: enums and the like
+        return _first_problem(str(value) if isinstance(value, str) else int(value))
+    if isinstance(value, Mapping):
+        return [], f"is a {kind.__name__}; an entry's objects must be plain dicts"
+    return [], f"is a {kind.__name__}, not a JSON value"
 
 
 def _int(value: Any, name: str) -> int:

@@ -1,11 +1,10 @@
-"""Where the ledger lives in the database: entries, stored subtree roots, the head, checkpoints.
+"""Where the ledger lives in the database: entries, the head, checkpoints.
 
-`Entry.data` holds an entry's canonical bytes (`mailcover.ledger.entries`); the other
-columns of an entry are copies kept for queries, and `ledger verify` checks them
-against the bytes. `Node` keeps the root of every perfect subtree above the leaves, so
-a proof reads O(log n) rows and never rehashes. Entries, nodes and checkpoints are
-append-only: the application refuses to change them, and so does the database itself
-(triggers, see `mailcover.ledger.triggers`).
+`Entry.data` holds an entry's canonical bytes (`mailcover.ledger.entries`), beside its
+leaf hash and the inner nodes it completed; the other columns of an entry are copies
+kept for queries, and `ledger verify` checks them against the bytes. Entries and
+checkpoints are append-only: the application refuses to change them, and so does the
+database itself (triggers, see `mailcover.ledger.triggers`).
 """
 
 from __future__ import annotations
@@ -47,22 +46,38 @@ class AppendOnly(models.Model):
 
 
 class Entry(AppendOnly):
-    """One leaf of the tree: leaf `seq` is SHA-256(0x00 || data)."""
+    """One leaf of the tree: leaf `seq` is SHA-256(0x00 || data).
+
+    `nodes` holds the roots of the perfect subtrees this leaf completed, levels 1, 2, ...
+    in order (leaf n completes as many as n has trailing one bits): every inner node of
+    the tree is stored once, in the row of its last leaf, so an append is one INSERT and
+    a proof one lookup by primary key.
+    """
 
     seq = models.BigIntegerField(primary_key=True)
     data = models.BinaryField()
     leaf_hash = models.BinaryField(max_length=32)
+    nodes = models.BinaryField(default=b"", blank=True)
     # Copies of fields inside `data`, for queries (checked by `ledger verify`). They are
     # plain numbers, not foreign keys: the ledger outlives every row it mentions.
-    at = models.DateTimeField(db_index=True)
-    event = models.CharField(max_length=60, db_index=True)
+    at = models.DateTimeField()
+    event = models.CharField(max_length=60)
     case_number = models.CharField(max_length=40, blank=True, db_index=True)
     actor_ref = models.BigIntegerField(null=True, blank=True)
-    subject_ref = models.BigIntegerField(null=True, blank=True, db_index=True)
+    subject_ref = models.BigIntegerField(null=True, blank=True)
 
     class Meta(AppendOnly.Meta):
         verbose_name_plural = "ledger entries"
         ordering = ["seq"]
+        indexes = [
+            # The accounting of disclosures per subject. Partial, so the other entries
+            # cost nothing to index.
+            models.Index(
+                fields=["subject_ref"],
+                name="ledger_disclosure_subject",
+                condition=models.Q(event="disclosure"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.event}"
@@ -85,36 +100,16 @@ class Entry(AppendOnly):
         return dict(self.entry.refs)
 
 
-class Node(AppendOnly):
-    """The root of the perfect subtree at (level >= 1, index): leaves [index << level, ...)."""
-
-    key = models.BigIntegerField(primary_key=True)
-    hash = models.BinaryField(max_length=32)
-
-    class Meta(AppendOnly.Meta):
-        verbose_name_plural = "ledger nodes"
-
-    LEVEL_SHIFT = 48
-    """Keys pack (level, index) as level << 48 | index: room for 2**48 leaves."""
-
-    @classmethod
-    def key_of(cls, level: int, index: int) -> int:
-        return (level << cls.LEVEL_SHIFT) | index
-
-    @classmethod
-    def level_index(cls, key: int) -> tuple[int, int]:
-        return key >> cls.LEVEL_SHIFT, key & ((1 << cls.LEVEL_SHIFT) - 1)
-
-
 class Head(models.Model):
-    """The tree's size and frontier (one row, locked by each append)."""
+    """The tree's size and a hash chain over its leaves (one row).
+
+    Each append moves it with one conditional UPDATE that also takes the row's lock, so
+    entries get gapless numbers in commit order; `tip` = SHA-256(previous tip || leaf
+    hash) lets a process trust its in-memory frontier only while no one else appended.
+    """
 
     size = models.BigIntegerField(default=0)
-    frontier = models.BinaryField(default=b"")
-    # The last checkpoint's size and time, so an append knows whether one is due
-    # without another query.
-    checkpoint_size = models.BigIntegerField(default=0)
-    checkpoint_at = models.DateTimeField(null=True, blank=True)
+    tip = models.BinaryField(default=bytes(32))
 
     class Meta:
         verbose_name_plural = "ledger head"

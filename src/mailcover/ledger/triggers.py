@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-APPEND_ONLY_TABLES = ("ledger_entry", "ledger_node", "ledger_checkpoint")
+APPEND_ONLY_TABLES = ("ledger_entry", "ledger_checkpoint")
 
 _PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION ledger_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -15,13 +15,15 @@ are what hold the log to what it published.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from mailcover.ledger import checkpoints, entries, merkle, note
-from mailcover.ledger.models import Checkpoint, Entry, Head, Node
+from mailcover.ledger.log import GENESIS_TIP
+from mailcover.ledger.models import Checkpoint, Entry, Head
 
 MAX_PROBLEMS = 100
 _CHUNK = 5000
@@ -56,15 +58,18 @@ def verify() -> Report:
     # back every later checkpoint, which would then look like deleted entries.
     while pending and pending[0].size == 0:
         _check_checkpoint(pending.pop(0), merkle.EMPTY_ROOT, report)
-    levels: list[bytearray] = []
     frontier = merkle.MerkleFrontier()
+    tip = GENESIS_TIP
     for row in _rows():
         _check_entry(row, frontier.size, report)
-        completed = frontier.append(merkle.hash_leaf(row[1]))
-        for level, node in enumerate(completed, start=1):
-            while len(levels) < level:
-                levels.append(bytearray())
-            levels[level - 1] += node
+        leaf_hash = merkle.hash_leaf(row[1])
+        completed = b"".join(frontier.append(leaf_hash))
+        tip = hashlib.sha256(tip + leaf_hash).digest()
+        report.nodes += len(completed) // merkle.HASH_SIZE
+        if completed != row[3]:
+            report.problem(
+                f"entry {row[0]}: its stored inner nodes differ from those recomputed", row[0]
+            )
         while pending and pending[0].size == frontier.size:
             _check_checkpoint(pending.pop(0), frontier.root(), report)
     for checkpoint in pending:
@@ -73,12 +78,11 @@ def verify() -> Report:
             "entries stored: entries were deleted"
         )
     report.size, report.root = frontier.size, frontier.root()
-    _check_nodes(levels, report)
-    _check_head(frontier, report)
+    _check_head(frontier.size, tip, report)
     return report
 
 
-Row = tuple[int, bytes, bytes, datetime, str, str, int | None, int | None]
+Row = tuple[int, bytes, bytes, bytes, datetime, str, str, int | None, int | None]
 
 
 def _rows() -> Iterator[Row]:
@@ -88,6 +92,7 @@ def _rows() -> Iterator[Row]:
         "seq",
         "data",
         "leaf_hash",
+        "nodes",
         "at",
         "event",
         "case_number",
@@ -98,8 +103,18 @@ def _rows() -> Iterator[Row]:
         chunk = list(
             Entry.objects.filter(seq__gt=after).order_by("seq").values_list(*columns)[:_CHUNK]
         )
-        for seq, data, leaf, at, event, case, actor, subject in chunk:
-            yield seq, _as_bytes(data), _as_bytes(leaf), at, event, case, actor, subject
+        for seq, data, leaf, nodes, at, event, case, actor, subject in chunk:
+            yield (
+                seq,
+                _as_bytes(data),
+                _as_bytes(leaf),
+                _as_bytes(nodes),
+                at,
+                event,
+                case,
+                actor,
+                subject,
+            )
         if len(chunk) < _CHUNK:
             return
         after = chunk[-1][0]
@@ -114,7 +129,7 @@ def _as_bytes(value: object) -> bytes:
 
 
 def _check_entry(row: Row, expected_seq: int, report: Report) -> None:
-    seq, data, leaf_hash, at, event, case, actor, subject = row
+    seq, data, leaf_hash, _, at, event, case, actor, subject = row
     if seq != expected_seq:
         report.problem(f"entry {expected_seq} is missing (next stored is {seq})", expected_seq)
     if merkle.hash_leaf(data) != leaf_hash:
@@ -155,35 +170,10 @@ def _check_checkpoint(checkpoint: Checkpoint, root: bytes, report: Report) -> No
         )
 
 
-def _check_nodes(levels: list[bytearray], report: Report) -> None:
-    size = merkle.HASH_SIZE
-    expected = sum(len(level) // size for level in levels)
-    seen = 0
-    for key, stored in (
-        Node.objects.order_by("key").values_list("key", "hash").iterator(chunk_size=_CHUNK)
-    ):
-        level, index = Node.level_index(key)
-        known = 0 < level <= len(levels)
-        computed = bytes(levels[level - 1][index * size : (index + 1) * size]) if known else b""
-        if len(computed) != size:
-            report.problem(f"stored subtree root ({level}, {index}) should not exist")
-        elif bytes(stored) != computed:
-            report.problem(
-                f"stored subtree root ({level}, {index}) differs from the one recomputed "
-                "from the entries"
-            )
-        else:
-            seen += 1
-    report.nodes = seen
-    if seen != expected and report.ok:
-        report.problem(f"{expected - seen} subtree roots are missing from the store")
-
-
-def _check_head(frontier: merkle.MerkleFrontier, report: Report) -> None:
+def _check_head(size: int, tip: bytes, report: Report) -> None:
     head = Head.objects.filter(pk=1).first()
-    size = head.size if head else 0
-    roots = bytes(head.frontier) if head else b""
-    if size != frontier.size:
-        report.problem(f"the head says {size} entries but {frontier.size} are stored")
-    elif roots != b"".join(frontier.subtree_roots):
-        report.problem("the head's frontier differs from the recomputed one")
+    stored_size = head.size if head else 0
+    if stored_size != size:
+        report.problem(f"the head says {stored_size} entries but {size} are stored")
+    elif head is not None and bytes(head.tip) != tip:
+        report.problem("the head's hash chain differs from the one recomputed from the entries")
