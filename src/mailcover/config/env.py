@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -67,16 +68,23 @@ def secret_key(directory: Path) -> str:
             raise ConfigError("MAILCOVER_SECRET_KEY must be at least 32 characters")
         return given
     key_file = directory / "secret_key"
-    try:
-        # Created with mode 600 in one step: never readable by others, even briefly,
-        # and O_EXCL so two processes starting at once cannot write two keys.
-        handle = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    else:
-        with os.fdopen(handle, "w") as out:
-            out.write(secrets.token_urlsafe(50))
+    write_secret_once(key_file, lambda: secrets.token_urlsafe(50))
     return key_file.read_text().strip()
+
+
+def write_secret_once(path: Path, make: Callable[[], str]) -> None:
+    """Create `path` holding `make()`, unless it exists: a key generated on first run.
+
+    Created with mode 600 in one step, never readable by others even briefly, and with
+    O_EXCL so two processes starting at once cannot write two keys.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    with os.fdopen(handle, "w") as out:
+        out.write(make())
 
 
 def ledger_origin() -> str:

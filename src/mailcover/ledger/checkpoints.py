@@ -14,7 +14,6 @@ two keys), in the Go signer-key format `PRIVATE+KEY+<name>+<id>+<key>`.
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +21,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from mailcover.config.env import write_secret_once
 from mailcover.ledger import log, note
 from mailcover.ledger.models import Checkpoint, Head
 
@@ -40,14 +40,7 @@ def verifier() -> note.Verifier:
 
 @lru_cache(maxsize=4)
 def _load_signer(path: Path, origin: str) -> note.Signer:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    else:
-        with os.fdopen(handle, "w") as out:
-            out.write(note.Signer.generate(origin).to_string() + "\n")
+    write_secret_once(path, lambda: note.Signer.generate(origin).to_string() + "\n")
     try:
         loaded = note.Signer.parse(path.read_text().strip())
     except (OSError, note.NoteError) as problem:

@@ -105,7 +105,7 @@ def append(
         _checkpoint_if_due(reached)
         with _tips_lock:
             _tips[alias] = reached
-    return Entry.from_db(alias, _COLUMNS, row)
+    return Entry.from_db(alias, ENTRY_COLUMNS, row)
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ class _Statements:
     insert: str
 
 
-_COLUMNS = [
+ENTRY_COLUMNS = [
     "seq",
     "data",
     "leaf_hash",

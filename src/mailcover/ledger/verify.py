@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from mailcover.ledger import checkpoints, entries, merkle, note
-from mailcover.ledger.log import GENESIS_TIP
+from mailcover.ledger.log import ENTRY_COLUMNS, GENESIS_TIP
 from mailcover.ledger.models import Checkpoint, Entry, Head
 
 MAX_PROBLEMS = 100
@@ -88,20 +88,9 @@ Row = tuple[int, bytes, bytes, bytes, datetime, str, str, int | None, int | None
 def _rows() -> Iterator[Row]:
     # Keyset pagination: a steady cost per chunk however large the ledger grows.
     after = -1
-    columns = (
-        "seq",
-        "data",
-        "leaf_hash",
-        "nodes",
-        "at",
-        "event",
-        "case_number",
-        "actor_ref",
-        "subject_ref",
-    )
     while True:
         chunk = list(
-            Entry.objects.filter(seq__gt=after).order_by("seq").values_list(*columns)[:_CHUNK]
+            Entry.objects.filter(seq__gt=after).order_by("seq").values_list(*ENTRY_COLUMNS)[:_CHUNK]
         )
         for seq, data, leaf, nodes, at, event, case, actor, subject in chunk:
             yield (
