@@ -76,3 +76,59 @@ def test_someone_without_the_admin_role_cannot_change_accounts(people: Any) -> N
     assert "/admin/login" in response["Location"]
     assert not Agency.objects.filter(name="X").exists()
     assert not Entry.objects.filter(event="admin.added").exists()
+
+
+def test_the_admin_cannot_give_themselves_roles(people: Any) -> None:
+    client = admin_client(people)
+
+    page = client.get(f"/admin/accounts/user/{people.admin.pk}/change/").content.decode()
+    client.post(
+        f"/admin/accounts/user/{people.admin.pk}/change/",
+        {"username": "admin", "roles": '["admin", "oversight"]', "is_active": "on"},
+    )
+
+    people.admin.refresh_from_db()
+    assert people.admin.roles == ["admin"]
+    assert 'name="roles"' not in page
+    assert "is_superuser" not in page
+    assert "user_permissions" not in page
+
+
+def test_roles_given_to_someone_else_are_on_the_ledger_with_their_values(people: Any) -> None:
+    user = people.inspector
+    form = {
+        "username": user.username,
+        "first_name": "",
+        "last_name": "",
+        "email": "",
+        "agency": user.agency_id,
+        "roles": '["inspector", "oversight"]',
+        "is_active": "on",
+        "last_login_0": "",
+        "last_login_1": "",
+        "date_joined_0": "2020-01-01",
+        "date_joined_1": "00:00:00",
+    }
+
+    response = admin_client(people).post(f"/admin/accounts/user/{user.pk}/change/", form)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    entry = Entry.objects.get(event="admin.changed")
+    assert "roles" in entry.details["fields"]
+    assert entry.details["values"]["roles"] == ["inspector", "oversight"]
+    assert "password" not in entry.details["values"]
+
+
+def test_a_password_set_in_the_admin_is_on_the_ledger_without_the_password(people: Any) -> None:
+    secret = "a brand new passphrase 42"
+
+    response = admin_client(people).post(
+        f"/admin/accounts/user/{people.requester.pk}/password/",
+        {"password1": secret, "password2": secret, "usable_password": "true"},
+    )
+
+    assert response.status_code == 302
+    entry = Entry.objects.get(event="admin.changed")
+    assert entry.refs == {"model": "accounts.user", "object": people.requester.pk}
+    assert entry.details["fields"] == ["password"]
+    assert secret.encode() not in bytes(entry.data)

@@ -19,6 +19,7 @@ from mailcover.config.env import (
     env_str,
     secret_key,
     var_dir,
+    write_secret_once,
 )
 
 NAME = "MAILCOVER_TEST_SETTING"
@@ -204,3 +205,33 @@ def test_a_bad_value_stops_start_up_with_a_message_naming_the_variable(
     last_line = started.stderr.strip().splitlines()[-1]
     assert last_line.startswith("mailcover.config.env.ConfigError: ")
     assert variable in last_line
+
+
+class TestWriteSecretOnce:
+    def test_writes_the_whole_key_mode_600_and_leaves_no_temporary_file(
+        self, tmp_path: Path
+    ) -> None:
+        path = tmp_path / "keys" / "k"
+
+        write_secret_once(path, lambda: "first")
+
+        assert path.read_text() == "first"
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert sorted(p.name for p in path.parent.iterdir()) == ["k"]
+
+    def test_never_replaces_a_key_that_exists(self, tmp_path: Path) -> None:
+        path = tmp_path / "k"
+        write_secret_once(path, lambda: "first")
+
+        write_secret_once(path, lambda: "second")
+
+        assert path.read_text() == "first"
+
+    def test_a_key_that_fails_to_be_made_leaves_nothing_behind(self, tmp_path: Path) -> None:
+        def broken() -> str:
+            raise RuntimeError("no entropy")
+
+        with pytest.raises(RuntimeError):
+            write_secret_once(tmp_path / "k", broken)
+
+        assert list(tmp_path.iterdir()) == []

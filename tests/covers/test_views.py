@@ -882,3 +882,33 @@ def test_the_approval_queue_fragment_is_for_approvers_only(
     assert fragment.startswith('<section id="approval-queue"')
     assert "<html" not in fragment
     assert filed.case_number in fragment
+
+
+def test_case_pages_leave_disclosures_and_ledger_numbers_to_oversight(
+    people: Any, order: Any, browse: Callable[[User], Client]
+) -> None:
+    from mailcover.ledger import accounting
+
+    agency = people.requester.agency
+    agency.address = "800 E MONROE ST, SPRINGFIELD IL"
+    agency.save()
+    accounting.record_disclosure(
+        people.requester,
+        timezone.now(),
+        subject_id=order.request.subject_id,
+        case=order.case_number,
+        recipient=agency,
+        nature="view of captured mail exterior data",
+        purpose="Investigation of mail fraud",
+        law_enforcement=True,
+        agency_head_written_request=True,
+    )
+
+    as_requester = browse(people.requester).get(f"/orders/{order.pk}").content.decode()
+    as_oversight = browse(people.oversight).get(f"/orders/{order.pk}").content.decode()
+
+    assert "request.approved" in as_requester
+    assert "disclosure" not in as_requester
+    assert "ledger entry" not in as_requester
+    assert "ledger entry" in as_oversight
+    assert "disclosure" not in as_oversight

@@ -291,6 +291,41 @@ class TestCheckCheckpoint:
         assert ran.code == 0, ran.err
         assert f"checkpoint at size {tree}: consistent with the tree of {tree + 4}" in ran.out
 
+    def test_a_rewritten_entry_fails_the_check_even_with_its_inner_nodes_left_alone(
+        self, cli: Callable[..., Ran], exported: Path
+    ) -> None:
+        from django.db import connection
+
+        from mailcover.ledger import merkle, triggers
+
+        data = bytes(log.entry_at(2).data).replace(b'"v":1', b'"v":1 ')
+        triggers.remove(connection)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE ledger_entry SET data = %s, leaf_hash = %s WHERE seq = 2",
+                [data, merkle.hash_leaf(data)],
+            )
+        triggers.install(connection)
+
+        ran = cli("ledger", "check-checkpoint", exported)
+
+        assert ran.code == 1
+        assert "the ledger itself does not verify" in ran.err
+
+    def test_without_the_key_file_the_check_says_so_and_makes_no_key(
+        self, cli: Callable[..., Ran], exported: Path, tmp_path: Path, settings: Any
+    ) -> None:
+        missing = tmp_path / "nowhere" / "ledger.key"
+        settings.MAILCOVER_LEDGER_KEY_FILE = missing
+
+        ran = cli("ledger", "check-checkpoint", exported)
+        verified = cli("ledger", "verify")
+
+        assert (ran.code, verified.code) == (2, 2)
+        assert "no ledger signing key" in ran.err
+        assert "no ledger signing key" in verified.err
+        assert not missing.exists()
+
     def test_a_checkpoint_signed_with_the_log_key_over_a_wrong_root_is_inconsistent(
         self, cli: Callable[..., Ran], tree: int, tmp_path: Path
     ) -> None:
@@ -371,7 +406,8 @@ class TestVerifyInclusionProof:
         ran = cli(*saved.args())
 
         assert ran.code == 0, ran.err
-        assert f"entry {INDEX} is in the signed tree of {tree} entries" in ran.out
+        assert f"entry {INDEX} (account.added, " in ran.out
+        assert f"is in the signed tree of {tree} entries" in ran.out
 
     def test_the_saved_answers_verify_with_the_key_given_as_text(
         self, cli: Callable[..., Ran], saved: Saved
@@ -572,7 +608,8 @@ class TestVerifyProofNeedsNoDatabase:
         )
 
         assert ran.returncode == 0, ran.stderr
-        assert f"entry {INDEX} is in the signed tree of {tree} entries" in ran.stdout
+        assert f"entry {INDEX} (account.added, " in ran.stdout
+        assert f"is in the signed tree of {tree} entries" in ran.stdout
 
     def test_verify_proof_consistency_runs_with_no_settings_and_no_database(
         self, saved_consistency: SavedConsistency, tmp_path: Path

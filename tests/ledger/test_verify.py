@@ -22,6 +22,7 @@ from django.utils import timezone
 from mailcover.covers import actions
 from mailcover.law.requests import AttorneyEntry, CoverRequestDraft
 from mailcover.ledger import checkpoints, log, merkle, note, triggers
+from mailcover.ledger import verify as verify_module
 from mailcover.ledger.models import Checkpoint, Entry, Head
 from mailcover.ledger.verify import verify
 
@@ -331,6 +332,40 @@ class TestChangedTree:
 
         assert report.problems == ["the head says 11 entries but 10 are stored"]
 
+    def test_a_row_inserted_below_zero_is_caught_though_no_trigger_refuses_inserts(
+        self, ledger: None
+    ) -> None:
+        entry = Entry.objects.get(seq=3)
+        sql(
+            "INSERT INTO ledger_entry (seq, data, leaf_hash, nodes, at, event, case_number) "
+            "VALUES (-1, %s, %s, %s, %s, 'disclosure', 'MC-2026-000001')",
+            bytes(entry.data),
+            bytes(entry.leaf_hash),
+            b"",
+            entry.at,
+        )
+
+        report = verify()
+
+        assert not report.ok
+        assert report.first_bad_entry == -1
+        assert "a row numbered -1 should not exist" in report.problems[0]
+
+    def test_an_append_made_while_verify_reads_is_left_for_the_next_run(self, ledger: None) -> None:
+        from unittest import mock
+
+        real_rows = verify_module._rows
+
+        def rows_then_append(below: int) -> Any:
+            yield from real_rows(below)
+            log.record(None, "test.event", timezone.now(), case="MC-2026-000009")
+
+        with mock.patch.object(verify_module, "_rows", rows_then_append):
+            report = verify()
+
+        assert report.ok, report.problems
+        assert verify().size == report.size + 1
+
     def test_a_head_with_another_hash_chain_is_caught(self, ledger: None) -> None:
         sql("UPDATE ledger_head SET tip = %s", log.GENESIS_TIP)
 
@@ -349,7 +384,10 @@ class TestChangedTree:
 
         report = verify()
 
-        assert report.problems == ["the head says 9 entries but 10 are stored"]
+        assert report.problems == [
+            "rows numbered 9 or more exist beyond the head: inserted out of band",
+            "a checkpoint is beyond the head's 9 entries",
+        ]
 
     def test_the_head_of_a_clean_ledger_is_the_chain_of_its_leaves(self, ledger: None) -> None:
         tip = log.GENESIS_TIP

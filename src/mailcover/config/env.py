@@ -6,8 +6,10 @@ back silently.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -75,16 +77,24 @@ def secret_key(directory: Path) -> str:
 def write_secret_once(path: Path, make: Callable[[], str]) -> None:
     """Create `path` holding `make()`, unless it exists: a key generated on first run.
 
-    Created with mode 600 in one step, never readable by others even briefly, and with
-    O_EXCL so two processes starting at once cannot write two keys.
+    Written whole to a private temporary file (mode 600, flushed to disk) and then
+    linked into place, which fails if the path exists: no other process ever reads a
+    half-written key, two processes starting at once cannot make two, and a crash
+    leaves either no key or a whole one.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
+    if path.exists():
         return
-    with os.fdopen(handle, "w") as out:
-        out.write(make())
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "w") as out:  # mkstemp makes it mode 600
+            out.write(make())
+            out.flush()
+            os.fsync(out.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
 
 
 def ledger_origin() -> str:

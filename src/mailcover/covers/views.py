@@ -119,7 +119,7 @@ def request_page(request: HttpRequest, request_id: int) -> HttpResponse:
             "order": getattr(filed, "order", None) or filed.extends,
             "decision_form": DecisionForm(initial={"days": filed.days}),
             "may_decide": may(user.role_set, Action.DECIDE_REQUEST) and filed.state == "pending",
-            "events": Entry.objects.filter(case_number=filed.case_number).order_by("at", "seq"),
+            "events": _case_events(Q(case_number=filed.case_number)),
         },
     )
 
@@ -152,7 +152,13 @@ def decide(request: HttpRequest, request_id: int) -> HttpResponse:
 def _timeline(order: CoverOrder) -> list[Entry]:
     """The order's own ledger entries and those of its extension requests (CASE-En)."""
     own = Q(case_number=order.case_number) | Q(case_number__startswith=f"{order.case_number}-E")
-    return list(Entry.objects.filter(own).order_by("at", "seq"))
+    return _case_events(own)
+
+
+def _case_events(which: Q) -> list[Entry]:
+    """A case's steps from the ledger. Disclosures are not steps of the case, and they are
+    oversight's to read (PA-SUBJECT withholds some even from the subject)."""
+    return list(Entry.objects.filter(which).exclude(event="disclosure").order_by("at", "seq"))
 
 
 EVENT_FORMS: dict[str, type[forms.Form]] = {

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 
 from mailcover.law.accounting import Disclosure, check_disclosure, in_subject_copy
 from mailcover.law.errors import refuse_if
@@ -91,7 +91,7 @@ def accounting_for(subject_id: int, *, subject_copy: bool = False) -> list[Accou
     what PA-SUBJECT exempts."""
     found = [
         _read(row)
-        for row in Entry.objects.filter(event=EVENT, subject_ref=subject_id).order_by("at", "seq")
+        for row in _in_tree().filter(event=EVENT, subject_ref=subject_id).order_by("at", "seq")
     ]
     return [item for item in found if item.in_subject_copy] if subject_copy else found
 
@@ -99,12 +99,13 @@ def accounting_for(subject_id: int, *, subject_copy: bool = False) -> list[Accou
 def subjects_with_disclosures() -> list[tuple[int, int]]:
     """(subject id, number of disclosures), for the accounting's index."""
     rows = (
-        Entry.objects.filter(event=EVENT, subject_ref__isnull=False)
+        _in_tree()
+        .filter(event=EVENT, subject_ref__isnull=False)
         .values("subject_ref")
         .annotate(count=Count("seq"))
         .order_by("subject_ref")
     )
-    return [(row["subject_ref"], row["count"]) for row in rows]
+    return [(row["subject_ref"] or 0, row["count"]) for row in rows]
 
 
 CSV_COLUMNS = [
@@ -141,6 +142,11 @@ def as_csv(accounted: Iterable[Accounted]) -> str:
 def _cell(text: str) -> str:
     # A cell a spreadsheet would read as a formula is written as text (CSV injection).
     return f"'{text}" if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+
+
+def _in_tree() -> QuerySet[Entry]:
+    """Entries the tree holds: a row inserted out of band, outside [0, size), is not."""
+    return Entry.objects.filter(seq__gte=0, seq__lt=log.tree_size())
 
 
 def _read(row: Entry) -> Accounted:

@@ -68,7 +68,7 @@ def checkpoint(request: HttpRequest) -> HttpResponse:
 )
 def public_key(request: HttpRequest) -> HttpResponse:
     return HttpResponse(
-        checkpoints.verifier().to_string() + "\n", content_type="text/plain; charset=utf-8"
+        checkpoints.public_key().to_string() + "\n", content_type="text/plain; charset=utf-8"
     )
 
 

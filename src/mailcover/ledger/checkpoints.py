@@ -31,16 +31,32 @@ class SigningKeyError(RuntimeError):
 
 
 def signer() -> note.Signer:
-    return _load_signer(Path(settings.MAILCOVER_LEDGER_KEY_FILE), settings.MAILCOVER_LEDGER_ORIGIN)
+    """The log's signing key, generated on first use: for the service that signs."""
+    path = Path(settings.MAILCOVER_LEDGER_KEY_FILE)
+    origin = settings.MAILCOVER_LEDGER_ORIGIN
+    write_secret_once(path, lambda: note.Signer.generate(origin).to_string() + "\n")
+    return _load_signer(path, origin)
+
+
+def public_key() -> note.Verifier:
+    """The verifier key the service publishes (its key is made if it has none yet)."""
+    return signer().verifier()
 
 
 def verifier() -> note.Verifier:
-    return signer().verifier()
+    """The log's verifier key, from the existing key file only: checking never makes a
+    key (a new one would fail every checkpoint, and then sign with itself)."""
+    path = Path(settings.MAILCOVER_LEDGER_KEY_FILE)
+    if not path.exists():
+        raise SigningKeyError(
+            f"no ledger signing key at {path}: set MAILCOVER_LEDGER_KEY_FILE to the "
+            "service's key file"
+        )
+    return _load_signer(path, settings.MAILCOVER_LEDGER_ORIGIN).verifier()
 
 
 @lru_cache(maxsize=4)
 def _load_signer(path: Path, origin: str) -> note.Signer:
-    write_secret_once(path, lambda: note.Signer.generate(origin).to_string() + "\n")
     try:
         loaded = note.Signer.parse(path.read_text().strip())
     except (OSError, note.NoteError) as problem:

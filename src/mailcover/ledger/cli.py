@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mailcover.ledger import merkle, note
+from mailcover.ledger import entries, merkle, note
 
 Setup = Callable[[], None]
 
@@ -91,9 +91,14 @@ def _key_option(parser: argparse.ArgumentParser) -> None:
 
 def verify_ledger(django: Setup) -> int:
     django()
+    from mailcover.ledger.checkpoints import SigningKeyError
     from mailcover.ledger.verify import verify
 
-    report = verify()
+    try:
+        report = verify()
+    except SigningKeyError as problem:
+        print(f"mailcover ledger verify: {problem}", file=sys.stderr)
+        return 2
     if report.ok:
         print(
             f"ledger ok: {report.size} entries, {report.nodes} subtree roots, "
@@ -104,8 +109,8 @@ def verify_ledger(django: Setup) -> int:
         print(f"ledger TAMPERED: first bad entry is {report.first_bad_entry}", file=sys.stderr)
     else:
         print("ledger TAMPERED", file=sys.stderr)
-    for problem in report.problems:
-        print(f"  {problem}", file=sys.stderr)
+    for found in report.problems:
+        print(f"  {found}", file=sys.stderr)
     return 1
 
 
@@ -171,26 +176,46 @@ def check_checkpoint(django: Setup, saved: str) -> int:
         print(f"mailcover ledger check-checkpoint: {problem}", file=sys.stderr)
         return 2
     django()
-    from mailcover.ledger import checkpoints, log
+    from mailcover.ledger import checkpoints
 
-    key = checkpoints.verifier()
-    size = log.tree_size()
-    root = log.root_at(size)
-    failed = 0
-    for text in notes:
-        try:
-            old = note.open_checkpoint(text, key, key.name)
-            if old.size > size:
-                raise merkle.ProofError(f"the tree has shrunk to {size} entries")
-            proof = log.consistency(old.size, size) if old.size else []
-            if old.size:
-                merkle.verify_consistency(old.size, size, old.root_hash, root, proof)
-        except (note.NoteError, merkle.ProofError) as problem:
-            failed += 1
-            print(f"checkpoint {text.splitlines()[1:2]}: INCONSISTENT: {problem}", file=sys.stderr)
-        else:
-            print(f"checkpoint at size {old.size}: consistent with the tree of {size} entries")
+    try:
+        key = checkpoints.verifier()
+    except checkpoints.SigningKeyError as problem:
+        print(f"mailcover ledger check-checkpoint: {problem}", file=sys.stderr)
+        return 2
+    # Proofs come from the stored inner nodes: first make sure those are the ones the
+    # entries' own bytes give, or a rewrite that kept the nodes would pass.
+    from mailcover.ledger.verify import verify
+
+    report = verify()
+    if not report.ok:
+        print(
+            f"the ledger itself does not verify ({report.problems[0]}): run `mailcover "
+            "ledger verify`; every saved checkpoint is INCONSISTENT with it",
+            file=sys.stderr,
+        )
+        return 1
+    failed = sum(not _consistent(text, key, report.size, report.root) for text in notes)
     return 1 if failed else 0
+
+
+def _consistent(text: str, key: note.Verifier, size: int, root: bytes) -> bool:
+    from mailcover.ledger import log
+
+    try:
+        old = note.open_checkpoint(text, key, key.name)
+        if old.size > size:
+            raise merkle.ProofError(f"the tree has shrunk to {size} entries")
+        if old.size == 0 and old.root_hash != merkle.EMPTY_ROOT:
+            raise merkle.ProofError("an empty tree's root must be the hash of nothing")
+        if old.size:
+            proof = log.consistency(old.size, size)
+            merkle.verify_consistency(old.size, size, old.root_hash, root, proof)
+    except (note.NoteError, merkle.ProofError) as problem:
+        print(f"checkpoint {text.splitlines()[1:2]}: INCONSISTENT: {problem}", file=sys.stderr)
+        return False
+    print(f"checkpoint at size {old.size}: consistent with the tree of {size} entries")
+    return True
 
 
 def _saved_notes(text: str) -> list[str]:
@@ -231,10 +256,16 @@ def verify_inclusion_proof(args: argparse.Namespace) -> int:
             )
         path = _hashes(answer, "audit_path")
         merkle.verify_inclusion(merkle.hash_leaf(data), index, size, path, checkpoint.root_hash)
-    except (note.NoteError, merkle.ProofError, _Refused) as problem:
+        said = entries.decode(data)
+        if said.seq != index:
+            raise _Refused(f"the entry proved at {index} says it is entry {said.seq}")
+    except (note.NoteError, merkle.ProofError, entries.EntryError, _Refused) as problem:
         print(f"inclusion proof REFUSED: {problem}", file=sys.stderr)
         return 1
-    print(f"entry {index} is in the signed tree of {size} entries ({key.name})")
+    print(
+        f"entry {index} ({said.event}, {entries.format_time(said.at)}) is in the signed tree "
+        f"of {size} entries ({key.name})"
+    )
     return 0
 
 

@@ -90,6 +90,8 @@ def append(
         connection.ensure_connection()
         sql = _SQL[connection.vendor]
         # The driver's own cursor: Django's wrapper costs more than the statement here.
+        # Its errors are the driver's (sqlite3, psycopg), not django.db's; none is caught
+        # here, so the caller's transaction fails and rolls back as with any other.
         cursor = connection.connection.cursor()
         try:
             reached, entry, data, leaf_hash = _move_head(

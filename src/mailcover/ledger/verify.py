@@ -53,14 +53,21 @@ class Report:
 
 def verify() -> Report:
     report = Report()
-    pending = list(Checkpoint.objects.order_by("size", "pk"))
+    # The head first: entries [0, size) are committed and never change, so checking them
+    # needs no lock and no snapshot; appends made meanwhile land at size and beyond and
+    # are the next run's to check.
+    size, head_tip = _head()
+    pending = list(Checkpoint.objects.filter(size__lte=size).order_by("size", "pk"))
     # Checkpoints of the empty tree come before any entry: left pending, they would hold
     # back every later checkpoint, which would then look like deleted entries.
     while pending and pending[0].size == 0:
         _check_checkpoint(pending.pop(0), merkle.EMPTY_ROOT, report)
     frontier = merkle.MerkleFrontier()
     tip = GENESIS_TIP
-    for row in _rows():
+    for row in _rows(below=size):
+        if row[0] < 0:
+            report.problem(f"a row numbered {row[0]} should not exist: entries start at 0", row[0])
+            continue
         _check_entry(row, frontier.size, report)
         leaf_hash = merkle.hash_leaf(row[1])
         completed = b"".join(frontier.append(leaf_hash))
@@ -78,20 +85,38 @@ def verify() -> Report:
             "entries stored: entries were deleted"
         )
     report.size, report.root = frontier.size, frontier.root()
-    _check_head(frontier.size, tip, report)
+    if frontier.size != size:
+        report.problem(f"the head says {size} entries but {frontier.size} are stored")
+    elif tip != head_tip:
+        report.problem("the head's hash chain differs from the one recomputed from the entries")
+    _check_beyond_head(report)
     return report
+
+
+def _head() -> tuple[int, bytes]:
+    head = Head.objects.filter(pk=1).first()
+    return (head.size, bytes(head.tip)) if head is not None else (0, GENESIS_TIP)
+
+
+def _check_beyond_head(report: Report) -> None:
+    """Rows or checkpoints past the head, while the head stands still, were put there by
+    something other than an append (the triggers refuse changes, not inserts)."""
+    size, _ = _head()
+    if Entry.objects.filter(seq__gte=size).exists() and _head()[0] == size:
+        report.problem(f"rows numbered {size} or more exist beyond the head: inserted out of band")
+    if Checkpoint.objects.filter(size__gt=size).exists() and _head()[0] == size:
+        report.problem(f"a checkpoint is beyond the head's {size} entries")
 
 
 Row = tuple[int, bytes, bytes, bytes, datetime, str, str, int | None, int | None]
 
 
-def _rows() -> Iterator[Row]:
-    # Keyset pagination: a steady cost per chunk however large the ledger grows.
-    after = -1
-    while True:
-        chunk = list(
-            Entry.objects.filter(seq__gt=after).order_by("seq").values_list(*ENTRY_COLUMNS)[:_CHUNK]
-        )
+def _rows(below: int) -> Iterator[Row]:
+    # Keyset pagination: a steady cost per chunk however large the ledger grows. No lower
+    # bound, so that a row numbered below 0 is read and reported too.
+    query = Entry.objects.filter(seq__lt=below).order_by("seq")
+    chunk = list(query.values_list(*ENTRY_COLUMNS)[:_CHUNK])
+    while chunk:
         for seq, data, leaf, nodes, at, event, case, actor, subject in chunk:
             yield (
                 seq,
@@ -107,6 +132,7 @@ def _rows() -> Iterator[Row]:
         if len(chunk) < _CHUNK:
             return
         after = chunk[-1][0]
+        chunk = list(query.filter(seq__gt=after).values_list(*ENTRY_COLUMNS)[:_CHUNK])
 
 
 def _as_bytes(value: object) -> bytes:
@@ -157,12 +183,3 @@ def _check_checkpoint(checkpoint: Checkpoint, root: bytes, report: Report) -> No
         report.problem(
             f"{where}: signed root {signed.root_hash.hex()} but the entries give {root.hex()}"
         )
-
-
-def _check_head(size: int, tip: bytes, report: Report) -> None:
-    head = Head.objects.filter(pk=1).first()
-    stored_size = head.size if head else 0
-    if stored_size != size:
-        report.problem(f"the head says {stored_size} entries but {size} are stored")
-    elif head is not None and bytes(head.tip) != tip:
-        report.problem("the head's hash chain differs from the one recomputed from the entries")

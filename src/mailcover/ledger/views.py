@@ -43,7 +43,7 @@ def ledger_page(request: HttpRequest) -> HttpResponse:
         "checkpoint": latest,
         "root_b64": base64.b64encode(bytes(latest.root_hash)).decode() if latest else "",
         "tree_size": log.tree_size(),
-        "public_key": checkpoints.verifier().to_string(),
+        "public_key": checkpoints.public_key().to_string(),
         "form": form,
     }
     if latest is not None and form.is_bound and form.is_valid():
@@ -58,7 +58,7 @@ def _inclusion_check(form: InclusionForm, size: int, signed: str) -> dict[str, A
     if index >= size:
         form.add_error("index", f"the latest checkpoint covers entries 0 to {size - 1}")
         return {}
-    key = checkpoints.verifier()
+    key = checkpoints.public_key()
     signed_head = note.open_checkpoint(signed, key, key.name)
     entry = log.entry_at(index)
     path = log.inclusion(index, size)
