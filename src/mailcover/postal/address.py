@@ -1,0 +1,544 @@
+"""US addresses read from mail, normalised to USPS Publication 28 and keyed by delivery point.
+
+`parse_lines` takes the lines of an address as read from an envelope (a name first, the
+unit perhaps on a line of its own); `parse` takes one string ("123 MAIN ST APT 4,
+SPRINGFIELD IL 62704-1234"). Both return an `Address` whose fields are in Publication 28's
+standard form (pub28.py holds the tables and says where each comes from) or raise an
+`AddressError` whose `code` names what is missing or wrong. Nothing else is raised for
+any string.
+
+The parts of an address are labelled by `usaddress`, a model trained on real addresses; this
+module cleans what an OCR engine returns before it (case, stray punctuation, a ZIP+4 written
+"62704 1234"), and corrects its labels after it where Publication 28 knows better: the C2
+designators that take no number (REAR, UPPR), the two-suffix rule of section 234.2, the
+military PSC/CMR/UNIT and BOX pair that usaddress labels twice as a box.
+
+ZIP Codes are checked against the list shipped inside the `zipcodes` wheel (no download at
+run time); it knows the military ZIPs of AA, AE and AP, and the territories. A ZIP it lists
+as no longer active is still accepted: mail and old records carry them, and Publication 28's
+own military example (09499) is one.
+
+The delivery-point key. The Postal Service delivers to a delivery point: one ZIP+4 plus a
+two-digit delivery-point code, which stand for a primary address (house number and street,
+PO box, rural-route box, military unit box) and, in a building with units, the secondary
+number. The key is therefore ZIP5, the normalised primary line and the unit number, joined
+by "|": "62704|123 N MAIN ST|4". It leaves out
+
+* the ZIP+4, which the sender often omits and which is derived from the rest;
+* the city and state, which the ZIP determines (a city may be written several ways); and
+* the unit designator when a number follows it: the designator does not pick the delivery
+  point, the number does ("APT 4", "# 4" and "UNIT 4" at one building are one box). A
+  designator that takes no number (REAR, BSMT) is the unit itself and is in the key.
+
+Known limits: a street name abbreviation other than the suffix and directionals
+("MT VERNON" against "MOUNT VERNON") is kept as written; "N ST" and "NORTH ST" stay two
+streets, as Publication 28 cannot tell the letter N from the directional either.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+import usaddress
+import zipcodes
+
+from mailcover.postal.pub28 import (
+    DIRECTIONALS,
+    MILITARY_CITIES,
+    MILITARY_STATES,
+    RANGELESS_UNITS,
+    SECONDARY_UNITS,
+    STATES,
+    STREET_SUFFIXES,
+    SUFFIX_NAMES,
+)
+
+
+class AddressError(ValueError):
+    """An address that cannot be normalised to a delivery point.
+
+    `code` is one of: "empty", "unparseable", "no-zip", "bad-zip", "unknown-zip",
+    "unknown-state", "zip-state-mismatch", "no-street", "intersection".
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Address:
+    """One address in Publication 28 form. Empty parts are "" so that fields compare simply."""
+
+    number: str = ""
+    predirectional: str = ""
+    street_name: str = ""
+    suffix: str = ""
+    postdirectional: str = ""
+    unit_designator: str = ""
+    unit_number: str = ""
+    po_box: str = ""
+    route_type: str = ""  # "RR" (rural route, section 24) or "HC" (highway contract, 25)
+    route_number: str = ""
+    military_type: str = ""  # "UNIT", "PSC" or "CMR" (section 225), or "SHIP"
+    military_number: str = ""  # the unit, PSC or CMR number, or the ship's name
+    box: str = ""  # the BOX of a rural route, highway contract route or military address
+    city: str = ""
+    state: str = ""
+    zip5: str = ""
+    zip4: str = ""
+    recipient: tuple[str, ...] = ()
+    """The line(s) naming the addressee, as read (cleaned); not part of the address."""
+
+    @property
+    def primary_line(self) -> str:
+        """The delivery address line without the unit: "123 N MAIN ST", "PO BOX 100"."""
+        if self.po_box:
+            return f"PO BOX {self.po_box}"
+        if self.route_type:
+            return _join(self.route_type, self.route_number, self.box and f"BOX {self.box}")
+        if self.military_type == "SHIP":
+            return self.military_number
+        if self.military_type:
+            return _join(self.military_type, self.military_number, self.box and f"BOX {self.box}")
+        return _join(
+            self.number, self.predirectional, self.street_name, self.suffix, self.postdirectional
+        )
+
+    @property
+    def unit(self) -> str:
+        """The unit as the key holds it: its number, or a designator that takes none."""
+        return self.unit_number or self.unit_designator
+
+    @property
+    def delivery_point_key(self) -> str:
+        """ZIP5|primary line|unit: the same for every spelling of one delivery point."""
+        return f"{self.zip5}|{self.primary_line}|{self.unit}"
+
+    @property
+    def zip_code(self) -> str:
+        """ZIP or ZIP+4 as printed: "62704" or "62704-1234"."""
+        return f"{self.zip5}-{self.zip4}" if self.zip4 else self.zip5
+
+    def lines(self) -> tuple[str, ...]:
+        """The address in Publication 28 form: delivery line and last line (no recipient)."""
+        delivery = _join(self.primary_line, self.unit_designator, self.unit_number)
+        return (delivery, _join(self.city, self.state, self.zip_code))
+
+
+def parse(text: str) -> Address:
+    """Normalise an address written as one string; a newline, like a comma, ends a line."""
+    return parse_lines(re.split(r"[\r\n]+", text))
+
+
+def parse_lines(lines: Sequence[str]) -> Address:
+    """Normalise an address read as lines, the recipient's name(s) first.
+
+    The unit may be on a line of its own, above or below the delivery address line (Pub 28
+    wants it above when it does not fit). Lines above the delivery line are the recipient.
+    """
+    cleaned = tuple(line for line in (_clean(str(raw)) for raw in lines) if line)
+    if not cleaned:
+        raise AddressError("empty", "The address is empty.")
+    return _parse_cleaned(cleaned)
+
+
+# -- cleaning what an OCR engine returns ----------------------------------------------------
+
+_PO_BOX = re.compile(r"\b(?:P\s*O\s*B(?:OX)?|POST\s+OFFICE\s+BOX|POST\s+BOX)\b")
+_ZIP_AT_END = re.compile(r"(?<![0-9A-Z])([0-9OIL]{5})(?:\s*-?\s*([0-9OIL]{4}))?$")
+_OCR_DIGITS = str.maketrans("OIL", "011")
+
+
+def _clean(line: str) -> str:
+    """Upper-case, ASCII, one space between words; periods, stray punctuation and noise out."""
+    text = unicodedata.normalize("NFKD", line).encode("ascii", "ignore").decode().upper()
+    text = re.sub(r"(?<=\d)\.(?=\d)", "\0", text)  # a period in a number is kept (39.2 RD)
+    text = re.sub(r"(?<=[A-Z])\.(?=[A-Z])", "", text)  # N.W. -> NW, P.O. -> PO
+    text = text.replace("'", "")
+    text = re.sub(r"[^A-Z0-9#/,\-\0]+", " ", text).replace("\0", ".")
+    text = re.sub(r"\s*#\s*", " # ", text)
+    text = re.sub(r"\s*,[\s,]*", ", ", text)
+    text = _PO_BOX.sub("PO BOX", text)
+    text = re.sub(r"\s+", " ", text).strip(" ,-/")
+    return _fix_zip(text)
+
+
+def _fix_zip(text: str) -> str:
+    """Write a trailing ZIP or ZIP+4 as 62704 or 62704-1234, O and I/L read as 0 and 1.
+
+    Only at the end of a line, and only for a run of five (and four) characters at least
+    three of which are digits: no word in an address is like that, so the swap is safe.
+    """
+    match = _ZIP_AT_END.search(text)
+    if not match or sum(c.isdigit() for c in match.group(1)) < 3:
+        return text
+    zip5 = match.group(1).translate(_OCR_DIGITS)
+    plus4 = match.group(2)
+    if plus4 is not None:
+        if sum(c.isdigit() for c in plus4) < 3:
+            return text
+        zip5 += "-" + plus4.translate(_OCR_DIGITS)
+    return text[: match.start()] + zip5
+
+
+# -- finding the lines ----------------------------------------------------------------------
+
+_HAS_ZIP = re.compile(r"\b\d{5}(?:-\d{4})?$")
+_UNIT_LINE = re.compile(r"^(?:# \S+|(?P<designator>[A-Z]+)(?: # ?| )?(?P<number>\S+)?)$")
+_PRIMARY_START = re.compile(r"^(?:\d|PO BOX\b|(?:RR|HC|RURAL ROUTE|HIGHWAY CONTRACT)\b)")
+_MILITARY_START = re.compile(r"^(?:UNIT|PSC|CMR|USS|USNS|USCGC)\b")
+_SHIP = re.compile(r"^(?:USS|USNS|USCGC)\b")
+
+
+def _is_unit_line(line: str) -> bool:
+    match = _UNIT_LINE.match(line)
+    if not match:
+        return False
+    designator = match.group("designator")
+    if designator is None:
+        return True
+    standard = SECONDARY_UNITS.get(designator)
+    if standard is None:
+        return False
+    return match.group("number") is not None or standard in RANGELESS_UNITS
+
+
+def _split_lines(lines: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
+    """The recipient lines, and the address as one string with its lines comma-separated."""
+    if len(lines) == 1:
+        return (), lines[0]
+    last = max((i for i, line in enumerate(lines) if _HAS_ZIP.search(line)), default=len(lines) - 1)
+    above = lines[:last]
+    starts = _MILITARY_START if lines[last].split(" ")[0] in MILITARY_CITIES else _PRIMARY_START
+    primary = max((i for i, line in enumerate(above) if starts.match(line)), default=None)
+    if primary is None:
+        return (), ", ".join(lines)
+    units = [i for i in (primary - 1, primary + 1) if 0 <= i < last and _is_unit_line(above[i])]
+    unit = units[0] if units else None
+    recipient = tuple(line for i, line in enumerate(above[:primary]) if i != unit)
+    delivery = above[primary] if unit is None else f"{above[primary]} {above[unit]}"
+    rest = [line for i, line in enumerate(above) if i > primary and i != unit]
+    return recipient, ", ".join([delivery, *rest, *lines[last:]])
+
+
+# -- labelling with usaddress and reading the labels ----------------------------------------
+
+Runs = tuple[tuple[str, str], ...]
+"""(usaddress label, text) in the order they occur; a label may repeat."""
+
+_RANGELESS_BEFORE_COMMA = re.compile(
+    r"(?<=\S)\s+(" + "|".join(w for w, a in SECONDARY_UNITS.items() if a in RANGELESS_UNITS)
+    + r")(?=,)"
+)  # fmt: skip
+
+
+def _tag(text: str) -> Runs:
+    """Label the parts with usaddress; a repeated label is kept as separate runs."""
+    try:
+        tagged, _kind = usaddress.tag(text)
+    except usaddress.RepeatedLabelError as error:
+        return _runs(error.parsed_string)
+    return tuple((str(label), str(value)) for label, value in tagged.items())
+
+
+def _runs(tokens: Iterable[tuple[str, str]]) -> Runs:
+    runs: list[tuple[str, str]] = []
+    for token, label in tokens:
+        if runs and runs[-1][0] == label:
+            runs[-1] = (label, f"{runs[-1][1]} {token}")
+        else:
+            runs.append((label, token))
+    return tuple(runs)
+
+
+@lru_cache(maxsize=65536)
+def _parse_cleaned(lines: tuple[str, ...]) -> Address:
+    recipient, text = _split_lines(lines)
+    # usaddress does not know the C2 designators that take no number: "123 MAIN ST REAR, ..."
+    # comes back with REAR in the city or the street name. Take it off first.
+    rangeless = ""
+    match = _RANGELESS_BEFORE_COMMA.search(text)
+    if match and len(text[: match.start()].split()) >= 2:
+        rangeless = SECONDARY_UNITS[match.group(1)]
+        text = text[: match.start()] + text[match.end() :]
+    parts = _Parts.read(_tag(text))
+    if rangeless and not parts.unit_designator:
+        parts.unit_designator = rangeless
+    return parts.address(recipient)
+
+
+class _Parts:
+    """The labels of one address, turned into Publication 28 fields step by step."""
+
+    def __init__(self) -> None:
+        self.labels: dict[str, str] = {}
+        self.boxes: list[tuple[str, str]] = []  # (box type, box id) in order
+        self.recipient: list[str] = []
+        self.unit_designator = ""
+
+    @classmethod
+    def read(cls, runs: Runs) -> _Parts:
+        parts = cls()
+        box_type = ""
+        for label, raw in runs:
+            value = raw.strip(" ,")
+            if label == "USPSBoxType":
+                box_type = value
+            elif label == "USPSBoxID":
+                parts.boxes.append((box_type, value))
+                box_type = ""
+            elif label == "Recipient":
+                parts.recipient.append(value)
+            else:
+                previous = parts.labels.get(label)
+                parts.labels[label] = f"{previous} {value}" if previous else value
+        return parts
+
+    def get(self, label: str) -> str:
+        return self.labels.get(label, "")
+
+    def address(self, recipient: tuple[str, ...]) -> Address:
+        if any(label in self.labels for label in ("IntersectionSeparator", "SecondStreetName")):
+            raise AddressError("intersection", "A street corner is not a delivery point.")
+        city, state, zip5, zip4 = self._last_line()
+        fields = self._delivery(city)
+        designator, number = self._unit()
+        if not any(fields.get(f) for f in ("street_name", "po_box", "route_type", "military_type")):
+            raise AddressError(
+                "no-street",
+                "No street, PO box, rural route or military address was found before "
+                + _join(city, state, zip5)
+                + ".",
+            )
+        return Address(
+            **fields,
+            unit_designator=designator,
+            unit_number=number,
+            city=city,
+            state=state,
+            zip5=zip5,
+            zip4=zip4,
+            recipient=(*recipient, *self._non_ship_recipients()),
+        )
+
+    # The last line: city, state, ZIP.
+
+    def _last_line(self) -> tuple[str, str, str, str]:
+        zip5, zip4 = _split_zip(self.get("ZipCode"), self.get("ZipPlus4"))
+        known_state = _zip_state(zip5)
+        if known_state is None:
+            raise AddressError("unknown-zip", f"ZIP Code {zip5} is not on the ZIP Code list.")
+        state = self._state(known_state)
+        if state != known_state:
+            raise AddressError(
+                "zip-state-mismatch",
+                f"ZIP Code {zip5} is in {known_state}, but the address says {state}.",
+            )
+        city = self._city(zip5)
+        return city, state, zip5, zip4
+
+    def _city(self, zip5: str) -> str:
+        # Without a comma, "123 MAIN ST REAR SPRINGFIELD" comes back with the city
+        # "REAR SPRINGFIELD". Move the designator only when what is left is the ZIP's city.
+        city = _words(self.get("PlaceName"))
+        first, _, rest = city.partition(" ")
+        designator = SECONDARY_UNITS.get(first, "")
+        if designator in RANGELESS_UNITS and rest in _zip_cities(zip5):
+            if not self.unit_designator:
+                self.unit_designator = designator
+            return rest
+        return city
+
+    def _state(self, known_state: str) -> str:
+        written = _words(self.get("StateName"))
+        if not written:
+            return known_state  # the ZIP says which; the delivery point does not depend on it
+        state = STATES.get(written)
+        if state is None and not self.get("PlaceName"):
+            # "SPRINGFIELD 62704": usaddress takes the city for the state.
+            self.labels["PlaceName"] = written
+            return known_state
+        if state is None:
+            raise AddressError("unknown-state", f"{written!r} is not a state code (Pub 28 App. B).")
+        return state
+
+    # The delivery line.
+
+    def _delivery(self, city: str) -> dict[str, str]:
+        if city in MILITARY_CITIES:
+            military = self._military()
+            if military:
+                return military
+        if self.boxes and self.get("USPSBoxGroupType"):
+            return self._route()
+        if self.boxes:
+            return {"po_box": _box_number(self.boxes[-1][1])}
+        return self._street()
+
+    def _military(self) -> dict[str, str]:
+        # Section 225: UNIT/PSC/CMR number, BOX number. usaddress labels UNIT as a unit and
+        # PSC/CMR as a second box type, so read both shapes.
+        kind, number = self.get("OccupancyType"), self.get("OccupancyIdentifier")
+        boxes = list(self.boxes)
+        if boxes and boxes[0][0] in ("PSC", "CMR"):
+            kind, number = boxes.pop(0)
+        box = _box_number(boxes[0][1]) if boxes else ""
+        if kind in ("UNIT", "PSC", "CMR") and number:
+            self.labels.pop("OccupancyType", None)
+            self.labels.pop("OccupancyIdentifier", None)
+            return {"military_type": kind, "military_number": number.lstrip("# "), "box": box}
+        ship = next((r for r in self.recipient if _SHIP.match(r)), "")
+        if ship:
+            return {"military_type": "SHIP", "military_number": ship}
+        return {}
+
+    def _non_ship_recipients(self) -> tuple[str, ...]:
+        return tuple(r for r in self.recipient if not _SHIP.match(r))
+
+    def _route(self) -> dict[str, str]:
+        # Sections 241 and 251: "RR 2 BOX 15", "HC 68 BOX 23"; RURAL ROUTE, RFD and RD are RR,
+        # STAR ROUTE is HC.
+        written = _words(self.get("USPSBoxGroupType"))
+        route_type = "HC" if written in ("HC", "HCR", "HIGHWAY CONTRACT", "STAR ROUTE") else "RR"
+        number = _box_number(self.get("USPSBoxGroupID"))
+        return {"route_type": route_type, "route_number": number, "box": self._box_id()}
+
+    def _box_id(self) -> str:
+        return _box_number(self.boxes[-1][1]) if self.boxes else ""
+
+    def _street(self) -> dict[str, str]:
+        predirectional, name_words = _directional(self.get("StreetNamePreDirectional"))
+        words = [*_words(self.get("StreetNamePreModifier")).split(), *name_words]
+        pre_type = _words(self.get("StreetNamePreType")).split()
+        words += [SUFFIX_NAMES.get(STREET_SUFFIXES.get(w, ""), w) for w in pre_type]
+        words += _words(self.get("StreetName").replace("-", " ")).split()
+        if not pre_type:
+            predirectional, words = _two_directionals(predirectional, words)
+        suffix = _words(self.get("StreetNamePostType"))
+        if not suffix and pre_type and len(words) > len(pre_type) and words[-1] in STREET_SUFFIXES:
+            suffix = words.pop()  # "AVENUE PARK": section 234.2, the second word is the suffix
+        if suffix and words and words[-1] in STREET_SUFFIXES:
+            words[-1] = SUFFIX_NAMES[STREET_SUFFIXES[words[-1]]]  # 234.2: the first is spelt out
+        postdirectional, post_words = _directional(self.get("StreetNamePostDirectional"))
+        number = _join(self.get("AddressNumberPrefix"), self.get("AddressNumber"))
+        number = _join(number, self.get("AddressNumberSuffix")).replace(" - ", "-")
+        street_name = _join(*words, *post_words)
+        if street_name and not number:
+            raise AddressError("no-street", f"{street_name} has no house number.")
+        return {
+            "number": number,
+            "predirectional": predirectional,
+            "street_name": street_name,
+            "suffix": STREET_SUFFIXES.get(suffix, suffix),
+            "postdirectional": postdirectional,
+        }
+
+    def _unit(self) -> tuple[str, str]:
+        written = _words(self.get("OccupancyType") or self.get("SubaddressType"))
+        number = self.get("OccupancyIdentifier") or self.get("SubaddressIdentifier")
+        building = _words(self.get("BuildingName")).split(" ", 1)
+        if not written and not number and building[0] in SECONDARY_UNITS:
+            written, number = building[0], building[1] if len(building) > 1 else ""
+        number = _words(number.replace("#", " ")).replace(" ", "")
+        if not written and self.get("OccupancyIdentifier").startswith("#"):
+            written = "#"
+        designator = SECONDARY_UNITS.get(written, written)
+        if not designator and self.unit_designator:
+            designator = self.unit_designator
+        if designator == "#" and not number:
+            designator = ""
+        return designator, number
+
+
+# -- small helpers --------------------------------------------------------------------------
+
+
+def _join(*parts: str) -> str:
+    return " ".join(part for part in parts if part)
+
+
+def _words(text: str) -> str:
+    """One space between words, no stray commas."""
+    return " ".join(text.replace(",", " ").split())
+
+
+def _directional(written: str) -> tuple[str, list[str]]:
+    """Section 233: the abbreviation, or ("", the words) when it is not a directional."""
+    words = _words(written)
+    standard = DIRECTIONALS.get(words.replace(" ", ""))
+    if standard is not None:
+        return standard, []
+    return "", words.split()
+
+
+def _two_directionals(predirectional: str, words: list[str]) -> tuple[str, list[str]]:
+    """Section 233: two directional words in a row are one ("NORTH WEST MAIN" -> NW MAIN).
+
+    usaddress labels only the first, or neither, as the directional. A directional word is
+    never taken when it is all that is left of the street name ("123 N WEST ST").
+    """
+    if not predirectional and len(words) > 2 and {*words[:2]} <= DIRECTIONALS.keys():
+        predirectional, words = DIRECTIONALS[words[0]], words[1:]
+    if predirectional in ("N", "S") and len(words) > 1:
+        second = DIRECTIONALS.get(words[0], "")
+        if second in ("E", "W"):
+            return predirectional + second, words[1:]
+    return predirectional, words
+
+
+def _box_number(written: str) -> str:
+    """A box or route number as Pub 28 prints it: no "#", no leading zeros (sections 242, 282)."""
+    number = written.replace("#", "").replace(" ", "")
+    return number.lstrip("0") or number
+
+
+_ZIP = re.compile(r"^(\d{5})(?:-?(\d{4}))?$")
+
+
+def _split_zip(zip_code: str, plus4: str) -> tuple[str, str]:
+    written = zip_code.replace(" ", "")
+    if not written:
+        raise AddressError("no-zip", "The address has no ZIP Code; the delivery point needs one.")
+    match = _ZIP.match(written)
+    if not match:
+        raise AddressError("bad-zip", f"{written!r} is not a ZIP Code (5 digits, or ZIP+4).")
+    zip4 = match.group(2) or plus4.replace(" ", "")
+    if zip4 and not re.fullmatch(r"\d{4}", zip4):
+        raise AddressError("bad-zip", f"{zip4!r} is not the +4 of a ZIP+4 Code.")
+    return match.group(1), zip4
+
+
+@cache
+def _zip_list() -> dict[str, tuple[str, frozenset[str]]]:
+    """ZIP5 -> (state, city names), from the list in the `zipcodes` wheel, read once.
+
+    `zipcodes.matching` scans the whole list (~42,000 ZIPs) on every call: far too slow here.
+    """
+    return {
+        str(row["zip_code"]): (
+            str(row["state"]),
+            frozenset(_words(str(c)).upper() for c in [row["city"], *row["acceptable_cities"]]),
+        )
+        # zipcodes 3 ships py.typed but leaves list_all unannotated; it returns list[dict].
+        for row in zipcodes.list_all()  # type: ignore[no-untyped-call]
+    }
+
+
+def _zip_state(zip5: str) -> str | None:
+    known = _zip_list().get(zip5)
+    return known[0] if known else None
+
+
+def _zip_cities(zip5: str) -> frozenset[str]:
+    known = _zip_list().get(zip5)
+    return known[1] if known else frozenset()
+
+
+def is_military(address: Address) -> bool:
+    """Whether the address is an overseas military one (APO/FPO/DPO in AA, AE or AP)."""
+    return address.state in MILITARY_STATES
