@@ -41,7 +41,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 
 import usaddress
 import zipcodes
@@ -256,7 +256,9 @@ def _runs(tokens: Iterable[tuple[str, str]]) -> Runs:
     return tuple(runs)
 
 
-@lru_cache(maxsize=65536)
+# Deliberately not cached: a cache of parsed addresses would keep, in memory, the
+# names and addresses of mail that no order covers (DESIGN.md, no dragnet: such a
+# piece leaves nothing behind). Speed comes from the matcher keying by barcode first.
 def _parse_cleaned(lines: tuple[str, ...]) -> Address:
     recipient, text = _split_lines(lines)
     # usaddress does not know the C2 designators that take no number: "123 MAIN ST REAR, ..."
