@@ -1,0 +1,379 @@
+"""Matching pieces of mail against covered orders (matching/index.py, matching/piece.py).
+
+The subject, the addresses and the barcode are the made-up ones of DESIGN.md's examples: the
+bars encode tracking code 00040123456200800001 and routing code 62704123423.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mailcover.law.orders import OrderFacts
+from mailcover.law.periods import Period
+from mailcover.law.terms import Grounds, Scope
+from mailcover.matching import (
+    Attorney,
+    Counters,
+    CoveredOrder,
+    MatchedOn,
+    MatchError,
+    MatchIndex,
+    Outcome,
+    Piece,
+)
+from mailcover.matching import index as index_module
+from mailcover.postal.address import parse
+from mailcover.postal.imb import encode
+
+STARTS = datetime(2026, 11, 1, tzinfo=UTC)
+ENDS = STARTS + timedelta(days=30)
+DURING = STARTS + timedelta(days=23, hours=10)
+TRACKING = "00040123456200800001"
+ROUTING = "62704123423"
+HOME = "123 MAIN ST APT 4, SPRINGFIELD IL 62704-1234"
+TO_SUBJECT = ("JOHN Q PUBLIC", "123 MAIN ST APT 4", "SPRINGFIELD IL 62704-1234")
+TO_JANE = ("JANE PUBLIC", "123 MAIN ST APT 4", "SPRINGFIELD IL 62704-1234")
+ACME = ("ACME CORP", "PO BOX 100", "DENVER CO 80201")
+ATTORNEY_OFFICE = ("JANE ROE ESQ", "1 COURT SQ", "SPRINGFIELD IL 62701")
+STRANGER = ("ZEBULON QUIGLEY", "987 ELM AVE", "SPRINGFIELD IL 62702")
+
+
+def an_order(
+    order_id: int = 1,
+    scope: Scope = Scope.ADDRESSEE,
+    address: str = HOME,
+    routing: str | None = None,
+    names: tuple[str, ...] = ("JOHN Q PUBLIC", "JACK PUBLIC"),
+) -> CoveredOrder:
+    return CoveredOrder(
+        order_id=order_id,
+        case_number=f"MC-2026-{order_id:05d}",
+        scope=scope,
+        names=names,
+        address=parse(address),
+        facts=OrderFacts(Grounds.CRIME, (Period(STARTS, ENDS),)),
+        attorneys=(Attorney("JANE ROE ESQ", parse("1 COURT SQ, SPRINGFIELD IL 62701")),),
+        routing=routing,
+    )
+
+
+def a_piece(
+    addressee: Sequence[str] | None = TO_SUBJECT,
+    return_address: Sequence[str] | None = ACME,
+    bars: str | None = None,
+    at: datetime = DURING,
+    piece_id: str = "P-000001",
+) -> Piece:
+    return Piece(
+        piece_id=piece_id,
+        scanned_at=at,
+        facility="SPRINGFIELD IL P&DC",
+        mail_class="first-class",
+        imb=bars,
+        addressee=tuple(addressee) if addressee is not None else None,
+        return_address=tuple(return_address) if return_address is not None else None,
+    )
+
+
+def captured_by(index: MatchIndex, piece: Piece) -> list[int]:
+    return [capture.order_id for capture in index.match(piece).captures]
+
+
+@pytest.fixture
+def no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail the test if the (slow) address parser is asked to read a piece's text."""
+
+    def refuse(lines: Sequence[str]) -> None:
+        raise AssertionError("the address parser was called")
+
+    monkeypatch.setattr(index_module, "parse_lines", refuse)
+
+
+# -- scope addressee, and MC-ALL-NAMES --------------------------------------------------------
+
+
+def test_mc_all_names_mail_to_the_subject_at_the_address_is_captured_under_addressee() -> None:
+    index = MatchIndex.build([an_order()])
+    result = index.match(a_piece())
+    assert result.outcome is Outcome.MATCHED
+    [capture] = result.captures
+    assert (capture.order_id, capture.case_number) == (1, "MC-2026-00001")
+    assert capture.matched_on is MatchedOn.ADDRESS
+    assert capture.piece.addressee == TO_SUBJECT
+
+
+def test_mc_all_names_mail_to_an_alias_or_a_reordered_or_misread_name_is_captured() -> None:
+    index = MatchIndex.build([an_order()])
+    for name in ("JACK PUBLIC", "PUBLIC, JOHN Q", "J0HN Q PUBL1C", "J Q PUBLIC"):
+        assert captured_by(index, a_piece((name, *TO_SUBJECT[1:]))) == [1], name
+
+
+def test_mc_all_names_a_household_member_is_captured_only_under_delivery_point() -> None:
+    addressee = MatchIndex.build([an_order(scope=Scope.ADDRESSEE)])
+    every_name = MatchIndex.build([an_order(scope=Scope.DELIVERY_POINT)])
+    assert addressee.match(a_piece(TO_JANE)).outcome is Outcome.NO_ORDER
+    assert captured_by(every_name, a_piece(TO_JANE)) == [1]
+
+
+def test_mc_all_names_a_different_person_at_the_same_address_is_not_captured() -> None:
+    index = MatchIndex.build([an_order()])
+    for name in ("JOAN PUBLIC", "JOHN R PUBLIC", "ZEBULON QUIGLEY", "CURRENT RESIDENT"):
+        assert index.match(a_piece((name, *TO_SUBJECT[1:]))).outcome is Outcome.NO_ORDER, name
+
+
+def test_mail_to_the_subjects_name_at_another_address_is_not_captured() -> None:
+    index = MatchIndex.build([an_order()])
+    other_unit = ("JOHN Q PUBLIC", "123 MAIN ST APT 5", "SPRINGFIELD IL 62704-1234")
+    assert index.match(a_piece(other_unit)).outcome is Outcome.NO_ORDER
+
+
+# -- barcode-keyed and text-only pieces -------------------------------------------------------
+
+
+def test_a_barcode_with_the_orders_routing_code_places_the_piece_without_its_address() -> None:
+    index = MatchIndex.build([an_order(scope=Scope.DELIVERY_POINT, routing=ROUTING)])
+    piece = a_piece(("JOHN Q PUBLIC", "smudged beyond reading"), bars=encode(TRACKING, ROUTING))
+    [capture] = index.match(piece).captures
+    assert capture.matched_on is MatchedOn.ROUTING
+
+
+def test_a_barcode_in_the_orders_zip4_is_confirmed_by_the_address_text() -> None:
+    index = MatchIndex.build([an_order()])
+    [capture] = index.match(a_piece(bars=encode(TRACKING, ROUTING))).captures
+    assert capture.matched_on is MatchedOn.ADDRESS
+
+
+def test_the_barcode_decides_over_the_text_when_they_disagree(no_parsing: None) -> None:
+    index = MatchIndex.build([an_order()])
+    elsewhere = encode(TRACKING, "62702123401")  # the text says the subject's address
+    assert index.match(a_piece(bars=elsewhere)).outcome is Outcome.NO_ORDER
+
+
+def test_a_barcode_to_an_unindexed_zip4_is_dropped_without_reading_its_text(
+    no_parsing: None,
+) -> None:
+    index = MatchIndex.build([an_order(), an_order(2, address="1 ELM ST, SPRINGFIELD IL 62704")])
+    for routing in ("62703999901", "627031111", "62705"):
+        piece = a_piece(STRANGER, bars=encode(TRACKING, routing))
+        assert index.match(piece).outcome is Outcome.NO_ORDER
+
+
+def test_a_text_only_piece_to_an_unindexed_zip_is_dropped_without_parsing(
+    no_parsing: None,
+) -> None:
+    index = MatchIndex.build([an_order()])
+    assert index.match(a_piece(STRANGER)).outcome is Outcome.NO_ORDER
+    assert index.match(a_piece(("JOHN Q PUBLIC", "9 OAK ST", "DENVER CO 8O2O1"))).outcome == (
+        Outcome.NO_ORDER
+    )
+
+
+def test_misread_bars_fall_back_to_the_address_text() -> None:
+    index = MatchIndex.build([an_order()])
+    bars = encode(TRACKING, ROUTING)
+    misread = ("A" if bars[0] != "A" else "D") + bars[1:]
+    [capture] = index.match(a_piece(bars=misread)).captures
+    assert capture.matched_on is MatchedOn.ADDRESS
+
+
+def test_a_piece_with_neither_barcode_nor_readable_address_is_counted_unreadable() -> None:
+    index = MatchIndex.build([an_order()])
+    assert index.match(a_piece(None)).outcome is Outcome.UNREADABLE
+    assert index.match(a_piece(("JOHN Q PUBLIC", "SOMEWHERE"))).outcome is Outcome.UNREADABLE
+    garbled = ("JOHN Q PUBLIC", "SPRINGFIELD IL 62704")  # an indexed ZIP, no street
+    assert index.match(a_piece(garbled)).outcome is Outcome.UNREADABLE
+    assert index.counters.unreadable == 3
+
+
+# -- scope sender -------------------------------------------------------------------------------
+
+
+def test_scope_sender_captures_mail_bearing_the_subjects_name_and_return_address() -> None:
+    index = MatchIndex.build([an_order(scope=Scope.SENDER)])
+    piece = a_piece(ACME, return_address=TO_SUBJECT)
+    [capture] = index.match(piece).captures
+    assert capture.matched_on is MatchedOn.RETURN_ADDRESS
+
+
+def test_scope_sender_does_not_capture_mail_to_the_subject_or_from_others_there() -> None:
+    index = MatchIndex.build([an_order(scope=Scope.SENDER)])
+    assert index.match(a_piece(TO_SUBJECT, return_address=ACME)).outcome is Outcome.NO_ORDER
+    assert index.match(a_piece(ACME, return_address=TO_JANE)).outcome is Outcome.NO_ORDER
+
+
+# -- MC-ATTORNEY ----------------------------------------------------------------------------
+
+
+def test_mc_attorney_mail_from_the_subjects_known_attorney_is_excluded_and_counted() -> None:
+    index = MatchIndex.build([an_order()])
+    result = index.match(a_piece(return_address=ATTORNEY_OFFICE))
+    assert result.outcome is Outcome.EXCLUDED_ATTORNEY
+    assert result.captures == ()
+    assert result.excluded_by_attorney == (1,)
+    assert index.counters == Counters(received=1, excluded_attorney=1)
+
+
+def test_mc_attorney_mail_from_the_attorneys_office_under_a_firm_name_is_excluded() -> None:
+    index = MatchIndex.build([an_order()])
+    firm = ("ROE AND PARTNERS LLP", *ATTORNEY_OFFICE[1:])
+    assert index.match(a_piece(return_address=firm)).outcome is Outcome.EXCLUDED_ATTORNEY
+
+
+def test_mc_attorney_mail_from_the_attorney_at_another_address_is_excluded() -> None:
+    index = MatchIndex.build([an_order()])
+    moved = ("JANE ROE", "5 STATE ST", "SPRINGFIELD IL 62701")
+    assert index.match(a_piece(return_address=moved)).outcome is Outcome.EXCLUDED_ATTORNEY
+
+
+def test_mc_attorney_mail_from_the_subject_to_the_attorney_is_excluded_under_sender() -> None:
+    index = MatchIndex.build([an_order(scope=Scope.SENDER)])
+    piece = a_piece(ATTORNEY_OFFICE, return_address=TO_SUBJECT)
+    assert index.match(piece).outcome is Outcome.EXCLUDED_ATTORNEY
+
+
+def test_mc_attorney_excludes_the_piece_only_from_the_orders_naming_that_attorney() -> None:
+    other = CoveredOrder(**{**vars(an_order(2, scope=Scope.DELIVERY_POINT)), "attorneys": ()})
+    index = MatchIndex.build([an_order(), other])
+    result = index.match(a_piece(return_address=ATTORNEY_OFFICE))
+    assert result.outcome is Outcome.MATCHED
+    assert [c.order_id for c in result.captures] == [2]
+    assert result.excluded_by_attorney == (1,)
+
+
+# -- MC-NO-ORDER-NO-DATA ------------------------------------------------------------------
+
+
+def test_mc_no_order_no_data_a_piece_scanned_after_the_order_ended_is_not_captured() -> None:
+    index = MatchIndex.build([an_order()])
+    for moment in (ENDS, ENDS + timedelta(seconds=1), ENDS + timedelta(days=200)):
+        assert index.match(a_piece(at=moment)).outcome is Outcome.OUTSIDE_WINDOW
+    assert index.counters.outside_window == 3
+
+
+def test_mc_no_order_no_data_a_piece_scanned_before_the_order_started_is_not_captured() -> None:
+    index = MatchIndex.build([an_order()])
+    assert index.match(a_piece(at=STARTS - timedelta(seconds=1))).captures == ()
+    assert captured_by(index, a_piece(at=STARTS)) == [1]
+
+
+def test_mc_no_order_no_data_a_terminated_order_stops_capturing_at_the_indictment() -> None:
+    indicted = OrderFacts(Grounds.CRIME, (Period(STARTS, ENDS),), indicted_at=DURING)
+    order = CoveredOrder(**{**vars(an_order()), "facts": indicted})
+    index = MatchIndex.build([order])
+    assert captured_by(index, a_piece(at=DURING - timedelta(minutes=1))) == [1]
+    assert index.match(a_piece(at=DURING)).outcome is Outcome.OUTSIDE_WINDOW
+
+
+_SECRETS = ("ZEBULON", "QUIGLEY", "987 ELM", "P-SECRET-7", "62702")
+
+
+def _assert_holds_none_of_the_piece(index: MatchIndex, *found: object) -> None:
+    for thing in (index, index.counters, *found):
+        text = repr(vars(thing)) if hasattr(thing, "__dict__") else repr(thing)
+        dumped = pickle.dumps(thing)
+        for secret in _SECRETS:
+            assert secret not in text
+            assert secret.encode() not in dumped
+
+
+def test_mc_no_order_no_data_a_piece_no_order_covers_leaves_only_counters() -> None:
+    index = MatchIndex.build([an_order(), an_order(2, scope=Scope.SENDER)])
+    pieces = [
+        a_piece(STRANGER, return_address=STRANGER, piece_id="P-SECRET-7"),
+        a_piece(STRANGER, bars=encode(TRACKING, "62702123401"), piece_id="P-SECRET-7"),
+        # At an indexed ZIP, so parsed: readable, and unreadable (the parser's error is dropped).
+        a_piece(("ZEBULON QUIGLEY", "987 ELM", "SPRINGFIELD IL 62704"), piece_id="P-SECRET-7"),
+        a_piece(("ZEBULON QUIGLEY", "987 ELM AVE", "SPRINGFIELD CO 62704"), piece_id="P-SECRET-7"),
+    ]
+    results = [index.match(piece) for piece in pieces]
+    assert [r.captures for r in results] == [(), (), (), ()]
+    _assert_holds_none_of_the_piece(index, *results)
+    assert index.counters == Counters(received=4, no_order=3, unreadable=1)
+
+
+def test_mc_no_order_no_data_a_failure_inside_the_matcher_names_no_part_of_the_piece(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(known: object, lines: Sequence[str]) -> bool:
+        raise KeyError(" ".join(lines))
+
+    monkeypatch.setattr(index_module, "names_anyone", broken)
+    index = MatchIndex.build([an_order()])
+    with pytest.raises(MatchError) as raised:
+        index.match(a_piece(("ZEBULON QUIGLEY", *TO_SUBJECT[1:])))
+    assert "ZEBULON" not in str(raised.value)
+    assert raised.value.__cause__ is None
+    assert raised.value.__suppress_context__
+    assert index.counters.unreadable == 1
+
+
+def test_a_piece_without_a_time_zone_is_refused_without_quoting_it() -> None:
+    with pytest.raises(ValueError, match="time zone") as raised:
+        a_piece(STRANGER, at=datetime(2026, 11, 24, 10, 15))
+    assert "ZEBULON" not in str(raised.value)
+
+
+# -- the index itself -----------------------------------------------------------------------
+
+
+def test_refreshing_the_orders_keeps_the_counters_and_applies_at_once() -> None:
+    index = MatchIndex.build([])
+    assert index.match(a_piece()).outcome is Outcome.NO_ORDER
+    index.refresh([an_order()])
+    assert captured_by(index, a_piece()) == [1]
+    assert index.counters == Counters(received=2, matched=1, no_order=1, captures=1)
+    assert index.orders == (an_order(),)
+
+
+def test_overlapping_orders_each_capture_the_piece() -> None:
+    index = MatchIndex.build([an_order(), an_order(2, scope=Scope.DELIVERY_POINT)])
+    assert captured_by(index, a_piece()) == [1, 2]
+    assert index.counters == Counters(received=1, matched=1, captures=2)
+
+
+def test_an_order_must_name_its_subject_and_agree_with_its_routing_code() -> None:
+    with pytest.raises(ValueError, match="no given name and surname"):
+        an_order(names=("PUBLIC",))
+    with pytest.raises(ValueError, match="names is empty"):
+        an_order(names=())
+    with pytest.raises(ValueError, match="not in the address's ZIP\\+4"):
+        an_order(routing="62704999923")
+    with pytest.raises(ValueError, match="11 digits"):
+        an_order(routing="627041234")
+    with pytest.raises(ValueError, match="given twice"):
+        MatchIndex.build([an_order(), an_order()])
+
+
+_PIECES = [
+    a_piece(),
+    a_piece(TO_JANE),
+    a_piece(STRANGER),
+    a_piece(None),
+    a_piece(return_address=ATTORNEY_OFFICE),
+    a_piece(at=ENDS),
+    a_piece(ACME, return_address=TO_SUBJECT),
+    a_piece(STRANGER, bars=encode(TRACKING, ROUTING)),
+]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=12))
+def test_every_piece_has_exactly_one_outcome_and_the_counters_add_up(
+    pieces: list[Piece],
+) -> None:
+    index = MatchIndex.build([an_order(), an_order(2, scope=Scope.SENDER)])
+    outcomes = [index.match(piece).outcome for piece in pieces]
+    counters = index.counters
+    assert counters.received == len(pieces)
+    assert counters.received == (
+        counters.matched + counters.excluded_attorney + counters.outside_window
+        + counters.unreadable + counters.no_order
+    )  # fmt: skip
+    assert counters.matched == outcomes.count(Outcome.MATCHED)
+    assert counters + counters == Counters(**{k: 2 * v for k, v in vars(counters).items()})

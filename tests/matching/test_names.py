@@ -1,0 +1,180 @@
+"""Names on mail against a subject's names (matching/names.py).
+
+The names are made up. The pairs a household is likely to hold (FRANCIS and FRANCES, JOHN
+and JOAN, a father and a son) are the ones that must not match: MC-ALL-NAMES.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mailcover.matching.names import (
+    CREDENTIALS,
+    GENERATIONS,
+    NOBODY,
+    PARTICLES,
+    TITLES,
+    PersonName,
+    names_anyone,
+    readings,
+    same_person,
+)
+
+SUBJECT = readings("JOHN Q PUBLIC", surname_first_too=False)
+
+
+def names(seen: str, known: str = "JOHN Q PUBLIC") -> bool:
+    return names_anyone(readings(known, surname_first_too=False), [seen])
+
+
+def test_the_subjects_name_as_written_in_the_request_matches() -> None:
+    assert names("JOHN Q PUBLIC")
+    assert names("John Q. Public")
+    assert names("JOHN PUBLIC")  # a missing middle initial is not a conflict
+
+
+@pytest.mark.parametrize(
+    "seen", ["J Q PUBLIC", "J PUBLIC", "J. QUINCY PUBLIC", "JOHN QUINCY PUBLIC"]
+)
+def test_mc_all_names_initials_match_the_subjects_given_and_middle_names(seen: str) -> None:
+    assert names(seen)
+
+
+def test_mc_all_names_an_initial_matches_anyone_with_it_a_documented_precision_risk() -> None:
+    # "J PUBLIC" may be JANE's mail; the matcher knows only the subject's names.
+    assert names("J PUBLIC")
+    assert not names("K PUBLIC")
+
+
+@pytest.mark.parametrize("seen", ["PUBLIC, JOHN Q", "PUBLIC, JOHN", "PUBLIC JOHN Q", "PUBLIC J"])
+def test_a_name_written_surname_first_matches(seen: str) -> None:
+    assert names(seen)
+
+
+@pytest.mark.parametrize(
+    "seen", ["J0HN Q PUBLIC", "JOHN Q PUBL1C", "JOHN Q PUBIIC", "JOHN O PUBLIC", "JOHN Q PUBLLC"]
+)
+def test_ocr_errors_a_digit_or_a_letter_read_for_another_are_forgiven(seen: str) -> None:
+    assert names(seen)
+
+
+def test_two_wrong_letters_are_forgiven_in_a_long_surname_but_not_in_a_short_one() -> None:
+    assert names("MARTHA WASHLNGTPN", "MARTHA WASHINGTON")
+    assert names("MARTHA WASHINTGON", "MARTHA WASHINGTON")  # two letters swapped: one slip
+    assert not names("JANE RAE", "JANE ROE")
+    assert not names("JANE DOE", "JANE ROE")
+
+
+def test_a_long_given_name_may_have_one_wrong_letter_away_from_its_ending() -> None:
+    assert names("CHRIXTOPHER PUBLIC", "CHRISTOPHER PUBLIC")
+    assert not names("CHRIXTOPHEX PUBLIC", "CHRISTOPHER PUBLIC")
+
+
+@pytest.mark.parametrize(
+    ("known", "seen"),
+    [
+        ("JOHN PUBLIC", "JANE PUBLIC"),
+        ("JOHN PUBLIC", "JOAN PUBLIC"),
+        ("FRANCIS PUBLIC", "FRANCES PUBLIC"),
+        ("CHRISTIAN PUBLIC", "CHRISTINA PUBLIC"),
+        ("DANIEL PUBLIC", "DANIELA PUBLIC"),
+        ("ANTONIO PUBLIC", "ANTONIA PUBLIC"),
+        ("LOUIS PUBLIC", "LOUISE PUBLIC"),
+    ],
+)
+def test_mc_all_names_a_household_member_with_the_same_surname_is_not_the_subject(
+    known: str, seen: str
+) -> None:
+    assert not names(seen, known)
+    assert not names(known, seen)
+
+
+def test_mc_all_names_a_father_and_a_son_are_told_apart_by_their_suffixes() -> None:
+    assert not names("JOHN PUBLIC SR", "JOHN PUBLIC JR")
+    assert not names("JOHN PUBLIC III", "JOHN PUBLIC JR")
+    assert names("JOHN PUBLIC", "JOHN PUBLIC JR")  # a suffix left off is not a conflict
+    assert names("JOHN PUBLIC 3RD", "JOHN PUBLIC III")
+
+
+def test_conflicting_middle_names_are_different_people() -> None:
+    assert not names("JOHN R PUBLIC")
+    assert not names("JOHN RICHARD PUBLIC")
+
+
+def test_titles_and_credentials_are_not_part_of_the_name() -> None:
+    assert names("MR JOHN Q PUBLIC")
+    assert names("DR. JOHN Q. PUBLIC, JR.")
+    assert names("ATTY JANE ROE", "JANE ROE ESQ") is False  # ATTY is not a title we drop
+    assert names("MS JANE ROE ESQ", "JANE ROE")
+    assert names("ANH DO", "ANH DO")  # DO is a credential only after two words
+
+
+def test_aliases_match_through_the_known_names_not_by_guessing_nicknames() -> None:
+    known = readings("JOHN Q PUBLIC", surname_first_too=False) + readings(
+        "JACK PUBLIC", surname_first_too=False
+    )
+    assert names_anyone(known, ["JACK PUBLIC"])
+    assert not names("JACK PUBLIC")  # without the alias, JACK is someone else
+
+
+def test_particles_join_the_surname() -> None:
+    assert names("MARIA DELACRUZ", "MARIA DE LA CRUZ")
+    assert names("DE LA CRUZ, MARIA", "MARIA DE LA CRUZ")
+
+
+def test_one_line_may_name_two_people_and_either_is_read() -> None:
+    assert names("JOHN AND JANE PUBLIC")
+    assert names("MR AND MRS JOHN PUBLIC")
+    assert names("JANE PUBLIC & JOHN Q PUBLIC")
+    assert names("JANE ROE C/O JOHN PUBLIC")
+    assert names("JOHN PUBLIC OR CURRENT RESIDENT")
+    assert not names("JANE AND JUNE PUBLIC")
+
+
+@pytest.mark.parametrize(
+    "seen", ["THE PUBLIC FAMILY", "PUBLIC", "CURRENT RESIDENT", "PUBLIC HOUSEHOLD", "", "12345"]
+)
+def test_a_household_or_a_surname_alone_names_nobody(seen: str) -> None:
+    assert not names(seen)
+
+
+def test_a_name_with_no_given_name_matches_nothing_not_even_itself() -> None:
+    nobody = PersonName(given="", surname="PUBLIC")
+    assert not same_person(nobody, nobody)
+
+
+_SPECIAL = {*TITLES, *CREDENTIALS, *GENERATIONS, *NOBODY, *PARTICLES, "AND", "OR", "ATTN"}
+_WORD = st.text(alphabet="ABCDEFGHIJKLMNOPRSTUVWXYZ", min_size=2, max_size=10).filter(
+    lambda word: word not in _SPECIAL
+)
+
+
+@given(_WORD, _WORD, _WORD)
+def test_a_name_matches_itself_in_every_written_order(
+    given_name: str, middle: str, sur: str
+) -> None:
+    known = readings(f"{given_name} {middle} {sur}", surname_first_too=False)
+    for seen in (f"{given_name} {middle} {sur}", f"{sur}, {given_name} {middle}",
+                 f"{given_name[0]} {middle[0]} {sur}", f"{given_name} {sur}"):  # fmt: skip
+        assert names_anyone(known, [seen])
+
+
+@given(st.text(max_size=60))
+def test_any_text_is_read_without_an_error(text: str) -> None:
+    for reading in readings(text):
+        assert reading.surname.isalpha() or reading.surname == ""
+
+
+@given(_WORD, st.sampled_from("ABCEFGHJKMNPRTUVWXYZ"), st.integers(min_value=1, max_value=3))
+def test_mc_all_names_a_given_name_that_differs_near_its_end_never_matches(
+    given_name: str, letter: str, from_end: int
+) -> None:
+    position = len(given_name) - min(from_end, len(given_name))
+    other = given_name[:position] + letter + given_name[position + 1 :]
+    known = readings(f"{given_name} PUBLIC", surname_first_too=False)
+    if other.translate(str.maketrans("QD", "OO")) != given_name.translate(
+        str.maketrans("QD", "OO")
+    ):
+        assert not names_anyone(known, [f"{other} PUBLIC"])
