@@ -309,7 +309,8 @@ def test_mc_no_order_no_data_a_failure_inside_the_matcher_names_no_part_of_the_p
         index.match(a_piece(("ZEBULON QUIGLEY", *TO_SUBJECT[1:])))
     assert "ZEBULON" not in str(raised.value)
     assert raised.value.__cause__ is None
-    assert raised.value.__suppress_context__
+    # Not merely hidden: no context at all, so no frame or message of the failure survives.
+    assert raised.value.__context__ is None
     assert index.counters.unreadable == 1
 
 
@@ -377,3 +378,14 @@ def test_every_piece_has_exactly_one_outcome_and_the_counters_add_up(
     )  # fmt: skip
     assert counters.matched == outcomes.count(Outcome.MATCHED)
     assert counters + counters == Counters(**{k: 2 * v for k, v in vars(counters).items()})
+
+
+def test_a_piece_found_by_its_routing_code_and_its_zip5_is_captured_once_per_order() -> None:
+    routed = an_order(address="123 MAIN ST APT 4, SPRINGFIELD IL 62704", routing="62704123423")
+    index = MatchIndex.build([routed])
+    piece = a_piece(TO_SUBJECT, bars=encode("00040123456200800001", "62704123423"))
+
+    result = index.match(piece)
+
+    assert [c.order_id for c in result.captures] == [routed.order_id]
+    assert index.counters.captures == 1

@@ -379,3 +379,34 @@ def respelled(draw: st.DrawFn) -> str:
 @given(respelled())
 def test_recasing_and_stray_punctuation_never_change_the_key(text: str) -> None:
     assert key(text) == KEY
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("123 MAIN ST BLDG 2 APT 4", "123 MAIN ST BLDG 3 APT 4"),
+        ("123 MAIN ST APT 4", "123 MAIN ST STE 4"),
+        ("123 MAIN ST APT 4", "123 MAIN ST FL 4"),
+        ("123 MAIN ST APT 4", "123 MAIN ST LOT 4"),
+        ("123 MAIN ST APT 4 APT 5", "123 MAIN ST APT 45"),
+    ],
+)
+def test_other_units_of_one_building_are_other_delivery_points(one: str, other: str) -> None:
+    last = ", SPRINGFIELD IL 62704"
+
+    assert parse(one + last).delivery_point_key != parse(other + last).delivery_point_key
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("123 MAIN ST APT 04", "123 MAIN ST APT 4"),
+        ("123 MAIN ST APT 4-A", "123 MAIN ST APT 4A"),
+        ("0123 MAIN ST", "123 MAIN ST"),
+        ("123 MAIN ST BUILDING 2 APARTMENT 4", "123 MAIN ST BLDG 2 APT 4"),
+    ],
+)
+def test_one_unit_written_two_ways_is_one_delivery_point(one: str, other: str) -> None:
+    last = ", SPRINGFIELD IL 62704"
+
+    assert parse(one + last).delivery_point_key == parse(other + last).delivery_point_key

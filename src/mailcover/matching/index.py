@@ -177,7 +177,9 @@ class _Tables:
             by_routing=_group(receiving, lambda a, r: r),
             unrouted_by_zip9=_group(receiving, lambda a, r: None if r else _zip9(a)),
             by_zip9=_group(receiving, lambda a, r: _zip9(a)),
-            open_by_zip5=_group(receiving, lambda a, r: None if a.zip4 else a.zip5),
+            # An order with a routing code is found by it alone, never also by its ZIP5
+            # (or the same piece would be captured twice under one order).
+            open_by_zip5=_group(receiving, lambda a, r: None if a.zip4 or r else a.zip5),
             by_zip5=_group(receiving, lambda a, r: a.zip5),
             by_point=_group(receiving, lambda a, r: a.delivery_point_key),
             senders_by_zip5=_group(
@@ -244,15 +246,20 @@ class MatchIndex:
 
     def match(self, piece: Piece) -> MatchResult:
         """The captures of one piece; a piece no order covers leaves only a count."""
+        failed = ""
         try:
             result = _Matching(self._tables, piece).result()
         except Exception as error:
+            failed = type(error).__name__
+        if failed:
+            # Raised outside the `except`, so the error carries no __context__: the original
+            # exception, its message and its traceback's frames may all hold the piece's text.
             self._counts[Outcome.UNREADABLE] += 1
-            # `from None`: the cause's message may quote the piece's text.
+            del piece
             raise MatchError(
-                f"matching a piece failed ({type(error).__name__}); the piece is withheld "
-                "and counted as unreadable"
-            ) from None
+                f"matching a piece failed ({failed}); the piece is withheld and counted as "
+                "unreadable"
+            )
         self._counts[result.outcome] += 1
         self._captures += len(result.captures)
         return result
@@ -300,6 +307,7 @@ class _Matching:
         self.back = _Side(piece.return_address)
         self.captures: list[Capture] = []
         self.excluded: list[int] = []
+        self.considered: set[int] = set()
         self.outside_window = False
         self.unreadable = False
 
@@ -387,6 +395,9 @@ class _Matching:
     def _consider(self, entry: _Entry, side: _Side, matched_on: MatchedOn) -> None:
         """The piece is at the order's delivery point on `side`: scope, window, attorney."""
         order = entry.order
+        if order.order_id in self.considered:  # found by two keys: one decision per order
+            return
+        self.considered.add(order.order_id)
         if order.scope is not Scope.DELIVERY_POINT:  # MC-ALL-NAMES: only the subject's names
             side.address()
             if not names_anyone(entry.subject, side.name_lines()):

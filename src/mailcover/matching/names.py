@@ -91,6 +91,16 @@ CREDENTIALS = frozenset(
 )
 """Words after a name that are not part of it: dropped only at its end, after two words."""
 
+_LAW_TITLES = frozenset(
+    {"ATTORNEY AT LAW", "ATTORNEYS AT LAW", "COUNSELOR AT LAW", "COUNSELLOR AT LAW"}
+)
+"""Whole comma-separated segments after a name that title a lawyer, not a surname-first."""
+
+
+def _is_law_title(words: list[str]) -> bool:
+    return " ".join(words) in _LAW_TITLES
+
+
 GENERATIONS = {"JR": "JR", "JNR": "JR", "SR": "SR", "SNR": "SR", "II": "II", "2ND": "II",
                "III": "III", "3RD": "III", "IV": "IV", "4TH": "IV"}  # fmt: skip
 """Generational suffixes: they tell apart a father and a son at one address."""
@@ -204,6 +214,8 @@ def _tokens(text: str) -> tuple[list[list[str]], str]:
                 words.append(word)
         while len(words) > 2 and words[-1] in CREDENTIALS:  # ANH DO: DO is the surname
             words.pop()
+        if segments and words and (all(w in CREDENTIALS for w in words) or _is_law_title(words)):
+            continue  # "JANE ROE, ESQ", "JANE ROE, ATTORNEY AT LAW": no surname-first comma
         if words:
             segments.append(words)
     return segments, generation
@@ -259,13 +271,21 @@ def _surnames_agree(known: str, seen: str) -> bool:
     return a == b or OSA.normalized_similarity(a, b) >= SURNAME_MIN_SIMILARITY
 
 
+def _fold_given(word: str) -> str:
+    # Given names fold digits only: one letter often is all that separates members of a
+    # household (CLARA and CIARA, IAN and LAN, DANA and OANA), so a letter read for a
+    # letter is another person here, not an OCR slip.
+    return word.translate(_OCR_DIGITS)
+
+
 def _givens_agree(known: str, seen: str) -> bool:
     if len(known) == 1 or len(seen) == 1:  # an initial stands for any name that starts with it
-        return _fold(known[0]) == _fold(seen[0])
-    a, b = _fold(known), _fold(seen)
+        return _fold_given(known[0]) == _fold_given(seen[0])
+    a, b = _fold_given(known), _fold_given(seen)
     if a == b:
         return True
     if len(a) != len(b) or len(a) < LONG_GIVEN_NAME:
         return False
     wrong = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
-    return len(wrong) == 1 and wrong[0] < len(a) - ENDING_LETTERS
+    # Never the first letter (JAYDEN and HAYDEN) nor the last ones (FRANCIS and FRANCES).
+    return len(wrong) == 1 and 0 < wrong[0] < len(a) - ENDING_LETTERS

@@ -93,6 +93,8 @@ class Address:
     zip4: str = ""
     recipient: tuple[str, ...] = ()
     """The line(s) naming the addressee, as read (cleaned); not part of the address."""
+    building: str = ""
+    """A building written besides the unit ("BLDG 2" of "BLDG 2 APT 4"), else ""."""
 
     @property
     def primary_line(self) -> str:
@@ -105,14 +107,27 @@ class Address:
             return self.military_number
         if self.military_type:
             return _join(self.military_type, self.military_number, self.box and f"BOX {self.box}")
+        number = self.number.lstrip("0") or self.number  # "0123 MAIN ST" is 123
         return _join(
-            self.number, self.predirectional, self.street_name, self.suffix, self.postdirectional
+            number, self.predirectional, self.street_name, self.suffix, self.postdirectional
         )
 
     @property
     def unit(self) -> str:
-        """The unit as the key holds it: its number, or a designator that takes none."""
-        return self.unit_number or self.unit_designator
+        """The unit as the key holds it.
+
+        Apartment-like designators (APT, UNIT, #, or none) are one kind: "APT 4", "# 4"
+        and "UNIT 4" at one building are one box, so only the number counts. Any other
+        designator stays in the key, since SUITE 4, FL 4 and LOT 4 are other places than
+        APT 4; a building is kept before the unit (BLDG 2 APT 4 is not BLDG 3 APT 4).
+        Numbers lose leading zeros and hyphens ("04" is 4, "4-A" is 4A).
+        """
+        number = _unit_number(self.unit_number)
+        if self.unit_designator in _APARTMENT_LIKE:
+            unit = number
+        else:
+            unit = _join(self.unit_designator, number)
+        return _join(self.building, unit)
 
     @property
     def delivery_point_key(self) -> str:
@@ -309,7 +324,7 @@ class _Parts:
             raise AddressError("intersection", "A street corner is not a delivery point.")
         city, state, zip5, zip4 = self._last_line()
         fields = self._delivery(city)
-        designator, number = self._unit()
+        designator, number, building = self._unit()
         if not any(fields.get(f) for f in ("street_name", "po_box", "route_type", "military_type")):
             raise AddressError(
                 "no-street",
@@ -326,6 +341,7 @@ class _Parts:
             zip5=zip5,
             zip4=zip4,
             recipient=(*recipient, *self._non_ship_recipients()),
+            building=building,
         )
 
     # The last line: city, state, ZIP.
@@ -440,13 +456,27 @@ class _Parts:
             "postdirectional": postdirectional,
         }
 
-    def _unit(self) -> tuple[str, str]:
+    def _unit(self) -> tuple[str, str, str]:
         written = _words(self.get("OccupancyType") or self.get("SubaddressType"))
         number = self.get("OccupancyIdentifier") or self.get("SubaddressIdentifier")
         building = _words(self.get("BuildingName")).split(" ", 1)
+        kept_building = ""
+        if self.get("OccupancyType") and self.get("SubaddressType"):
+            # "BLDG 2 APT 4": usaddress labels the building a subaddress beside the unit.
+            sub = _words(self.get("SubaddressType"))
+            kept_building = _join(
+                SECONDARY_UNITS.get(sub, sub), _unit_number(self.get("SubaddressIdentifier"))
+            )
+        types, ids = written.split(), _words(number).split()
+        if len(types) == 2 == len(ids) and all(t in SECONDARY_UNITS for t in types):
+            # "BUILDING 2 APARTMENT 4" read as one repeated label: building, then unit.
+            kept_building = _join(SECONDARY_UNITS[types[0]], _unit_number(ids[0]))
+            written, number = types[1], ids[1]
         if not written and not number and building[0] in SECONDARY_UNITS:
             written, number = building[0], building[1] if len(building) > 1 else ""
-        number = _words(number.replace("#", " ")).replace(" ", "")
+        elif building[0] in SECONDARY_UNITS and len(building) > 1:
+            kept_building = _join(SECONDARY_UNITS[building[0]], _unit_number(building[1]))
+        number = _words(number.replace("#", " "))
         if not written and self.get("OccupancyIdentifier").startswith("#"):
             written = "#"
         designator = SECONDARY_UNITS.get(written, written)
@@ -454,10 +484,23 @@ class _Parts:
             designator = self.unit_designator
         if designator == "#" and not number:
             designator = ""
-        return designator, number
+        return designator, number, kept_building
 
 
 # -- small helpers --------------------------------------------------------------------------
+
+
+_APARTMENT_LIKE = frozenset({"", "#", "APT", "UNIT"})
+
+
+def _unit_number(text: str) -> str:
+    """A unit number as the key holds it: "04" is 4, "4-A" and "4 A" are 4A; two numbers
+    ("APT 4 APT 5" read as "4 5") stay apart, never run together into 45."""
+    parts = [part.lstrip("0") or part for part in text.replace("-", " ").split()]
+    joined = parts[0] if parts else ""
+    for part in parts[1:]:
+        joined += part if len(part) == 1 and part.isalpha() else f" {part}"
+    return joined
 
 
 def _join(*parts: str) -> str:
