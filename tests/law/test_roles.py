@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailcover.law.roles import PERMISSIONS, Action, may, sees_case
+from mailcover.law.roles import PERMISSIONS, Action, may, may_change_standing, sees_case
 from mailcover.law.terms import Role
 
 OWN_AGENCY = 10
@@ -125,3 +125,9 @@ def test_only_the_requesting_agency_acts_for_a_case_and_a_person_without_one_nev
     assert is_requesting_agency(7, 7)
     assert not is_requesting_agency(8, 7)
     assert not is_requesting_agency(None, 7)
+
+
+def test_the_admin_changes_others_standing_but_never_their_own() -> None:
+    assert may_change_standing({Role.ADMIN}, 7, 8)
+    assert not may_change_standing({Role.ADMIN}, 7, 7)
+    assert not may_change_standing({Role.OVERSIGHT}, 7, 8)

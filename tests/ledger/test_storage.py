@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
 from django.db.utils import DatabaseError, IntegrityError
 from django.utils import timezone
@@ -239,5 +240,5 @@ class TestTheDatabaseRefusesChanges:
         assert log.tree_size() == 3
 
     def test_triggers_exist_only_for_the_two_databases_mailcover_runs_on(self) -> None:
-        with pytest.raises(NotImplementedError, match="no append-only triggers for the mysql"):
+        with pytest.raises(ImproperlyConfigured, match="SQLite or PostgreSQL, not mysql"):
             triggers.install_sql("mysql")

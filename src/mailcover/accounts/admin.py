@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from mailcover.accounts.models import Agency, Delegation, NondisclosureAcknowledgment, User
-from mailcover.law.roles import Action, may
+from mailcover.law.roles import Action, may, may_change_standing
 from mailcover.ledger import log as ledger
 
 MANAGE = Action.MANAGE_ACCOUNTS
@@ -132,9 +132,9 @@ class MailcoverUserAdmin(Ledgered, UserAdmin):  # type: ignore[type-arg]
     )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        # No one changes their own roles or standing: an admin could otherwise make
-        # themselves oversight and read every case (DESIGN.md: admin reads no case data).
-        if obj is not None and obj.pk == request.user.pk:
+        user = request.user
+        roles = user.role_set if isinstance(user, User) else frozenset()
+        if obj is not None and not may_change_standing(roles, user.pk, obj.pk):
             return ("roles", "is_active", "is_staff", "agency")
         return super().get_readonly_fields(request, obj)
 

@@ -66,6 +66,14 @@ def may(roles: Iterable[Role], action: Action) -> bool:
     return any(action in PERMISSIONS[role] for role in roles)
 
 
+def may_change_standing(
+    roles: Iterable[Role], person_id: int | None, account_id: int | None
+) -> bool:
+    """Accounts are managed by the admin role, never one's own: an admin who could change
+    their own roles could make themselves oversight and read every case."""
+    return may(roles, Action.MANAGE_ACCOUNTS) and person_id != account_id
+
+
 def sees_every_agency(roles: Iterable[Role]) -> bool:
     """Those who decide and oversee covers see every agency's cases."""
     held = frozenset(roles)

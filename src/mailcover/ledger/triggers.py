@@ -9,6 +9,7 @@ check.
 
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 APPEND_ONLY_TABLES = ("ledger_entry", "ledger_checkpoint")
@@ -44,7 +45,10 @@ def install_sql(vendor: str) -> list[str]:
                     f"on {table} refused'); END;"
                 )
     else:
-        raise NotImplementedError(f"no append-only triggers for the {vendor} database")
+        raise ImproperlyConfigured(
+            f"the ledger runs on SQLite or PostgreSQL, not {vendor}: its append-only "
+            "triggers are written for those two"
+        )
     return statements
 
 

@@ -7,16 +7,16 @@ import base64
 from typing import Any
 
 from django import forms
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from mailcover.accounts.models import User
+from mailcover.covers import actions
 from mailcover.covers.forms import UswdsForm
 from mailcover.covers.models import Subject
-from mailcover.law.roles import Action, may
+from mailcover.covers.views import case_view
+from mailcover.law.roles import Action
 from mailcover.ledger import accounting, checkpoints, log, merkle, note
 
 
@@ -28,12 +28,11 @@ class InclusionForm(UswdsForm):
 
 def _require(request: HttpRequest, action: Action) -> User:
     user: User = request.user  # type: ignore[assignment]
-    if not may(user.role_set, action):
-        raise PermissionDenied("only oversight reads the ledger and the accounting")
+    actions.require(user, action)
     return user
 
 
-@login_required
+@case_view
 @require_GET
 def ledger_page(request: HttpRequest) -> HttpResponse:
     _require(request, Action.READ_LEDGER)
@@ -71,7 +70,7 @@ def _inclusion_check(form: InclusionForm, size: int, signed: str) -> dict[str, A
     return {"ok": True, "entry": entry, "path": [p.hex() for p in path], "size": size}
 
 
-@login_required
+@case_view
 @require_GET
 def accounting_index(request: HttpRequest) -> HttpResponse:
     _require(request, Action.READ_ACCOUNTING)
@@ -81,7 +80,7 @@ def accounting_index(request: HttpRequest) -> HttpResponse:
     return render(request, "ledger/accounting_index.html", {"rows": rows})
 
 
-@login_required
+@case_view
 @require_GET
 def subject_accounting(request: HttpRequest, subject_id: int) -> HttpResponse:
     _require(request, Action.READ_ACCOUNTING)

@@ -177,8 +177,8 @@ class _Tables:
             by_routing=_group(receiving, lambda a, r: r),
             unrouted_by_zip9=_group(receiving, lambda a, r: None if r else _zip9(a)),
             by_zip9=_group(receiving, lambda a, r: _zip9(a)),
-            # An order with a routing code is found by it alone, never also by its ZIP5
-            # (or the same piece would be captured twice under one order).
+            # Each order sits in exactly one bucket a piece can reach by routing (by its
+            # code, its ZIP+4 or its ZIP5), so no piece is weighed twice under one order.
             open_by_zip5=_group(receiving, lambda a, r: None if a.zip4 or r else a.zip5),
             by_zip5=_group(receiving, lambda a, r: a.zip5),
             by_point=_group(receiving, lambda a, r: a.delivery_point_key),
@@ -307,7 +307,6 @@ class _Matching:
         self.back = _Side(piece.return_address)
         self.captures: list[Capture] = []
         self.excluded: list[int] = []
-        self.considered: set[int] = set()
         self.outside_window = False
         self.unreadable = False
 
@@ -395,9 +394,6 @@ class _Matching:
     def _consider(self, entry: _Entry, side: _Side, matched_on: MatchedOn) -> None:
         """The piece is at the order's delivery point on `side`: scope, window, attorney."""
         order = entry.order
-        if order.order_id in self.considered:  # found by two keys: one decision per order
-            return
-        self.considered.add(order.order_id)
         if order.scope is not Scope.DELIVERY_POINT:  # MC-ALL-NAMES: only the subject's names
             side.address()
             if not names_anyone(entry.subject, side.name_lines()):
