@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from mailcover.covers.cli import add_commands as add_mail_commands
 from mailcover.law.terms import AgencyLevel, DelegationScope, Role
 from mailcover.ledger.cli import add_commands as add_ledger_commands
 
@@ -146,6 +147,7 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--totp-secret", metavar="BASE32", help="enrol a TOTP second factor")
     add.set_defaults(handler=user_add)
 
+    add_mail_commands(commands, _django)
     add_ledger_commands(commands, _django)
 
     run_manage = commands.add_parser("manage", help="Django's own management commands")

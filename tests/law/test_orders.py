@@ -13,6 +13,7 @@ from mailcover.law.orders import (
     confirmation_deadline,
     confirmed_in_time,
     in_force,
+    may_record,
     order_status,
     over_continuous_cap,
     releases_nothing,
@@ -89,6 +90,23 @@ def test_mc_no_order_no_data_an_extended_order_stays_in_force_across_the_seam() 
     facts = OrderFacts(grounds=Grounds.CRIME, periods=(first, next_period(first.ends_at, 30)))
     assert in_force(facts, first.ends_at)
     assert not in_force(facts, facts.ends_at)
+
+
+def test_mc_no_order_no_data_a_piece_is_recorded_only_while_the_order_is_in_force() -> None:
+    facts = order()
+    assert may_record(facts, START, START + DAY)
+    assert not may_record(facts, START - MICROSECOND, START + DAY)  # scanned before it
+    assert not may_record(facts, END, END)  # scanned after it
+
+
+def test_mc_no_order_no_data_nothing_scanned_in_the_window_is_recorded_after_the_end() -> None:
+    # The piece was scanned in time, but reaches mailcover after the order ended.
+    assert not may_record(order(), END - MICROSECOND, END)
+
+
+def test_mc_no_order_no_data_nothing_is_recorded_once_the_order_is_ruled_improper() -> None:
+    facts = order(improper_at=START + 2 * DAY)
+    assert not may_record(facts, START + DAY, START + 3 * DAY)
 
 
 def test_mc_no_order_no_data_an_ended_order_releases_what_it_holds() -> None:

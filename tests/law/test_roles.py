@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from mailcover.law.roles import PERMISSIONS, Action, may, may_change_standing, sees_case
+from mailcover.law.roles import (
+    PERMISSIONS,
+    Action,
+    may,
+    may_change_standing,
+    sees_captures,
+    sees_case,
+)
 from mailcover.law.terms import Role
 
 OWN_AGENCY = 10
 OTHER_AGENCY = 20
 READING_ACTIONS = {
     Action.VIEW_CASES,
+    Action.VIEW_CAPTURES,
     Action.VIEW_OVERSIGHT,
     Action.READ_LEDGER,
     Action.READ_ACCOUNTING,
@@ -131,3 +139,22 @@ def test_the_admin_changes_others_standing_but_never_their_own() -> None:
     assert may_change_standing({Role.ADMIN}, 7, 8)
     assert not may_change_standing({Role.ADMIN}, 7, 7)
     assert not may_change_standing({Role.OVERSIGHT}, 7, 8)
+
+
+@pytest.mark.parametrize(
+    ("roles", "agency", "sees"),
+    [
+        ({Role.REQUESTER}, OWN_AGENCY, True),
+        ({Role.INSPECTOR}, OWN_AGENCY, True),
+        ({Role.REQUESTER}, OTHER_AGENCY, False),
+        ({Role.OVERSIGHT}, OTHER_AGENCY, True),
+        ({Role.APPROVER}, OTHER_AGENCY, False),
+        ({Role.CHIEF}, OWN_AGENCY, False),
+        ({Role.OPERATOR}, OWN_AGENCY, False),
+        ({Role.ADMIN}, OWN_AGENCY, False),
+    ],
+)
+def test_mc_reporting_captures_go_to_the_requesting_authority_and_oversight_only(
+    roles: set[Role], agency: int, sees: bool
+) -> None:
+    assert sees_captures(roles, agency, OWN_AGENCY) is sees

@@ -159,19 +159,70 @@ def test_a_barcode_to_an_unindexed_zip4_is_dropped_without_reading_its_text(
     no_parsing: None,
 ) -> None:
     index = MatchIndex.build([an_order(), an_order(2, address="1 ELM ST, SPRINGFIELD IL 62704")])
-    for routing in ("62703999901", "627031111", "62705"):
+    for routing in ("62703999901", "80201123401"):
         piece = a_piece(STRANGER, bars=encode(TRACKING, routing))
         assert index.match(piece).outcome is Outcome.NO_ORDER
 
 
-def test_a_text_only_piece_to_an_unindexed_zip_is_dropped_without_parsing(
-    no_parsing: None,
-) -> None:
+def test_a_barcode_without_a_full_routing_code_leaves_the_address_to_the_text() -> None:
     index = MatchIndex.build([an_order()])
-    assert index.match(a_piece(STRANGER)).outcome is Outcome.NO_ORDER
-    assert index.match(a_piece(("JOHN Q PUBLIC", "9 OAK ST", "DENVER CO 8O2O1"))).outcome == (
-        Outcome.NO_ORDER
-    )
+    for routing in ("627041234", "62704", ""):
+        [capture] = index.match(a_piece(bars=encode(TRACKING, routing))).captures
+        assert capture.matched_on is MatchedOn.ADDRESS
+
+
+UNREADABLE_TEXT = [
+    (None, "no addressee lines"),
+    (("JOHN Q PUBLIC", "SOMEWHERE"), "no ZIP Code"),
+    (("JOHN Q PUBLIC", "9 OAK ST", "NOWHERE ZZ 00000"), "not on the ZIP Code list"),
+    (("JOHN Q PUBLIC", "SPRINGFIELD IL 62704"), "no street address"),
+    (("JOHN Q PUBLIC", "9 OAK ST", "DENVER IL 80201"), "another state"),
+]
+
+
+@pytest.mark.parametrize(("lines", "problem"), UNREADABLE_TEXT)
+def test_a_piece_without_a_delivery_point_gets_the_same_problem_whatever_the_index_holds(
+    lines: tuple[str, ...] | None, problem: str
+) -> None:
+    # An operator must not learn which ZIP Codes are under cover from the answers: the text of
+    # a piece without a full routing code is read whether or not its ZIP is indexed.
+    answers = set()
+    for orders in ([], [an_order()], [an_order(address="9 OAK ST, DENVER CO 80201")]):
+        result = MatchIndex.build(orders).match(a_piece(lines))
+        assert result.outcome is Outcome.UNREADABLE
+        assert result.problem is not None
+        answers.add(result.problem)
+    [answer] = answers
+    assert answer.startswith("no delivery point: no barcode, and ")
+    assert problem in answer
+
+
+def test_the_problem_names_what_kept_the_barcode_from_deciding() -> None:
+    index = MatchIndex.build([])
+    bars = encode(TRACKING, ROUTING)
+    misread = ("A" if bars[0] != "A" else "D") + bars[1:]
+    problem = index.match(a_piece(("JOHN Q PUBLIC",), bars=misread)).problem
+    assert problem is not None
+    assert problem.startswith("no delivery point: the barcode did not decode (")
+    short = encode(TRACKING, "62704")
+    problem = index.match(a_piece(("JOHN Q PUBLIC",), bars=short)).problem
+    assert problem is not None
+    assert "routing code does not name a delivery point" in problem
+
+
+def test_the_problem_quotes_nothing_of_the_piece() -> None:
+    result = MatchIndex.build([]).match(a_piece(("ZEBULON QUIGLEY", "987 ELM", "QUIGLEY ZZ 62702")))
+    assert result.problem is not None
+    for secret in _SECRETS:
+        assert secret not in result.problem
+
+
+def test_mc_no_order_no_data_nothing_is_recorded_after_the_order_ends() -> None:
+    # Scanned inside the window, reported to the matcher after the end: not captured.
+    index = MatchIndex.build([an_order()])
+    piece = a_piece(at=DURING)
+    assert index.match(piece, now=DURING).outcome is Outcome.MATCHED
+    assert index.match(piece, now=DURING + timedelta(days=365)).outcome is (Outcome.OUTSIDE_WINDOW)
 
 
 def test_misread_bars_fall_back_to_the_address_text() -> None:

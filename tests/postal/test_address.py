@@ -410,3 +410,30 @@ def test_one_unit_written_two_ways_is_one_delivery_point(one: str, other: str) -
     last = ", SPRINGFIELD IL 62704"
 
     assert parse(one + last).delivery_point_key == parse(other + last).delivery_point_key
+
+
+@pytest.mark.parametrize(
+    ("lines", "key"),
+    [
+        # A city with an OCR slip does not run into the street, the unit or the box.
+        (["X", "5677 HAROLD PKWY", "SA1NT HELENA ISLAND SC 29920-1490"], "29920|5677 HAROLD PKWY|"),
+        (["X", "3561 HUBBARD AVE.", "# 17", "GAINESV1LLE, GA 3050I-6104"],
+         "30501|3561 HUBBARD AVE|17"),
+        (["X", "16236 CHLOE PLACE", "5TRATTON, CO 80836"], "80836|16236 CHLOE PL|"),
+        (["X", "12839 tara hwy. # 24", "0zark, al 36360"], "36360|12839 TARA HWY|24"),
+        (["X", "PO BOX 7640", "P0RT EWEN NY 12466"], "12466|PO BOX 7640|"),
+        (["X", "7490 ALEC DR STE 2700", "WISCONS1N DELLS WI 53965"], "53965|7490 ALEC DR|STE 2700"),
+        # Nor does a city with a small word, written without a comma.
+        (["X", "5745 S CHELSEA PLACE", "NEW YORK NY 10041-7417"], "10041|5745 S CHELSEA PL|"),
+        (["X", "9707 N YATES ROAD", "LA FAYETTE GA 30728"], "30728|9707 N YATES RD|"),
+        (["X", "3318 LACEY AVE", "TOWNSHIP OF WASHINGTON NJ 07676"], "07676|3318 LACEY AVE|"),
+    ],
+)  # fmt: skip
+def test_the_last_line_is_read_apart_from_the_delivery_line(lines: list[str], key: str) -> None:
+    assert parse_lines(lines).delivery_point_key == key
+
+
+def test_a_comma_after_apo_keeps_the_recipient() -> None:
+    address = parse_lines(["JACK PUBLIC", "UNIT 2050 BOX 4190", "APO, AE 09499"])
+    assert address.recipient == ("JACK PUBLIC",)
+    assert address.delivery_point_key == "09499|UNIT 2050 BOX 4190|"

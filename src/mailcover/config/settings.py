@@ -106,6 +106,9 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# A batch of POST /api/v1/mail-pieces (5,000 pieces, a few hundred bytes each) fits.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
+
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 # USWDS and htmx, built from the npm registry at install time (never committed).

@@ -19,6 +19,7 @@ from django.db import transaction
 from mailcover.accounts.models import Delegation, User
 from mailcover.covers.models import (
     Attorney,
+    Capture,
     CaseCounter,
     CoverOrder,
     CoverRequest,
@@ -32,12 +33,21 @@ from mailcover.covers.models import (
     Review,
     Subject,
 )
-from mailcover.law import authority, extensions, requests, reviews, rulings
+from mailcover.law import authority, extensions, orders, requests, reviews, rulings
+from mailcover.law.accounting import Nature
 from mailcover.law.case_numbers import case_number, extension_case_number
 from mailcover.law.errors import Violation, refuse_if
 from mailcover.law.periods import check_granted_days, first_period
-from mailcover.law.roles import Action, is_requesting_agency, may, sees_case, sees_every_agency
+from mailcover.law.roles import (
+    Action,
+    is_requesting_agency,
+    may,
+    sees_captures,
+    sees_case,
+    sees_every_agency,
+)
 from mailcover.ledger import log as ledger
+from mailcover.ledger.accounting import record_disclosure
 from mailcover.ledger.entries import digest
 
 __all__ = ["Action", "Conflict", "Forbidden", "NotFound"]
@@ -472,3 +482,64 @@ def review(user: User, order: CoverOrder, note: str, now: datetime) -> Review:
         note_sha256=digest(note.strip()),
     )
     return done
+
+
+# --- captures -----------------------------------------------------------------------------
+
+CAPTURES_PAGE = 100
+CAPTURES_PAGE_MAX = 500
+
+
+def _capture_audience(user: User, order: CoverOrder) -> tuple[str, bool]:
+    """The purpose of showing `user` what `order` captured, and whether it is a (b)(7)
+    disclosure to law enforcement; Forbidden for anyone else (MC-REPORTING)."""
+    require(user, Action.VIEW_CAPTURES)
+    if not sees_captures(user.role_set, user.agency_id, order.agency_id):
+        raise Forbidden(
+            "captures go only to the requesting authority and to oversight (MC-REPORTING)"
+        )
+    if is_requesting_agency(user.agency_id, order.agency_id):
+        purpose = (
+            f"report of the mail cover {order.case_number} to the requesting authority for "
+            f"the {order.request.grounds.replace('_', ' ')} investigation it was ordered for "
+            "(39 CFR 233.3(i))"
+        )
+        return purpose, True
+    return "oversight of the mail cover program (39 CFR 233.3(j))", False
+
+
+@transaction.atomic
+def view_captures(
+    user: User, order: CoverOrder, now: datetime, *, offset: int = 0, limit: int = CAPTURES_PAGE
+) -> tuple[int, list[Capture]]:
+    """The order's captures, oldest scan first, one page of them; every page shown is a
+    disclosure on the ledger, in this transaction (PA-ACCOUNT). An order ruled improper, or
+    an emergency order left unconfirmed, releases nothing (MC-IMPROPER, MC-EMERGENCY)."""
+    purpose, law_enforcement = _capture_audience(user, order)
+    refuse_if(orders.check_release(order.facts(), now))
+    total = order.captures.count()
+    page = list(order.captures.all()[offset : offset + max(1, min(limit, CAPTURES_PAGE_MAX))])
+    if not page:
+        return total, page  # nothing shown, nothing disclosed
+    if user.agency is None:
+        raise Forbidden("you belong to no agency, so nothing can be disclosed to you")
+    ids = ",".join(str(c.pk) for c in page)
+    record_disclosure(
+        user,
+        now,
+        subject_id=order.request.subject_id,
+        case=order.case_number,
+        recipient=user.agency,
+        nature=f"{Nature.CAPTURE_VIEW}: {len(page)} of the {total} pieces captured",
+        purpose=purpose,
+        law_enforcement=law_enforcement,
+        agency_head_written_request=law_enforcement and bool(order.request.agency_head_name),
+        refs={
+            "order": order.pk,
+            "captures": len(page),
+            "first_capture": page[0].pk,
+            "last_capture": page[-1].pk,
+            "captures_sha256": hashlib.sha256(ids.encode()).hexdigest(),
+        },
+    )
+    return total, page

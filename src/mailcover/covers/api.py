@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Status
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
 
 from mailcover.accounts.models import User
-from mailcover.covers import actions
-from mailcover.covers.models import CoverOrder, CoverRequest
+from mailcover.covers import actions, ingest
+from mailcover.covers.models import Capture, CoverOrder, CoverRequest
 from mailcover.covers.schemas import (
     ApproveIn,
+    CapturesOut,
     ConfirmationIn,
     CoverRequestIn,
     CoverRequestOut,
@@ -22,6 +27,7 @@ from mailcover.covers.schemas import (
     ExtensionIn,
     ImproperIn,
     IndictmentIn,
+    MailPiecesOut,
     OrderOut,
     ReviewIn,
 )
@@ -200,3 +206,104 @@ def review_order(request: HttpRequest, order_id: int, payload: ReviewIn) -> Stat
     order = actions.get_order(user, order_id)
     actions.review(user, order, payload.note, timezone.now())
     return Status(201, order_out(actions.get_order(user, order_id)))
+
+
+class CapturesQuery(Schema):
+    offset: int = Field(default=0, ge=0)
+    limit: int = Field(default=actions.CAPTURES_PAGE, ge=1, le=actions.CAPTURES_PAGE_MAX)
+
+
+def capture_out(capture: Capture) -> dict[str, Any]:
+    return {
+        "piece_id": capture.piece_id,
+        "scanned_at": capture.scanned_at,
+        "facility": capture.facility,
+        "mail_class": capture.mail_class,
+        "imb": capture.imb or None,
+        "addressee": capture.addressee,
+        "return_address": capture.return_address,
+        "image_url": None,
+        "matched_on": capture.matched_on,
+        "captured_at": capture.captured_at,
+    }
+
+
+@router.get("/cover-orders/{order_id}/captures", response={200: CapturesOut, **ERRORS})
+def list_captures(
+    request: HttpRequest, order_id: int, page: Query[CapturesQuery]
+) -> dict[str, Any]:
+    """What the order captured, oldest scan first: to the requesting authority and oversight
+    only (MC-REPORTING). Every page with captures on it is a disclosure on the ledger."""
+    user = _acting(request, actions.Action.VIEW_CAPTURES)
+    order = actions.get_order(user, order_id)
+    total, shown = actions.view_captures(
+        user, order, timezone.now(), offset=page.offset, limit=page.limit
+    )
+    return {
+        "order": order.pk,
+        "case_number": order.case_number,
+        "total": total,
+        "offset": page.offset,
+        "captures": [capture_out(c) for c in shown],
+    }
+
+
+MAIL_PIECES_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "array",
+                    "maxItems": ingest.BATCH_LIMIT,
+                    "items": {"type": "object", "description": "a mail-piece event (DESIGN.md)"},
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/mail-pieces",
+    response={200: MailPiecesOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 413: ErrorOut},
+    openapi_extra=MAIL_PIECES_BODY,
+)
+def feed_mail_pieces(request: HttpRequest) -> Any:
+    """A batch of mail-piece events (operator). Each bad item is rejected with its index and
+    the reason, and the rest is matched; a piece no order covers leaves only counts. Items past
+    the batch limit are rejected one by one, to be sent again."""
+    user = _acting(request, actions.Action.FEED_MAIL)
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        return Status(
+            413,
+            {
+                "detail": f"the body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes; "
+                f"send at most {ingest.BATCH_LIMIT} pieces a batch"
+            },
+        )
+    try:
+        events = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        where = (
+            f" ({error.msg} at line {error.lineno}, column {error.colno})"
+            if isinstance(error, json.JSONDecodeError)
+            else ""
+        )
+        return Status(400, {"detail": f"the body must be a JSON array of mail-piece events{where}"})
+    if not isinstance(events, list):
+        return Status(400, {"detail": "the body must be a JSON array of mail-piece events"})
+    feeder = ingest.Ingestor("api", user)
+    for number, event in enumerate(events):
+        if number >= ingest.BATCH_LIMIT:
+            feeder.reject(
+                number,
+                f"over the batch limit of {ingest.BATCH_LIMIT} pieces; send it again in "
+                "another batch",
+            )
+        else:
+            feeder.feed(number, event)
+    del events
+    return feeder.finish().as_api()

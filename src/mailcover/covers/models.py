@@ -249,3 +249,81 @@ class Notice(models.Model):
     title = models.CharField(max_length=200)
     body = models.TextField()
     created_at = models.DateTimeField()
+
+
+class Capture(models.Model):
+    """The exterior of one piece of mail an order covers (MC-DEFINITION: never contents).
+
+    Written only by the ingest worker, for a piece the matcher placed under this order while
+    it was in force (MC-NO-ORDER-NO-DATA); a piece no order covers is never stored. The same
+    piece is captured once per order (idempotent on piece_id). `sha256` is the digest of the
+    capture as the ledger's `capture.recorded` entry holds it.
+    """
+
+    class MatchedOn(models.TextChoices):
+        ROUTING = "routing"
+        ADDRESS = "address"
+        RETURN_ADDRESS = "return_address"
+
+    order = models.ForeignKey(CoverOrder, on_delete=models.PROTECT, related_name="captures")
+    piece_id = models.CharField(max_length=64)
+    scanned_at = models.DateTimeField()
+    facility = models.CharField(max_length=200)
+    mail_class = models.CharField(max_length=20)
+    imb = models.CharField(max_length=65, blank=True)
+    addressee = models.JSONField(null=True)
+    return_address = models.JSONField(null=True)
+    image = models.CharField(max_length=300, blank=True)
+    matched_on = models.CharField(max_length=20, choices=MatchedOn.choices)
+    captured_at = models.DateTimeField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["scanned_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "piece_id"], name="one_capture_per_piece"),
+        ]
+        indexes = [models.Index(fields=["order", "scanned_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.piece_id} under {self.order_id}"
+
+
+class AttorneyExclusion(models.Model):
+    """MC-ATTORNEY: pieces an order would have captured, withheld as attorney mail, counted
+    per day of scanning. Only the count is kept, never the piece."""
+
+    order = models.ForeignKey(
+        CoverOrder, on_delete=models.PROTECT, related_name="attorney_exclusions"
+    )
+    scanned_on = models.DateField()
+    pieces = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["order", "scanned_on"], name="one_count_per_day"),
+        ]
+
+
+class StreamTally(models.Model):
+    """The aggregate counts of one ingest (a file, a standard input, or one API batch): all
+    that is left of the pieces no order covers."""
+
+    source = models.CharField(max_length=20)
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    received = models.PositiveIntegerField(default=0)
+    matched = models.PositiveIntegerField(default=0)
+    captured = models.PositiveIntegerField(default=0)
+    already_captured = models.PositiveIntegerField(default=0)
+    excluded = models.PositiveIntegerField(default=0)  # attorney mail withheld
+    outside_window = models.PositiveIntegerField(default=0)
+    unreadable = models.PositiveIntegerField(default=0)
+    no_order = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-finished_at", "-pk"]

@@ -177,3 +177,43 @@ class TokenIn(Schema):
 class TokenOut(Schema):
     token: str
     expires_at: dt.datetime
+
+
+class RejectedOut(Schema):
+    index: int = Field(description="the item's position in the array, from 0")
+    error: str = Field(description="what is wrong with it; it quotes nothing of the piece")
+
+
+class MailPiecesOut(Schema):
+    """What became of a batch. `matched` pieces were captured under at least one order."""
+
+    received: int
+    matched: int
+    captured: int = Field(description="new captures (a piece may be captured by two orders)")
+    already_captured: int = Field(description="captures an earlier batch had already kept")
+    excluded: int = Field(description="attorney mail withheld (MC-ATTORNEY)")
+    outside_window: int = Field(description="covered only outside the order's window")
+    unreadable: int
+    no_order: int
+    rejected: list[RejectedOut]
+
+
+class CaptureOut(Schema):
+    piece_id: str
+    scanned_at: dt.datetime
+    facility: str
+    mail_class: str
+    imb: str | None
+    addressee: list[str] | None
+    return_address: list[str] | None
+    image_url: str | None
+    matched_on: str
+    captured_at: dt.datetime
+
+
+class CapturesOut(Schema):
+    order: int
+    case_number: str
+    total: int
+    offset: int
+    captures: list[CaptureOut]

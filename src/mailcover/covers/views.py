@@ -35,7 +35,7 @@ from mailcover.law.errors import RuleBroken
 from mailcover.law.orders import OrderEvent, confirmation_deadline, events_possible, order_status
 from mailcover.law.periods import max_period_days
 from mailcover.law.reviews import review_due_at
-from mailcover.law.roles import Action, is_requesting_agency, may
+from mailcover.law.roles import Action, is_requesting_agency, may, sees_captures
 from mailcover.law.terms import Grounds
 from mailcover.ledger.models import Entry
 
@@ -157,8 +157,10 @@ def _timeline(order: CoverOrder) -> list[Entry]:
 
 def _case_events(which: Q) -> list[Entry]:
     """A case's steps from the ledger. Disclosures are not steps of the case, and they are
-    oversight's to read (PA-SUBJECT withholds some even from the subject)."""
-    return list(Entry.objects.filter(which).exclude(event="disclosure").order_by("at", "seq"))
+    oversight's to read (PA-SUBJECT withholds some even from the subject); captures have a
+    section of their own, shown only to those who may see them."""
+    entries = Entry.objects.filter(which).exclude(event__in=["disclosure", "capture.recorded"])
+    return list(entries.order_by("at", "seq"))
 
 
 EVENT_FORMS: dict[str, type[forms.Form]] = {
@@ -222,12 +224,47 @@ def _order_context(
     }
 
 
+CAPTURES_PER_PAGE = 50
+
+
 @case_view
 def order_page(request: HttpRequest, order_id: int) -> HttpResponse:
     user = _user(request)
-    return render(
-        request, "covers/order.html", _order_context(user, actions.get_order(user, order_id))
+    order = actions.get_order(user, order_id)
+    context = _order_context(user, order)
+    if sees_captures(user.role_set, user.agency_id, order.agency_id):
+        context.update(_captures_context(request, user, order))
+    return render(request, "covers/order.html", context)
+
+
+def _captures_context(request: HttpRequest, user: User, order: CoverOrder) -> dict[str, Any]:
+    """The captures section: their number, and a page of them only when asked for, since
+    every page shown is a disclosure (PA-ACCOUNT)."""
+    context: dict[str, Any] = {"may_see_captures": True, "captures_total": order.captures.count()}
+    page_text = request.GET.get("captures")
+    if page_text is None:
+        return context
+    page = int(page_text) if page_text.isdigit() and int(page_text) > 0 else 1
+    try:
+        total, shown = actions.view_captures(
+            user,
+            order,
+            timezone.now(),
+            offset=(page - 1) * CAPTURES_PER_PAGE,
+            limit=CAPTURES_PER_PAGE,
+        )
+    except RuleBroken as broken:
+        context["captures_refused"] = broken.detail
+        return context
+    pages = max(1, -(-total // CAPTURES_PER_PAGE))
+    context.update(
+        captures=shown,
+        captures_page=page,
+        captures_pages=pages,
+        captures_previous=page - 1 if page > 1 else None,
+        captures_next=page + 1 if page < pages else None,
     )
+    return context
 
 
 def _apply_event(user: User, order: CoverOrder, event: str, form: forms.Form) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from mailcover.law.errors import Violation
 from mailcover.law.periods import Period, exceeds_continuous_cap
 from mailcover.law.terms import Grounds, OrderStatus
 
@@ -88,6 +89,14 @@ def in_force(order: OrderFacts, moment: datetime) -> bool:
     return order_status(order, moment) is OrderStatus.ACTIVE
 
 
+def may_record(order: OrderFacts, scanned_at: datetime, now: datetime) -> bool:
+    """MC-NO-ORDER-NO-DATA for a piece of mail: scanned while the order was in force, and
+    the order still in force when the piece is recorded. "Nothing is recorded after an order
+    ends": a piece scanned on the last day and reported after the end is not captured, nor
+    is one reported after the order was suspended, terminated or ruled improper."""
+    return in_force(order, scanned_at) and in_force(order, now)
+
+
 def releases_nothing(order: OrderFacts, now: datetime) -> bool:
     """MC-EMERGENCY, MC-IMPROPER: a suspended or improper order releases nothing it holds."""
     if order_status(order, now) in (OrderStatus.SUSPENDED, OrderStatus.IMPROPER):
@@ -96,6 +105,29 @@ def releases_nothing(order: OrderFacts, now: datetime) -> bool:
     # unconfirmed past its deadline must still release nothing it captured (MC-EMERGENCY).
     deadline = confirmation_deadline(order)
     return deadline is not None and now > deadline and not confirmed_in_time(order)
+
+
+def check_release(order: OrderFacts, now: datetime) -> list[Violation]:
+    """MC-IMPROPER, MC-EMERGENCY: may what the order captured be shown or handed over now?"""
+    if not releases_nothing(order, now):
+        return []
+    if order_status(order, now) is OrderStatus.IMPROPER:
+        return [
+            Violation(
+                "MC-IMPROPER",
+                None,
+                "the order was ruled improper: what it captured is destroyed and released "
+                "to no one",
+            )
+        ]
+    return [
+        Violation(
+            "MC-EMERGENCY",
+            None,
+            "the emergency order was not confirmed in writing within "
+            f"{EMERGENCY_CONFIRMATION_DAYS} days: it releases nothing it captured",
+        )
+    ]
 
 
 def over_continuous_cap(order: OrderFacts) -> bool:

@@ -20,6 +20,7 @@ class Action(StrEnum):
     VIEW_OVERSIGHT = "view_oversight"
     READ_LEDGER = "read_ledger"  # entries, checkpoints and proofs
     READ_ACCOUNTING = "read_accounting"  # PA-SUBJECT: the accounting of disclosures
+    VIEW_CAPTURES = "view_captures"  # MC-REPORTING: the requesting authority, and oversight
     FEED_MAIL = "feed_mail"
     MANAGE_ACCOUNTS = "manage_accounts"
 
@@ -28,6 +29,7 @@ _REQUESTING = frozenset(
     {
         Action.FILE_REQUEST,
         Action.VIEW_CASES,
+        Action.VIEW_CAPTURES,
         Action.FILE_EXTENSION,
         Action.CONFIRM_EMERGENCY,
         Action.NOTIFY_INDICTMENT,
@@ -50,7 +52,13 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.CHIEF: _DECIDING,
     # Oversight reads everything and changes nothing.
     Role.OVERSIGHT: frozenset(
-        {Action.VIEW_CASES, Action.VIEW_OVERSIGHT, Action.READ_LEDGER, Action.READ_ACCOUNTING}
+        {
+            Action.VIEW_CASES,
+            Action.VIEW_CAPTURES,
+            Action.VIEW_OVERSIGHT,
+            Action.READ_LEDGER,
+            Action.READ_ACCOUNTING,
+        }
     ),
     # The operator feeds the mail stream and reads no captures or cases.
     Role.OPERATOR: frozenset({Action.FEED_MAIL}),
@@ -92,3 +100,14 @@ def sees_case(roles: Iterable[Role], viewer_agency_id: int | None, case_agency_i
     if not may(held, Action.VIEW_CASES):
         return False
     return sees_every_agency(held) or is_requesting_agency(viewer_agency_id, case_agency_id)
+
+
+def sees_captures(roles: Iterable[Role], viewer_agency_id: int | None, case_agency_id: int) -> bool:
+    """MC-REPORTING: what a cover captured goes to the requesting authority only, and is
+    read by oversight. Approvers and chiefs decide covers without reading their mail."""
+    held = frozenset(roles)
+    if not may(held, Action.VIEW_CAPTURES):
+        return False
+    if Role.OVERSIGHT in held:
+        return True
+    return is_requesting_agency(viewer_agency_id, case_agency_id)

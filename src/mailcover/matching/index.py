@@ -27,13 +27,15 @@ each one knows:
   (the ZIP+4 is derived from the address, so one delivery point has one);
 * by ZIP5, when the address has no ZIP+4.
 
-A barcode that reaches none of these buckets is dropped after three dictionary look-ups:
-the common case. One that reaches a bucket whose orders it cannot confirm alone has its
-addressee text normalised and compared by delivery-point key. A piece whose bars do not
-decode, or carry no routing code, goes by its text; its ZIP Codes are picked out with one
-regular expression first, so that text naming no indexed ZIP is dropped without the (much
-slower) address parser. The return address is read the same way, and only when some order
-has scope `sender` or an attorney at one of its ZIP Codes.
+A barcode that reaches none of these buckets is dropped after two dictionary look-ups: the
+common case. One that reaches a bucket whose orders it cannot confirm alone has its addressee
+text normalised and compared by delivery-point key. A piece whose bars do not decode, or
+carry less than a full routing code, goes by its text, which is then always parsed: whether
+such a piece is readable, and the `problem` named when it is not, must not depend on which
+ZIP Codes are under cover, or an operator could probe them with made-up addresses. The
+return address is read only when some order has scope `sender` or an attorney at one of its
+ZIP Codes (its ZIP Codes picked out with one regular expression first); a return address
+that cannot be read is counted, never named.
 
 Minimisation (DESIGN.md "No dragnet"). Nothing about a piece outlives `match` unless it is
 captured: the index keeps the orders and `Counters`, and no cache; an `AddressError` or
@@ -48,8 +50,9 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from mailcover.law.orders import OrderFacts, in_force
+from mailcover.law.orders import OrderFacts, may_record
 from mailcover.law.terms import Scope
 from mailcover.matching.names import PersonName, names_anyone, readings
 from mailcover.matching.piece import (
@@ -134,17 +137,27 @@ class _Entry:
     attorney_names: tuple[PersonName, ...]
     attorney_points: frozenset[str]
     attorney_zip5s: frozenset[str]
+    number: re.Pattern[str] | None
+    """The first digits of the address's primary line (house, box or route number), as a
+    whole number in text: the parser takes the key's number from the text as written, so
+    text without it cannot be at this delivery point and need not be parsed."""
 
     @classmethod
     def of(cls, order: CoveredOrder) -> _Entry:
         points = {a.address.delivery_point_key for a in order.attorneys if a.address}
+        digits = _FIRST_DIGITS.search(order.address.primary_line)
+        number = digits.group().lstrip("0") if digits else ""
         return cls(
             order,
             tuple(r for name in order.names for r in readings(name, surname_first_too=False)),
             tuple(r for a in order.attorneys for r in readings(a.name, surname_first_too=False)),
             frozenset(points),
             frozenset(point.split("|", 1)[0] for point in points),
+            re.compile(rf"(?<!\d)0*{number}(?!\d)") if number else None,
         )
+
+
+_FIRST_DIGITS = re.compile(r"\d+")
 
 
 Bucket = tuple[_Entry, ...]
@@ -158,9 +171,7 @@ class _Tables:
     orders: tuple[CoveredOrder, ...]
     by_routing: dict[str, Bucket]  # addressee-side orders that know their 11-digit routing
     unrouted_by_zip9: dict[str, Bucket]  # ... with a ZIP+4 and no routing
-    by_zip9: dict[str, Bucket]  # ... with a ZIP+4
     open_by_zip5: dict[str, Bucket]  # ... without a ZIP+4: any ZIP+4 in the ZIP5 may be theirs
-    by_zip5: dict[str, Bucket]  # every addressee-side order
     by_point: dict[str, Bucket]  # every addressee-side order, by delivery-point key
     senders_by_zip5: dict[str, Bucket]  # scope sender
     attorney_zip5s: frozenset[str]
@@ -176,11 +187,9 @@ class _Tables:
             orders=tuple(e.order for e in entries),
             by_routing=_group(receiving, lambda a, r: r),
             unrouted_by_zip9=_group(receiving, lambda a, r: None if r else _zip9(a)),
-            by_zip9=_group(receiving, lambda a, r: _zip9(a)),
             # Each order sits in exactly one bucket a piece can reach by routing (by its
             # code, its ZIP+4 or its ZIP5), so no piece is weighed twice under one order.
             open_by_zip5=_group(receiving, lambda a, r: None if a.zip4 or r else a.zip5),
-            by_zip5=_group(receiving, lambda a, r: a.zip5),
             by_point=_group(receiving, lambda a, r: a.delivery_point_key),
             senders_by_zip5=_group(
                 [e for e in entries if e.order.scope is Scope.SENDER], lambda a, r: a.zip5
@@ -244,11 +253,15 @@ class MatchIndex:
             captures=self._captures,
         )
 
-    def match(self, piece: Piece) -> MatchResult:
-        """The captures of one piece; a piece no order covers leaves only a count."""
+    def match(self, piece: Piece, now: datetime | None = None) -> MatchResult:
+        """The captures of one piece; a piece no order covers leaves only a count.
+
+        `now` is when the piece is recorded (MC-NO-ORDER-NO-DATA: nothing after the order
+        ends); the ingest worker passes its clock. Left out, it is the moment of the scan.
+        """
         failed = ""
         try:
-            result = _Matching(self._tables, piece).result()
+            result = _Matching(self._tables, piece, now or piece.scanned_at).result()
         except Exception as error:
             failed = type(error).__name__
         if failed:
@@ -268,22 +281,26 @@ class MatchIndex:
 class _Side:
     """One side of a piece (addressee or return address), read no more than it must be."""
 
-    __slots__ = ("_address", "_read", "lines")
+    __slots__ = ("_address", "_read", "error", "lines")
 
     def __init__(self, lines: tuple[str, ...] | None) -> None:
         self.lines: tuple[str, ...] = lines or ()
         self._address: Address | None = None
         self._read = False
+        self.error = ""  # the AddressError's code, never its message (which quotes the text)
 
     def address(self) -> Address | None:
         """The normalised address, or None when it cannot be read (the error says why, with
-        the text in it, so it is dropped here)."""
+        the text in it, so only its code is kept)."""
         if not self._read:
             self._read = True
+            if not self.lines:
+                self.error = "none"
+                return None
             try:
-                self._address = parse_lines(self.lines) if self.lines else None
-            except AddressError:
-                self._address = None
+                self._address = parse_lines(self.lines)
+            except AddressError as error:
+                self.error = error.code
         return self._address
 
     def name_lines(self) -> Sequence[str]:
@@ -297,18 +314,46 @@ class _Side:
         return address.delivery_point_key if address is not None else None
 
 
+# Why a piece has no delivery point, in words that hold no part of it (MatchResult.problem).
+_BARCODE_PROBLEMS = {
+    "none": "no barcode",
+    "no-routing": "the barcode's routing code does not name a delivery point",
+}
+_ADDRESS_PROBLEMS = {
+    "none": "no addressee lines",
+    "empty": "the addressee lines are empty",
+    "unparseable": "the addressee lines could not be read as an address",
+    "no-zip": "the addressee lines have no ZIP Code",
+    "bad-zip": "the addressee's ZIP Code is malformed",
+    "unknown-zip": "the addressee's ZIP Code is not on the ZIP Code list",
+    "unknown-state": "the addressee's state is not a state code",
+    "zip-state-mismatch": "the addressee's ZIP Code belongs to another state",
+    "no-street": "the addressee lines have no street address, PO box, route or military address",
+    "intersection": "the addressee lines give a street corner, not a delivery point",
+}
+
+
+def _problem(barcode_error: str, address_error: str) -> str:
+    barcode = _BARCODE_PROBLEMS.get(barcode_error, f"the barcode did not decode ({barcode_error})")
+    address = _ADDRESS_PROBLEMS.get(address_error, _ADDRESS_PROBLEMS["unparseable"])
+    return f"no delivery point: {barcode}, and {address}"
+
+
 class _Matching:
     """The work of matching one piece. Lives only for the call to `MatchIndex.match`."""
 
-    def __init__(self, tables: _Tables, piece: Piece) -> None:
+    def __init__(self, tables: _Tables, piece: Piece, now: datetime) -> None:
         self.tables = tables
         self.piece = piece
+        self.now = now
         self.to = _Side(piece.addressee)
         self.back = _Side(piece.return_address)
         self.captures: list[Capture] = []
         self.excluded: list[int] = []
         self.outside_window = False
         self.unreadable = False
+        self.barcode_error = "none"  # what kept the barcode from naming the delivery point
+        self.problem: str | None = None
 
     def result(self) -> MatchResult:
         self._receiving()
@@ -318,60 +363,62 @@ class _Matching:
             return MatchResult(outcome, tuple(self.captures), tuple(self.excluded))
         if self.outside_window:
             return MatchResult(Outcome.OUTSIDE_WINDOW)
-        return _UNREADABLE if self.unreadable else _NO_ORDER
+        if self.unreadable:
+            return MatchResult(Outcome.UNREADABLE, problem=self.problem)
+        return _NO_ORDER
 
     # -- scopes addressee and delivery_point: the addressee's delivery point ----------------
 
     def _receiving(self) -> None:
         routing = self._routing()
-        if routing:
-            confirmed, unconfirmed = self._by_routing(routing)
-        else:
-            confirmed, unconfirmed = (), self._by_text()
-        for entry in confirmed:
-            self._consider(entry, self.to, MatchedOn.ROUTING)
-        if not unconfirmed:
+        if len(routing) == ROUTING_DIGITS:
+            self._by_routing(routing)
             return
+        # Without a full routing code the address text is read, whatever the index holds:
+        # so whether a piece is readable, and the problem named when it is not, never depend
+        # on which ZIP Codes are under cover (an operator could otherwise probe them).
         point = self.to.point()
         if point is None:
             self.unreadable = True
+            self.problem = _problem(self.barcode_error, self.to.error)
             return
-        for entry in unconfirmed:
-            if entry.order.address.delivery_point_key == point:
-                self._consider(entry, self.to, MatchedOn.ADDRESS)
+        for entry in self.tables.by_point.get(point, ()):
+            self._consider(entry, self.to, MatchedOn.ADDRESS)
 
     def _routing(self) -> str:
         if not self.piece.imb:
             return ""
         try:
-            return read(self.piece.imb).imb.routing
-        except ImbError:
+            routing = read(self.piece.imb).imb.routing
+        except ImbError as error:
+            self.barcode_error = error.code
             return ""  # misread bars: the address text decides
+        if len(routing) != ROUTING_DIGITS:
+            self.barcode_error = "no-routing"
+        return routing
 
-    def _by_routing(self, routing: str) -> tuple[Bucket, Bucket]:
-        tables, zip5 = self.tables, routing[:5]
-        if len(routing) == ROUTING_DIGITS:
-            unconfirmed = tables.unrouted_by_zip9.get(routing[:9], ())
-            unconfirmed += tables.open_by_zip5.get(zip5, ())
-            return tables.by_routing.get(routing, ()), unconfirmed
-        if len(routing) == 9:
-            return (), tables.by_zip9.get(routing, ()) + tables.open_by_zip5.get(zip5, ())
-        return (), tables.by_zip5.get(zip5, ())
-
-    def _by_text(self) -> Bucket:
-        """Orders at a ZIP the addressee text names; the parser runs only if there are any."""
-        zips = zip5_candidates(self.to.lines)
-        if not zips:
-            self.unreadable = True
-            return ()
-        by_zip5 = self.tables.by_zip5
-        if not any(z in by_zip5 for z in zips):
-            return ()
+    def _by_routing(self, routing: str) -> None:
+        """An 11-digit routing code: orders that know it are confirmed by it; orders that know
+        only its ZIP+4, or only its ZIP5, by the address text (read only when there are any)."""
+        tables = self.tables
+        for entry in tables.by_routing.get(routing, ()):
+            self._consider(entry, self.to, MatchedOn.ROUTING)
+        unconfirmed = tables.unrouted_by_zip9.get(routing[:9], ())
+        unconfirmed += tables.open_by_zip5.get(routing[:5], ())
+        if unconfirmed:
+            # Most pieces in an order's ZIP+4 are the neighbours': a text without the order's
+            # house number is not parsed (the slow part), since it cannot be at its point.
+            text = " ".join(self.to.lines)
+            unconfirmed = tuple(e for e in unconfirmed if e.number is None or e.number.search(text))
+        if not unconfirmed:
+            return
         point = self.to.point()
         if point is None:
-            self.unreadable = True
-            return ()
-        return self.tables.by_point.get(point, ())
+            self.unreadable = True  # counted, never named: this depends on the index
+            return
+        for entry in unconfirmed:
+            if entry.order.address.delivery_point_key == point:
+                self._consider(entry, self.to, MatchedOn.ADDRESS)
 
     # -- scope sender: the return address ---------------------------------------------------
 
@@ -398,7 +445,7 @@ class _Matching:
             side.address()
             if not names_anyone(entry.subject, side.name_lines()):
                 return
-        if not in_force(order.facts, self.piece.scanned_at):  # MC-NO-ORDER-NO-DATA
+        if not may_record(order.facts, self.piece.scanned_at, self.now):  # MC-NO-ORDER-NO-DATA
             self.outside_window = True
             return
         other = self.back if side is self.to else self.to

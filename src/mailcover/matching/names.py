@@ -13,9 +13,10 @@ part of the name:
 * The given name is where household members differ, often by one letter (FRANCIS and
   FRANCES, JOAN and JOHN, CHRISTIAN and CHRISTINA) or by a gendered ending (DANIEL and
   DANIELA). It must be the same once the glyphs an OCR engine confuses are folded together
-  ("J0HN" is JOHN); a name of LONG_GIVEN_NAME letters or more may also have one other letter
-  wrong, but never in its last ENDING_LETTERS letters, where the variants differ. A given
-  name written as an initial ("J Q PUBLIC") matches any given name with that initial.
+  ("J0HN" is JOHN); a name of LONG_GIVEN_NAME letters or more may also have one slip (a
+  letter wrong, missing, added, or two swapped: JOSHUA and JOSUA, ALEXANDRA and ALEXADNRA),
+  but never in its first letter nor in its last ENDING_LETTERS, where the variants differ.
+  A given name written as an initial ("J Q PUBLIC") matches any given name with that initial.
   Precision risk, accepted and documented: "J PUBLIC" is taken as mail to JOHN PUBLIC even
   when it is for JANE PUBLIC at the same address; the matcher knows only the subject's
   names, not the household's, so it cannot tell. Nicknames ("JACK" for JOHN) are not
@@ -49,11 +50,12 @@ A surname of 4 letters or fewer must be exact (one slip in ROE or DOE is another
 members of a household share the surname, so forgiving it does not let their mail in."""
 
 LONG_GIVEN_NAME = 6
-"""Letters a given name needs before one letter other than an OCR confusion is forgiven."""
+"""Letters a given name needs (on the longer side) before one slip other than an OCR
+confusion is forgiven."""
 
-ENDING_LETTERS = 3
+ENDING_LETTERS = 2
 """The last letters of a given name, where gendered and family variants differ (FRANCIS and
-FRANCES, ANTONIO and ANTONIA, CHRISTIAN and CHRISTINA): never forgiven."""
+FRANCES, ANTONIO and ANTONIA, CHRISTIAN and CHRISTINA, DANIEL and DANIELA): never forgiven."""
 
 # Glyphs an OCR engine reads for one another in upper-case print: digits for letters, and
 # letters whose shapes differ by one stroke. Folded the same way on both sides.
@@ -192,10 +194,11 @@ def names_anyone(known: Sequence[PersonName], lines: Iterable[str]) -> bool:
 
 
 def _clean(text: str) -> str:
-    """Upper-case ASCII; periods and apostrophes out (J. -> J, O'BRIEN -> OBRIEN)."""
+    """Upper-case ASCII; periods, apostrophes and hyphens out (J. -> J, O'BRIEN -> OBRIEN)."""
     if not text.isascii():
         text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    text = text.upper().replace(".", " ").replace("'", "").replace("-", " ")
+    # A hyphen joins (SLACK-SMITH is one surname, SLACKSMITH), as particles do.
+    text = text.upper().replace(".", " ").replace("'", "").replace("-", "")
     return re.sub(r"[^A-Z0-9&/, ]+", " ", text)
 
 
@@ -242,7 +245,10 @@ def _readings_of_one(text: str, shared_surname: str) -> list[PersonName]:
         return [_person(words, [shared_surname], generation)] if shared_surname else []
     given, surname = _split_surname(words)
     found = [_person(given, surname, generation)]
-    found.append(_person(words[1:], words[:1], generation))  # "PUBLIC JOHN Q"
+    end = 1  # "PUBLIC JOHN Q"; "DE LA CRUZ JUAN": the particles lead the surname
+    while end < len(words) - 1 and words[end - 1] in PARTICLES:
+        end += 1
+    found.append(_person(words[end:], words[:end], generation))
     return found
 
 
@@ -268,7 +274,11 @@ def _fold(word: str) -> str:
 
 def _surnames_agree(known: str, seen: str) -> bool:
     a, b = _fold(known), _fold(seen)
-    return a == b or OSA.normalized_similarity(a, b) >= SURNAME_MIN_SIMILARITY
+    if a == b:
+        return True
+    # Folding RN to M would turn a swap (HEARN, HERAN) into two slips: compare unfolded too.
+    similarity = max(OSA.normalized_similarity(a, b), OSA.normalized_similarity(known, seen))
+    return similarity >= SURNAME_MIN_SIMILARITY
 
 
 def _fold_given(word: str) -> str:
@@ -284,8 +294,10 @@ def _givens_agree(known: str, seen: str) -> bool:
     a, b = _fold_given(known), _fold_given(seen)
     if a == b:
         return True
-    if len(a) != len(b) or len(a) < LONG_GIVEN_NAME:
+    if max(len(a), len(b)) < LONG_GIVEN_NAME or min(len(a), len(b)) < ENDING_LETTERS + 2:
         return False
-    wrong = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
-    # Never the first letter (JAYDEN and HAYDEN) nor the last ones (FRANCIS and FRANCES).
-    return len(wrong) == 1 and 0 < wrong[0] < len(a) - ENDING_LETTERS
+    # One slip, never in the first letter (JAYDEN and HAYDEN) nor the last ones (FRANCIS and
+    # FRANCES): those letters are kept whole on both sides, the slip lies between them.
+    if a[0] != b[0] or a[-ENDING_LETTERS:] != b[-ENDING_LETTERS:]:
+        return False
+    return OSA.distance(a[1:-ENDING_LETTERS], b[1:-ENDING_LETTERS], score_cutoff=1) <= 1

@@ -83,6 +83,10 @@ class MatchResult:
     outcome: Outcome
     captures: tuple[Capture, ...] = ()
     excluded_by_attorney: tuple[int, ...] = ()
+    problem: str | None = None
+    """For an UNREADABLE piece whose barcode does not give its delivery point: why its text
+    does not either, in fixed words that quote nothing of it. The same whatever orders the
+    index holds, so it may be told to whoever sent the piece; None otherwise."""
 
 
 @dataclass(frozen=True)

@@ -229,7 +229,8 @@ def _split_lines(lines: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
         return (), lines[0]
     last = max((i for i, line in enumerate(lines) if _HAS_ZIP.search(line)), default=len(lines) - 1)
     above = lines[:last]
-    starts = _MILITARY_START if lines[last].split(" ")[0] in MILITARY_CITIES else _PRIMARY_START
+    city = lines[last].split(" ")[0].rstrip(",")
+    starts = _MILITARY_START if city in MILITARY_CITIES else _PRIMARY_START
     primary = max((i for i, line in enumerate(above) if starts.match(line)), default=None)
     if primary is None:
         return (), ", ".join(lines)
@@ -283,10 +284,41 @@ def _parse_cleaned(lines: tuple[str, ...]) -> Address:
     if match and len(text[: match.start()].split()) >= 2:
         rangeless = SECONDARY_UNITS[match.group(1)]
         text = text[: match.start()] + text[match.end() :]
-    parts = _Parts.read(_tag(text))
+    parts = _read_with_last_line(text)
     if rangeless and not parts.unit_designator:
         parts.unit_designator = rangeless
     return parts.address(recipient)
+
+
+_LAST_LINE = re.compile(
+    r", (?P<city>[A-Z0-9][A-Z0-9 \-/]*?),? (?P<state>[A-Z]{2}),? "
+    r"(?P<zip>\d{5})(?:-(?P<plus4>\d{4}))?$"
+)
+
+
+def _read_with_last_line(text: str) -> _Parts:
+    """Label the address, its last line first made safe for usaddress.
+
+    usaddress lets a city with an OCR slip (SA1NT HELENA, M1LL HALL) or a small word (NEW
+    YORK, LA FAYETTE) run into the unit, the box or the street. When the last line is plainly
+    city, state code and ZIP, it is written again for labelling as "CITY, ST ZIP", a comma
+    before the state, and with the ZIP's own city from the ZIP list in place of one that is
+    not on it (the ZIP, not the city, decides the delivery point), so the delivery line(s)
+    are labelled as in a clean address; the city as written is kept.
+    """
+    found = _LAST_LINE.search(text)
+    if found is None or found.start() == 0 or found.group("state") not in STATES.values():
+        return _Parts.read(_tag(text))
+    written = found.group("city")
+    cities = _zip_cities(found.group("zip"))
+    if not cities or written in MILITARY_CITIES:
+        return _Parts.read(_tag(text))
+    city = written if written in cities else min(cities)
+    state, zip_code = found.group("state"), found.group(0).rsplit(" ", 1)[1]
+    parts = _Parts.read(_tag(f"{text[: found.start()]}, {city}, {state} {zip_code}"))
+    if parts.get("PlaceName").strip(" ,") == city:
+        parts.labels["PlaceName"] = written
+    return parts
 
 
 class _Parts:

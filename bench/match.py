@@ -1,0 +1,269 @@
+"""Benchmark of the mail-stream matcher: accuracy, ingest throughput, name and address linkage.
+
+Accuracy: `matching.synth` makes ORDERS orders in force and a PIECES-piece stream about them
+with its ground truth (which orders the law says must capture each piece); every piece goes
+through `MatchIndex.match` with the stream's `now` as the moment it is recorded. Precision and
+recall of captures (piece, order) against the truth, and the captures of attorney mail and of
+pieces outside their order's window, which must be none.
+
+Throughput: the orders are filed and approved in a fresh SQLite database through
+`covers.actions` (as people do), and `covers.ingest.Ingestor` (what `mailcover ingest` runs,
+minus reading the file) takes THROUGHPUT_PIECES JSON lines: once a stream in which every piece
+has an undamaged barcode with a full routing code ("barcode-keyed"), once the same kind of
+stream without barcodes ("text-only"). Each includes storing its captures and their ledger
+entries. Against it, in the same run: the time merely to `json.loads` the same lines (the
+baseline), so the ratio says how much of the JSON parser's own speed ingest keeps. One core,
+one process; the best of ROUNDS runs of each, alternating, each round with new piece
+ids (so each captures anew). The index of orders in force is built before the clock starts
+(a fixed cost of a long-running ingest, reported as `index_build_s`).
+
+Linkage: `bench/linkage.py` (FEBRL4 against Splink, see there).
+
+Prints one JSON line on stdout; progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+ORDERS = 1000
+PIECES = 100_000
+THROUGHPUT_PIECES = 50_000
+ROUNDS = 3
+SEED = 233
+TARGETS = {"precision": 0.999, "recall": 0.99, "barcode_pieces_per_s": 20_000}
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+def progress(message: str) -> None:
+    print(f"[bench/match] {message}", file=sys.stderr, flush=True)
+
+
+# --- accuracy -----------------------------------------------------------------------------
+
+
+def accuracy(orders: list[Any], pieces: int) -> dict[str, Any]:
+    from mailcover.matching import MatchIndex, synth
+
+    index = MatchIndex.build(orders)
+    true_pairs = found_pairs = right_pairs = 0
+    wrong: dict[str, int] = {}
+    attorney_captures = window_captures = 0
+    started = time.perf_counter()
+    for event, truth in synth.stream(orders, pieces, SEED, NOW):
+        result = index.match(synth.piece_of(event), NOW)
+        captured = {c.order_id for c in result.captures}
+        expected = set(truth.captures)
+        true_pairs += len(expected)
+        found_pairs += len(captured)
+        right_pairs += len(captured & expected)
+        for _ in captured - expected:
+            wrong[truth.kind] = wrong.get(truth.kind, 0) + 1
+        if truth.kind.startswith("attorney"):
+            attorney_captures += len(captured)
+        if truth.kind == "outside_window":
+            window_captures += len(captured)
+    seconds = time.perf_counter() - started
+    missed = true_pairs - right_pairs
+    return {
+        "orders": len(orders),
+        "pieces": pieces,
+        "true_captures": true_pairs,
+        "captures": found_pairs,
+        "precision": round(right_pairs / found_pairs, 5) if found_pairs else 1.0,
+        "recall": round(right_pairs / true_pairs, 5) if true_pairs else 1.0,
+        "missed": missed,
+        "wrong_by_kind": wrong,
+        "attorney_captures": attorney_captures,
+        "outside_window_captures": window_captures,
+        "match_seconds": round(seconds, 2),
+    }
+
+
+# --- throughput ---------------------------------------------------------------------------
+
+
+def start_django(var_dir: Path) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "mailcover.config.settings"
+    os.environ["MAILCOVER_VAR_DIR"] = str(var_dir)
+    os.environ["MAILCOVER_LEDGER_KEY_FILE"] = str(var_dir / "ledger-signing.key")
+    os.environ.pop("DATABASE_URL", None)
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def file_orders(orders: list[Any]) -> None:
+    """Each synthetic order filed and approved through covers.actions, as people do."""
+    from mailcover.accounts.provisioning import NewUser, add_user
+    from mailcover.covers import actions
+    from mailcover.law.requests import AttorneyEntry, CoverRequestDraft
+    from mailcover.law.terms import Policy
+
+    earlier = NOW - timedelta(days=400)
+    password = "bench-password-1234"
+    requester = add_user(
+        NewUser("bench-requester", "Bench Police", ["requester"], password,
+                agency_level="local", nondisclosure=True),
+        earlier, Policy(),
+    )  # fmt: skip
+    approver = add_user(
+        NewUser("bench-approver", "U.S. Postal Inspection Service", ["approver"], password,
+                agency_level="postal", delegation="DEL-BENCH", delegation_scope="hq_designee",
+                nondisclosure=True),
+        earlier, Policy(),
+    )  # fmt: skip
+    for order in orders:
+        starts = order.facts.starts_at
+        draft = CoverRequestDraft(
+            subject_name=order.names[0],
+            aliases=tuple(order.names[1:]),
+            subject_address=", ".join(order.address.lines()),
+            grounds="crime",
+            statute="18 U.S.C. 1341",
+            max_penalty_years=Decimal(20),
+            facts="Synthetic order for the matcher benchmark.",
+            scope=order.scope.value,
+            scope_justification="Every name at the address receives the scheme's mail."
+            if order.scope.value == "delivery_point"
+            else None,
+            days=30,
+            emergency=False,
+            attorneys=tuple(
+                AttorneyEntry(a.name, ", ".join(a.address.lines()) if a.address else "")
+                for a in order.attorneys
+            ),
+            requester_agency_level=requester.agency.agency_level,
+        )
+        filed = actions.file_request(requester, draft, starts - timedelta(minutes=1))
+        actions.approve(approver, filed, None, starts)
+
+
+def lines_of(orders: list[Any], pieces: int, barcode: bool) -> list[bytes]:
+    from mailcover.matching import synth
+
+    mix = (
+        synth.Mix(barcode=1.0, damaged=0.0, upside_down=0.0, short_routing=0.0)
+        if barcode
+        else synth.Mix(barcode=0.0)
+    )
+    return [
+        json.dumps(event).encode() + b"\n"
+        for event, _ in synth.stream(orders, pieces, SEED + (1 if barcode else 2), NOW, mix)
+    ]
+
+
+def time_ingest(lines: list[bytes], clock: Callable[[], datetime]) -> tuple[float, float, Any]:
+    """Seconds to build the index of orders in force, and to ingest the lines with it."""
+    from django.db import connection
+
+    from mailcover.covers.ingest import Ingestor, OrderIndex
+
+    started = time.perf_counter()
+    orders = OrderIndex(clock)
+    orders.current(clock())
+    built = time.perf_counter() - started
+    ingestor = Ingestor("bench", orders=orders, clock=clock)
+    started = time.perf_counter()
+    for number, line in enumerate(lines, 1):
+        ingestor.feed_line(number, line)
+    summary = ingestor.finish()
+    seconds = time.perf_counter() - started
+    connection.close()
+    return built, seconds, summary
+
+
+def time_parse(lines: list[bytes]) -> float:
+    loads = json.loads
+    started = time.perf_counter()
+    for line in lines:
+        loads(line)
+    return time.perf_counter() - started
+
+
+def throughput(orders: list[Any], pieces: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="mailcover-bench-") as var:
+        start_django(Path(var))
+        progress(f"filing and approving {len(orders)} orders")
+        file_orders(orders)
+        clock = lambda: NOW  # noqa: E731  the stream's moment, as for accuracy
+        out: dict[str, Any] = {}
+        for kind, barcode in (("barcode_keyed", True), ("text_only", False)):
+            stream = lines_of(orders, pieces, barcode)
+            best_ingest = best_parse = best_build = float("inf")
+            summary = None
+            for round_ in range(ROUNDS):
+                progress(f"{kind}: round {round_ + 1} of {ROUNDS}")
+                # New piece ids each round, so that every round captures, none re-ingests.
+                lines = [line.replace(b'"P-', f'"R{round_}-'.encode(), 1) for line in stream]
+                best_parse = min(best_parse, time_parse(lines))
+                built, seconds, summary = time_ingest(lines, clock)
+                best_ingest = min(best_ingest, seconds)
+                best_build = min(best_build, built)
+            assert summary is not None
+            out[kind] = {
+                "pieces": len(lines),
+                "ingest_pieces_per_s": round(len(lines) / best_ingest),
+                "json_parse_pieces_per_s": round(len(lines) / best_parse),
+                "ratio": round(best_parse / best_ingest, 4),
+                "index_build_s": round(best_build, 3),
+                "matched": summary.matched,
+                "rejected": len(summary.rejected),
+            }
+        return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=ORDERS)
+    parser.add_argument("--pieces", type=int, default=PIECES)
+    parser.add_argument("--throughput-pieces", type=int, default=THROUGHPUT_PIECES)
+    parser.add_argument("--skip-linkage", action="store_true")
+    args = parser.parse_args()
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mailcover.config.settings")
+    from mailcover.matching import synth
+
+    orders = synth.orders(args.orders, SEED, NOW)
+    progress(f"accuracy: {args.pieces} pieces, {len(orders)} orders")
+    result: dict[str, Any] = {"accuracy": accuracy(orders, args.pieces)}
+    progress("throughput")
+    result["throughput"] = throughput(orders, args.throughput_pieces)
+    if not args.skip_linkage:
+        progress("linkage on FEBRL4 against Splink")
+        import linkage
+
+        result["linkage"] = linkage.run()["febrl4"]
+    acc, speed = result["accuracy"], result["throughput"]["barcode_keyed"]
+    result["targets_met"] = {
+        "precision": acc["precision"] >= TARGETS["precision"],
+        "recall": acc["recall"] >= TARGETS["recall"],
+        "no_attorney_or_window_captures": acc["attorney_captures"] + acc["outside_window_captures"]
+        == 0,
+        "barcode_pieces_per_s": speed["ingest_pieces_per_s"] >= TARGETS["barcode_pieces_per_s"],
+    }
+    if "linkage" in result:
+        link = result["linkage"]
+        result["targets_met"]["linkage_f1_at_least_splinks"] = (
+            link["matcher"]["f1"] >= link["splink_same_fields"]["f1"]
+        )
+        result["targets_met"]["linkage_faster"] = link["time_ratio"] < 1
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

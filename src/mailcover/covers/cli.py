@@ -1,0 +1,165 @@
+"""`mailcover ingest` and `mailcover synth stream` (DESIGN.md, The command line)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+Setup = Callable[[], None]
+
+SHOWN_REJECTIONS = 1000
+"""Rejected lines printed one by one; past this, only their number (in the summary)."""
+
+
+def add_commands(commands: Any, django: Setup) -> None:
+    ingest = commands.add_parser(
+        "ingest",
+        help="match a mail-piece stream (JSON Lines) against the orders in force and keep "
+        "the captures",
+        description="Reads one mail-piece event a line (DESIGN.md), from PATH or standard "
+        "input ('-'). A bad line is reported on standard error with its number and reason, "
+        "and the rest goes on. Exit status: 0 when every line was taken, 1 when some were "
+        "rejected, 2 when the stream could not be read.",
+    )
+    ingest.add_argument("source", metavar="PATH|-", help="a JSON Lines file, or - for stdin")
+    ingest.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
+    ingest.set_defaults(handler=lambda args: run_ingest(django, args.source, args.quiet))
+
+    synth = commands.add_parser("synth", help="synthetic data for demos and benchmarks")
+    kinds = synth.add_subparsers(dest="kind", required=True)
+    stream = kinds.add_parser(
+        "stream",
+        help="a synthetic mail stream for the orders in the database, and its ground truth",
+        description="Writes OUT (JSON Lines mail-piece events) and OUT's ground truth beside "
+        "it (<OUT stem>.truth.jsonl: for each piece, its kind and the orders the law says "
+        "must capture it). With --orders K the orders are K synthetic ones instead of the "
+        "database's, written to <OUT stem>.orders.jsonl.",
+    )
+    stream.add_argument("out", metavar="OUT", help="the stream file to write")
+    stream.add_argument("--pieces", type=_positive, required=True, help="pieces to write")
+    stream.add_argument("--seed", type=int, default=0, help="seed (same seed, same stream)")
+    stream.add_argument("--orders", type=_positive, help="make K synthetic orders instead")
+    stream.set_defaults(handler=lambda args: run_synth_stream(django, args))
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError(text)
+    return value
+
+
+def _lines(handle: IO[bytes], bar: Any) -> Iterator[bytes]:
+    for line in handle:
+        if bar is not None:
+            bar.update(len(line))
+        yield line
+
+
+def run_ingest(django: Setup, source: str, quiet: bool) -> int:
+    django()
+    from tqdm import tqdm
+
+    from mailcover.covers.ingest import Ingestor, Rejection
+
+    try:
+        handle: IO[bytes] = sys.stdin.buffer if source == "-" else Path(source).open("rb")  # noqa: SIM115
+    except OSError as error:
+        print(f"mailcover ingest: cannot read {source}: {error.strerror}", file=sys.stderr)
+        return 2
+    total = None if source == "-" else Path(source).stat().st_size
+    show_bar = not quiet and sys.stderr.isatty()
+    bar = (
+        tqdm(total=total, unit="B", unit_scale=True, desc="ingest", file=sys.stderr)
+        if show_bar
+        else None
+    )
+    shown = 0
+
+    def report(rejection: Rejection) -> None:
+        nonlocal shown
+        shown += 1
+        if shown <= SHOWN_REJECTIONS:
+            message = f"line {rejection.index}: {rejection.error}"
+            (bar.write if bar is not None else _stderr)(message)
+
+    ingestor = Ingestor("cli", on_reject=report)
+    try:
+        with handle:
+            for number, line in enumerate(_lines(handle, bar), 1):
+                ingestor.feed_line(number, line)
+    except KeyboardInterrupt:
+        print("mailcover ingest: interrupted; counting what was read", file=sys.stderr)
+    finally:
+        if bar is not None:
+            bar.close()
+        summary = ingestor.finish()
+    if not quiet:
+        counts = summary.counts()
+        print(
+            "received {received} pieces: {matched} matched ({captured} new captures, "
+            "{already_captured} already captured), {excluded} attorney mail withheld, "
+            "{outside_window} outside their order's window, {no_order} under no order, "
+            "{unreadable} unreadable, {rejected} rejected".format(**counts)
+        )
+        if len(summary.rejected) > SHOWN_REJECTIONS:
+            print(
+                f"(only the first {SHOWN_REJECTIONS} rejected lines were listed)", file=sys.stderr
+            )
+    return 1 if summary.rejected else 0
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def run_synth_stream(django: Setup, args: Any) -> int:
+    from mailcover.matching import synth
+
+    out = Path(args.out)
+    stem = out.with_suffix("") if out.suffix else out
+    truth_path = stem.with_name(stem.name + ".truth.jsonl")
+    now = datetime.now().astimezone()
+    if args.orders:
+        orders = synth.orders(args.orders, args.seed, now)
+        with stem.with_name(stem.name + ".orders.jsonl").open("w") as written:
+            for order in orders:
+                written.write(json.dumps(_order_json(order)) + "\n")
+    else:
+        django()
+        from mailcover.covers.ingest import covered_orders
+
+        orders = covered_orders()
+    with out.open("w") as events, truth_path.open("w") as truths:
+        for event, truth in synth.stream(orders, args.pieces, args.seed, now):
+            events.write(json.dumps(event) + "\n")
+            truths.write(
+                json.dumps(
+                    {
+                        "piece_id": truth.piece_id,
+                        "kind": truth.kind,
+                        "order": truth.order_id,
+                        "captures": list(truth.captures),
+                    }
+                )
+                + "\n"
+            )
+    print(f"wrote {args.pieces} pieces for {len(orders)} orders to {out}, truth to {truth_path}")
+    return 0
+
+
+def _order_json(order: Any) -> dict[str, Any]:
+    return {
+        "order_id": order.order_id,
+        "case_number": order.case_number,
+        "scope": order.scope.value,
+        "names": list(order.names),
+        "address": order.address.lines(),
+        "starts_at": order.facts.starts_at.isoformat(),
+        "ends_at": order.facts.ends_at.isoformat(),
+        "attorneys": [a.name for a in order.attorneys],
+    }

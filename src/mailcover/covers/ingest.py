@@ -1,0 +1,458 @@
+"""The mail stream into captures: the imperative shell around `mailcover.matching`.
+
+`Ingestor` reads events (JSON Lines from `mailcover ingest`, or the array of
+`POST /api/v1/mail-pieces`), matches each against the index of orders in force and
+stores what an order covers as a `Capture`, with a `capture.recorded` entry on the
+ledger in the same transaction. Everything else is dropped and counted: at the end one
+`StreamTally` row and one `mail.ingested` ledger entry hold the counts, and MC-ATTORNEY
+exclusions are counted per order and day. A bad item is refused with its number and a
+reason that quotes nothing of it (`matching.events`); the rest goes on.
+
+The index holds the orders in force when it was built. It is rebuilt when an order
+changes (a cheap fingerprint of the tables that decide an order's life, looked at
+no more than once a second) and when the clock passes the next moment an order starts,
+ends or falls due for its emergency confirmation. Whether a piece is recorded is decided
+per piece by `law.orders.may_record`, so a stale index can miss a piece, never take one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Max
+from django.utils import timezone
+
+from mailcover.accounts.models import User
+from mailcover.covers.models import (
+    Attorney,
+    AttorneyExclusion,
+    Capture,
+    CoverOrder,
+    EmergencyConfirmation,
+    ImproperRuling,
+    IndictmentNotice,
+    OrderPeriod,
+    StreamTally,
+)
+from mailcover.law.orders import confirmation_deadline, order_status
+from mailcover.law.terms import OrderStatus, Scope
+from mailcover.ledger import log as ledger
+from mailcover.matching import Attorney as CoveredAttorney
+from mailcover.matching import Capture as Captured
+from mailcover.matching import CoveredOrder, MatchError, MatchIndex, Outcome
+from mailcover.matching.events import EventError, piece_from, read_line
+from mailcover.postal.address import AddressError, parse
+
+log = logging.getLogger(__name__)
+
+BATCH_LIMIT = 5000
+"""Pieces in one `POST /api/v1/mail-pieces`; items past it are rejected one by one."""
+
+FLUSH_CAPTURES = 500
+FLUSH_SECONDS = 1.0
+"""Captures are written in one transaction per FLUSH_CAPTURES, or after FLUSH_SECONDS."""
+
+FINGERPRINT_EVERY_S = 1.0
+"""How often a running ingest asks the database whether an order changed."""
+
+
+# --- the index of orders in force ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The orders in force at `at`, as the matcher needs them, and those it cannot use."""
+
+    at: datetime
+    orders: tuple[CoveredOrder, ...]
+    subjects: dict[int, int]  # order id -> subject id, for the ledger
+    unusable: dict[str, str]  # case number -> why the matcher cannot use the order
+    valid_until: datetime | None  # the next moment an order starts, ends or falls due
+
+
+def covered_order(order: CoverOrder) -> CoveredOrder:
+    """What the matcher needs of one order; ValueError saying why when it cannot use it."""
+    filed = order.request
+    subject = filed.subject
+    try:
+        address = parse(subject.address)
+    except AddressError as error:
+        raise ValueError(f"the subject's address cannot be read: {error}") from None
+    attorneys = tuple(_attorney(a) for a in filed.attorneys.all())
+    return CoveredOrder(
+        order_id=order.pk,
+        case_number=order.case_number,
+        scope=Scope(filed.scope),
+        names=(subject.name, *subject.aliases),
+        address=address,
+        facts=order.facts(),
+        attorneys=attorneys,
+    )
+
+
+def _attorney(attorney: Attorney) -> CoveredAttorney:
+    try:
+        address = parse(attorney.address) if attorney.address.strip() else None
+    except AddressError:
+        address = None  # the name alone still excludes their mail (MC-ATTORNEY)
+    return CoveredAttorney(attorney.name, address)
+
+
+def load(now: datetime) -> Loaded:
+    """The orders in force at `now`."""
+    found = (
+        CoverOrder.objects.select_related(
+            "request__subject", "emergency_confirmation", "indictment", "improper_ruling"
+        )
+        .prefetch_related("periods", "request__attorneys")
+        .filter(periods__ends_at__gt=now)
+        .distinct()
+    )
+    orders: list[CoveredOrder] = []
+    subjects: dict[int, int] = {}
+    unusable: dict[str, str] = {}
+    upcoming: list[datetime] = []
+    for order in found:
+        facts = order.facts()
+        status = order_status(facts, now)
+        if status in (OrderStatus.IMPROPER, OrderStatus.TERMINATED, OrderStatus.SUSPENDED):
+            continue
+        deadline = confirmation_deadline(facts)
+        upcoming += [t for t in (facts.starts_at, facts.ends_at, deadline) if t and t > now]
+        if status is not OrderStatus.ACTIVE:
+            continue
+        try:
+            orders.append(covered_order(order))
+        except ValueError as problem:
+            unusable[order.case_number] = str(problem)
+            log.warning("order %s cannot be matched against: %s", order.case_number, problem)
+            continue
+        subjects[order.pk] = order.request.subject_id
+    return Loaded(now, tuple(orders), subjects, unusable, min(upcoming, default=None))
+
+
+def covered_orders() -> list[CoveredOrder]:
+    """Every order the matcher can use, in force or not (a synthetic stream is made for
+    them all: pieces for an order no longer in force must not be captured)."""
+    found = CoverOrder.objects.select_related(
+        "request__subject", "emergency_confirmation", "indictment", "improper_ruling"
+    ).prefetch_related("periods", "request__attorneys")
+    usable = []
+    for order in found.order_by("pk"):
+        try:
+            usable.append(covered_order(order))
+        except ValueError:
+            continue
+    return usable
+
+
+def fingerprint() -> tuple[Any, ...]:
+    """Changes whenever an order is approved, extended, confirmed, ends early or is ruled
+    improper: each of these adds a row to one of these tables, which are only added to."""
+    parts: list[Any] = []
+    for model in (OrderPeriod, EmergencyConfirmation, IndictmentNotice, ImproperRuling):
+        row = model.objects.aggregate(n=Count("pk"), last=Max("pk"))
+        parts += [row["n"], row["last"]]
+    return tuple(parts)
+
+
+class OrderIndex:
+    """A `MatchIndex` of the orders in force, kept current (see the module docstring)."""
+
+    def __init__(self, clock: Callable[[], datetime] = timezone.now) -> None:
+        self._clock = clock
+        self._loaded: Loaded | None = None
+        self._fingerprint: tuple[Any, ...] = ()
+        self._checked_at = 0.0
+        self.index = MatchIndex()
+
+    @property
+    def loaded(self) -> Loaded:
+        if self._loaded is None:
+            self.current(self._clock())
+        assert self._loaded is not None
+        return self._loaded
+
+    def current(self, now: datetime, *, force: bool = False) -> MatchIndex:
+        loaded = self._loaded
+        stale = loaded is None or force or (loaded.valid_until and now >= loaded.valid_until)
+        moment = now.timestamp()
+        if not stale and moment - self._checked_at >= FINGERPRINT_EVERY_S:
+            self._checked_at = moment
+            stale = fingerprint() != self._fingerprint
+        if stale:
+            self._fingerprint = fingerprint()
+            self._checked_at = moment
+            self._loaded = load(now)
+            self.index.refresh(self._loaded.orders)
+        return self.index
+
+
+# --- one ingest ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rejection:
+    index: int
+    error: str
+
+
+@dataclass
+class Summary:
+    """What became of the pieces of one ingest. `matched` pieces were captured under at
+    least one order; `captured` counts new captures, `already_captured` the ones an earlier
+    ingest of the same piece had stored (idempotent on piece_id)."""
+
+    received: int = 0
+    matched: int = 0
+    captured: int = 0
+    already_captured: int = 0
+    excluded: int = 0
+    outside_window: int = 0
+    unreadable: int = 0
+    no_order: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "received": self.received,
+            "matched": self.matched,
+            "captured": self.captured,
+            "already_captured": self.already_captured,
+            "excluded": self.excluded,
+            "outside_window": self.outside_window,
+            "unreadable": self.unreadable,
+            "no_order": self.no_order,
+            "rejected": len(self.rejected),
+        }
+
+    def as_api(self) -> dict[str, Any]:
+        return {
+            **self.counts(),
+            "rejected": [{"index": r.index, "error": r.error} for r in self.rejected],
+        }
+
+
+class Ingestor:
+    """One ingest: feed it events or lines, then `finish()` for the summary."""
+
+    def __init__(
+        self,
+        source: str,
+        operator: User | None = None,
+        *,
+        orders: OrderIndex | None = None,
+        clock: Callable[[], datetime] = timezone.now,
+        on_reject: Callable[[Rejection], None] | None = None,
+    ) -> None:
+        self.source = source
+        self.operator = operator
+        self.orders = orders or OrderIndex(clock)
+        self.clock = clock
+        self.on_reject = on_reject
+        self.summary = Summary()
+        self.started_at = clock()
+        self._pending: list[tuple[Captured, datetime]] = []
+        self._flushed_at = self.started_at
+
+    def feed_line(self, number: int, line: bytes | str) -> None:
+        """One line of JSON Lines; `number` counts from 1. Blank lines are skipped."""
+        if not line.strip():
+            return
+        try:
+            event = read_line(line)
+        except EventError as error:
+            self.summary.received += 1
+            self._reject(number, str(error))
+            return
+        self.feed(number, event)
+
+    def feed(self, number: int, event: Any) -> None:
+        """One event (a parsed JSON value); `number` is how the caller counts items."""
+        summary = self.summary
+        summary.received += 1
+        now = self.clock()
+        try:
+            piece = piece_from(event, now)
+        except EventError as error:
+            self._reject(number, str(error))
+            return
+        del event
+        index = self.orders.current(now)
+        try:
+            result = index.match(piece, now)
+        except MatchError as error:
+            self._reject(number, str(error))
+            return
+        outcome = result.outcome
+        if outcome is Outcome.NO_ORDER:
+            summary.no_order += 1
+        elif outcome is Outcome.MATCHED:
+            summary.matched += 1
+            for capture in result.captures:
+                self._keep(capture, now)
+        elif outcome is Outcome.EXCLUDED_ATTORNEY:
+            summary.excluded += 1
+        elif outcome is Outcome.OUTSIDE_WINDOW:
+            summary.outside_window += 1
+        elif result.problem is not None:
+            self._reject(number, result.problem)
+        else:
+            summary.unreadable += 1
+        for order_id in result.excluded_by_attorney:
+            _count_exclusion(order_id, piece.scanned_at)
+
+    def reject(self, number: int, error: str) -> None:
+        """Refuse an item the caller could not hand over (e.g. over a batch limit)."""
+        self.summary.received += 1
+        self._reject(number, error)
+
+    def _reject(self, number: int, error: str) -> None:
+        rejection = Rejection(number, error)
+        self.summary.rejected.append(rejection)
+        if self.on_reject is not None:
+            self.on_reject(rejection)
+
+    def _keep(self, capture: Captured, now: datetime) -> None:
+        """Hold a capture for the next flush: captures are written in batches (one
+        transaction for up to FLUSH_CAPTURES of them, or every FLUSH_SECONDS), since a
+        transaction per capture costs more than matching thousands of pieces."""
+        self._pending.append((capture, now))
+        if len(self._pending) >= FLUSH_CAPTURES or (now - self._flushed_at).total_seconds() >= (
+            FLUSH_SECONDS
+        ):
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the held captures, each with its `capture.recorded` ledger entry, in one
+        transaction; a piece an order already holds is counted as already captured."""
+        pending, self._pending = self._pending, []
+        self._flushed_at = self.clock()
+        if not pending:
+            return
+        try:
+            new, old = self._write(pending)
+        except IntegrityError:
+            # Another ingest kept one of these pieces meanwhile: one transaction each.
+            new = old = 0
+            for one in pending:
+                try:
+                    added, held = self._write([one])
+                except IntegrityError:
+                    added, held = 0, 1
+                new, old = new + added, old + held
+        self.summary.captured += new
+        self.summary.already_captured += old
+
+    @transaction.atomic
+    def _write(self, pending: list[tuple[Captured, datetime]]) -> tuple[int, int]:
+        wanted = {(c.order_id, c.piece.piece_id) for c, _ in pending}
+        held = set(
+            Capture.objects.filter(
+                order_id__in={order for order, _ in wanted},
+                piece_id__in={piece for _, piece in wanted},
+            ).values_list("order_id", "piece_id")
+        )
+        new = old = 0
+        for capture, now in pending:
+            key = (capture.order_id, capture.piece.piece_id)
+            if key in held:
+                old += 1
+                continue
+            held.add(key)
+            self._store(capture, now)
+            new += 1
+        return new, old
+
+    def _store(self, capture: Captured, now: datetime) -> None:
+        """Keep one capture and put it on the ledger (inside the flush's transaction)."""
+        piece = capture.piece
+        exterior = {
+            "piece_id": piece.piece_id,
+            "scanned_at": piece.scanned_at.isoformat(),
+            "facility": piece.facility,
+            "mail_class": piece.mail_class,
+            "imb": piece.imb or "",
+            "addressee": list(piece.addressee) if piece.addressee is not None else None,
+            "return_address": (
+                list(piece.return_address) if piece.return_address is not None else None
+            ),
+        }
+        text = json.dumps(exterior, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        row = Capture.objects.create(
+            order_id=capture.order_id,
+            piece_id=piece.piece_id,
+            scanned_at=piece.scanned_at,
+            facility=piece.facility,
+            mail_class=piece.mail_class,
+            imb=piece.imb or "",
+            addressee=exterior["addressee"],
+            return_address=exterior["return_address"],
+            matched_on=capture.matched_on.value,
+            captured_at=now,
+            sha256=digest,
+        )
+        ledger.record(
+            self.operator,
+            "capture.recorded",
+            now,
+            case=capture.case_number,
+            subject=self.orders.loaded.subjects.get(capture.order_id),
+            refs={"order": capture.order_id, "capture": row.pk},
+            piece_sha256=digest,
+            matched_on=capture.matched_on.value,
+        )
+
+    def finish(self) -> Summary:
+        """Write the held captures, then keep the counts (a `StreamTally` and a
+        `mail.ingested` ledger entry)."""
+        self.flush()
+        now = self.clock()
+        counts = self.summary.counts()
+        with transaction.atomic():
+            StreamTally.objects.create(
+                source=self.source,
+                operator=self.operator,
+                started_at=self.started_at,
+                finished_at=now,
+                **counts,
+            )
+            ledger.record(self.operator, "mail.ingested", now, source=self.source, counts=counts)
+        return self.summary
+
+
+def _count_exclusion(order_id: int, scanned_at: datetime) -> None:
+    """MC-ATTORNEY: one more withheld piece for the order, on the day it was scanned."""
+    day = scanned_at.astimezone(UTC).date()
+    updated = AttorneyExclusion.objects.filter(order_id=order_id, scanned_on=day).update(
+        pieces=F("pieces") + 1
+    )
+    if not updated:
+        try:
+            with transaction.atomic():
+                AttorneyExclusion.objects.create(order_id=order_id, scanned_on=day, pieces=1)
+        except IntegrityError:
+            AttorneyExclusion.objects.filter(order_id=order_id, scanned_on=day).update(
+                pieces=F("pieces") + 1
+            )
+
+
+def ingest_lines(
+    lines: Iterable[bytes | str],
+    source: str,
+    operator: User | None = None,
+    **options: Any,
+) -> Summary:
+    """Every line of a JSON Lines stream, numbered from 1."""
+    ingestor = Ingestor(source, operator, **options)
+    for number, line in enumerate(lines, 1):
+        ingestor.feed_line(number, line)
+    return ingestor.finish()
