@@ -88,6 +88,29 @@ def test_a_barcode_keyed_piece_is_captured_by_its_routing_code(api, people, orde
     assert Capture.objects.get().imb == encode(TRACKING, ROUTING)
 
 
+def test_mc_definition_a_capture_keeps_the_exterior_only_and_ignores_other_fields(
+    api, people, order_id
+):
+    fed(api, people, [event("P-1", contents="Dear John, the money is under the floor.")])
+    capture = Capture.objects.values().get()
+    assert "floor" not in repr(capture)
+    assert set(capture) == {
+        "id",
+        "order_id",
+        "piece_id",
+        "scanned_at",
+        "facility",
+        "mail_class",
+        "imb",
+        "addressee",
+        "return_address",
+        "image",
+        "matched_on",
+        "captured_at",
+        "sha256",
+    }
+
+
 def test_re_feeding_the_same_pieces_captures_nothing_twice(api, people, order_id):
     fed(api, people, [event("P-1")])
     again = fed(api, people, [event("P-1"), event("P-1")])

@@ -235,3 +235,21 @@ def test_seeding_again_changes_nothing(world: dict[str, Any]) -> None:
 
     assert "The demo world is already seeded." in said
     assert counts() == before
+
+
+def test_orders_have_captures_made_while_they_were_in_force(world: dict[str, Any]) -> None:
+    from mailcover.covers.models import Capture, StreamTally
+    from mailcover.law.orders import may_record
+
+    with_captures = [o for o in world["orders"] if o.captures.exists()]
+    assert len(with_captures) >= len(world["orders"]) // 2
+    assert {world["status"][o.pk] for o in with_captures} >= {
+        OrderStatus.ACTIVE,
+        OrderStatus.ENDED,
+    }
+    for capture in Capture.objects.select_related("order"):
+        facts = capture.order.facts()
+        assert may_record(facts, capture.scanned_at, capture.captured_at)
+    tally = StreamTally.objects.get(source="demo")
+    assert tally.no_order > tally.matched > 0  # most of the stream was dropped
+    assert tally.excluded > 0  # attorney mail withheld (MC-ATTORNEY)

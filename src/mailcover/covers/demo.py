@@ -14,11 +14,12 @@ from faker import Faker
 
 from mailcover.accounts.models import Agency, User
 from mailcover.accounts.provisioning import NewUser, add_user
-from mailcover.covers import actions
+from mailcover.covers import actions, ingest
 from mailcover.covers.models import CoverOrder, CoverRequest
 from mailcover.law.extensions import ExtensionDraft
 from mailcover.law.requests import AgencyHeadApproval, AttorneyEntry, CoverRequestDraft
 from mailcover.law.terms import AgencyLevel
+from mailcover.matching import synth
 
 DEMO_PASSWORD = "mailcover-demo-2026"
 
@@ -154,11 +155,8 @@ class World:
             agency.save(update_fields=["address"])
 
     def address(self) -> str:
-        street = self.fake.street_address().upper().replace(".", "")
-        return (
-            f"{street}, {self.fake.city().upper()} {self.fake.state_abbr()} "
-            f"{self.fake.zipcode_plus4()}"
-        )
+        # On the ZIP list, so that the matcher can read it (postal.address).
+        return ", ".join(synth.address(self.rng).lines())
 
     def draft(self, who: str, **changes: object) -> CoverRequestDraft:
         grounds = str(changes.get("grounds", "crime"))
@@ -226,6 +224,30 @@ class World:
             filed = self.file(who, 60 - i * 7, grounds=grounds)
             if i % 3 != 2:
                 self.approve("approver", filed, 59 - i * 7)
+        self.mail()
+
+    def mail(self, pieces_per_order: int = 400) -> None:
+        """A synthetic mail stream about every order (matching.synth), fed by the operator
+        in the order it was scanned, each piece a couple of minutes after its scan: so that
+        orders give captures while they were in force, ended ones included."""
+        events: list[dict[str, object]] = []
+        for order in ingest.covered_orders():
+            facts = order.facts
+            moment = min(self.now, facts.ends_at - timedelta(hours=1))
+            if moment <= facts.starts_at:
+                continue
+            seed = self.rng.randrange(1 << 30)
+            for event, _ in synth.stream([order], pieces_per_order, seed, moment):
+                event["piece_id"] = f"D{order.order_id}-{event['piece_id']}"
+                events.append(event)
+        events.sort(key=lambda e: str(e["scanned_at"]))
+        clock = _StreamClock(self.now)
+        feed = ingest.Ingestor("demo", self.people["operator"], clock=clock)
+        for number, event in enumerate(events, 1):
+            clock.at(datetime.fromisoformat(str(event["scanned_at"])))
+            feed.feed(number, event)
+        clock.at(self.now)
+        feed.finish()
 
     def every_state(self) -> None:
         self.file("requester", 1)  # pending
@@ -307,6 +329,20 @@ class World:
             self.extend("inspector", order, filed_ago, "approver", filed_ago - 0.5)
         self.review("hq", order, 8)
         self.extend("inspector", order, 7, "chief", 6)
+
+
+class _StreamClock:
+    """The ingest's clock in the demo's past: a couple of minutes after each scan."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self.moment = now
+
+    def at(self, scanned_at: datetime) -> None:
+        self.moment = min(self.now, scanned_at + timedelta(minutes=2))
+
+    def __call__(self) -> datetime:
+        return self.moment
 
 
 def seed(seed: int, now: datetime) -> bool:

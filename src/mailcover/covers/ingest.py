@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -183,7 +184,7 @@ class OrderIndex:
     def current(self, now: datetime, *, force: bool = False) -> MatchIndex:
         loaded = self._loaded
         stale = loaded is None or force or (loaded.valid_until and now >= loaded.valid_until)
-        moment = now.timestamp()
+        moment = time.monotonic()  # the fingerprint is looked at by the wall clock
         if not stale and moment - self._checked_at >= FINGERPRINT_EVERY_S:
             self._checked_at = moment
             stale = fingerprint() != self._fingerprint

@@ -8,7 +8,8 @@ What a piece must be, to be captured under an order:
    the return address's (text only: a barcode routes to the addressee).
 2. In scope (MC-ALL-NAMES): `addressee` and `sender` need a name on that side that is the
    subject's or an alias (matching/names.py); `delivery_point` takes every name.
-3. Scanned while the order was in force: `law.orders.in_force` (MC-NO-ORDER-NO-DATA). The
+3. Scanned while the order was in force, and still in force when the piece is recorded:
+   `law.orders.may_record` (MC-NO-ORDER-NO-DATA). The
    index may hold orders not yet or no longer in force; this check is what makes it safe.
 4. Not to or from the subject's known attorney (MC-ATTORNEY): the other side of the piece
    names one of the order's attorneys, or has an attorney's delivery point. Either is

@@ -498,6 +498,11 @@ def _faker_word(draw: Any) -> str:
     raise RuntimeError("Faker gave no usable name in 100 tries")
 
 
+def address(rng: random.Random) -> Address:
+    """A realistic address (on the ZIP list, normalised as the loader would), for the demo."""
+    return _order_address(rng, set())
+
+
 def _order_address(rng: random.Random, taken: set[str]) -> Address:
     """A realistic address written as text and normalised as the loader would."""
     for _ in range(100):
