@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_URL := $(DATABASE_URL)
 
-.PHONY: install demo test lint types browser-deps openapi lock bench docs clean
+.PHONY: install demo test lint types browser-deps ocr-deps openapi lock bench docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,19 @@ build/static/vendor/.built: package.json package-lock.json scripts/build_assets.
 	./scripts/build_assets.sh
 	touch $@
 
-## install: create .venv, install the locked dependencies and build the static assets
-install: $(VENV)/.installed build/static/vendor/.built
+## install: create .venv, install the locked dependencies, the OCR engine and fonts, and build
+## the static assets
+install: $(VENV)/.installed build/static/vendor/.built ocr-deps
+
+## ocr-deps: Tesseract and the fonts the envelope images are drawn with, from Debian's packages
+ocr-deps:
+	@{ command -v tesseract >/dev/null && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] \
+	  && [ -f /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf ]; } || { \
+	  echo "installing Debian's tesseract-ocr and fonts for the envelope images"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq tesseract-ocr \
+	    tesseract-ocr-eng fonts-dejavu-core fonts-liberation; }
 
 ## demo: migrate the SQLite database in var/, seed the synthetic world, serve on :8000
 demo: install

@@ -69,11 +69,14 @@ def errors(body: dict[str, Any]) -> dict[int, str]:
 def test_a_piece_to_the_subject_is_captured_and_put_on_the_ledger(api, people, order_id):
     body = fed(api, people, [event("P-1"), event("P-2", STRANGER)])
 
-    assert body["received"] == 2
-    assert body["matched"] == 1
-    assert body["captured"] == 1
-    assert body["no_order"] == 1
-    assert body["rejected"] == []
+    assert body == {
+        "received": 2,
+        "matched": 1,
+        "captured": 1,
+        "already_captured": 0,
+        "excluded": 0,
+        "rejected": [],
+    }
     capture = Capture.objects.get()
     assert (capture.order_id, capture.piece_id, capture.addressee) == (order_id, "P-1", TO_SUBJECT)
     assert capture.matched_on == "address"
@@ -134,8 +137,9 @@ def test_mc_no_order_no_data_a_piece_scanned_before_the_order_is_not_captured(
 ):
     early = event("P-1", scanned_at=(timezone.now() - timedelta(days=2)).isoformat())
     body = fed(api, people, [early])
-    assert (body["outside_window"], body["captured"]) == (1, 0)
+    assert (body["matched"], body["captured"]) == (0, 0)
     assert not Capture.objects.exists()
+    assert StreamTally.objects.get().outside_window == 1  # for oversight, not the sender
 
 
 def test_mc_no_order_no_data_a_piece_no_order_covers_leaves_only_counts(
@@ -145,7 +149,7 @@ def test_mc_no_order_no_data_a_piece_no_order_covers_leaves_only_counts(
     stranger = event("P-SECRET-9", STRANGER, return_address=STRANGER)
     unreadable = event("P-SECRET-9", ["ZEBULON QUIGLEY", "987 ELM", "NOWHERE ZZ 00000"])
     body = fed(api, people, [stranger, unreadable])
-    assert body["no_order"] == 1
+    assert body["matched"] == 0
     assert len(body["rejected"]) == 1
     # Not in any table (captures, tallies, the ledger, the idempotency store), not in a log,
     # not in the answer.
@@ -193,6 +197,8 @@ BAD_ITEMS = [
     ("addressee not a list", {"addressee": "JOHN"}, "addressee must be a list"),
     ("addressee line not a string", {"addressee": ["JOHN", 4]}, "addressee line 2"),
     ("image outside the stream", {"image": "../etc/passwd"}, "inside its folder"),
+    ("a control character", {"facility": "P&DC\u0000"}, "control character"),
+    ("an unpaired surrogate", {"addressee": ["JOHN Q PUBLIC\ud800"]}, "unpaired surrogate"),
     ("nothing to read", {"addressee": None}, "no barcode, and no addressee lines"),
     (
         "bars that fail the CRC, no text",
@@ -231,12 +237,32 @@ def test_a_crc_failure_with_readable_text_is_matched_by_the_text(api, people, or
     assert body["captured"] == 1
 
 
-def test_items_past_the_batch_limit_are_rejected_one_by_one(api, people, order_id, monkeypatch):
+def test_items_past_the_batch_limit_are_rejected_in_one_entry(api, people, order_id, monkeypatch):
     monkeypatch.setattr(ingest, "BATCH_LIMIT", 2)
     body = fed(api, people, [event("P-1"), event("P-2"), event("P-3"), event("P-4")])
     assert (body["received"], body["captured"]) == (4, 2)
-    assert list(errors(body)) == [2, 3]
-    assert "over the batch limit of 2" in errors(body)[2]
+    assert list(errors(body)) == [2]
+    assert "items 2 to 3 are over the batch limit of 2" in errors(body)[2]
+    assert StreamTally.objects.get().rejected == 2
+
+
+def test_the_answer_tells_the_sender_nothing_of_pieces_it_did_not_capture(api, people, order_id):
+    # A one-piece batch must not say whether an order covers an address at another time
+    # (outside_window) or in another way (unreadable, no_order).
+    years_ago = (timezone.now() - timedelta(days=3650)).isoformat()
+    answers = [
+        fed(api, people, [piece])
+        for piece in (event("P-1", scanned_at=years_ago), event("P-2", STRANGER))
+    ]
+    assert answers[0] == answers[1]
+    assert set(answers[0]) == {
+        "received",
+        "matched",
+        "captured",
+        "already_captured",
+        "excluded",
+        "rejected",
+    }
 
 
 @pytest.mark.parametrize(
@@ -254,11 +280,29 @@ def test_a_body_that_is_not_an_array_is_refused_whole(api, people, body, message
     assert message in response.json()["detail"]
 
 
-def test_a_body_over_the_size_limit_is_refused_whole(api, people, settings):
+@pytest.mark.parametrize("key", [None, "big-1"])
+def test_a_body_over_the_size_limit_is_refused_whole(api, people, settings, key):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
-    response = feed(api, people, [event(f"P-{i}") for i in range(20)])
+    headers = {"Idempotency-Key": key} if key else {}
+    response = feed(api, people, [event(f"P-{i}") for i in range(20)], **headers)
     assert response.status_code == 413
-    assert "send at most" in response.json()["detail"]
+    assert "over 1000 bytes" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["[" + "9" * 5000 + "]", "[" * 100_000 + "]" * 100_000, '["abc', b'["\xff"]'],
+    ids=["a number too long", "nested too deeply", "unterminated", "not UTF-8"],
+)
+def test_json_that_cannot_be_read_is_a_400_never_a_crash(api, people, body):
+    response = api.client.post(
+        "/api/v1/mail-pieces",
+        data=body,
+        content_type="application/json",
+        headers=api._headers(people.operator, None),
+    )
+    assert response.status_code == 400
+    assert "must be a JSON array" in response.json()["detail"]
 
 
 @pytest.mark.parametrize("who", ["requester", "approver", "oversight", "admin"])
@@ -352,7 +396,32 @@ def test_mc_no_order_no_data_nothing_is_captured_once_the_order_is_ruled_imprope
     assert not Capture.objects.exists()
 
 
-@pytest.mark.parametrize("query", ["limit=0", "limit=501", "offset=-1", "limit=x"])
+def test_mc_emergency_an_unconfirmed_emergency_order_releases_nothing(api, people, history):
+    order = history.order(
+        history.ago(4),
+        people.iic,
+        emergency=True,
+        emergency_reason="Threat of harm to a witness by the next letter.",
+    )
+    Capture.objects.create(
+        order=order,
+        piece_id="P-1",
+        scanned_at=history.ago(3.9),
+        facility="SPRINGFIELD IL P&DC",
+        mail_class="first-class",
+        matched_on="address",
+        captured_at=history.ago(3.9),
+        sha256="0" * 64,
+    )
+    response = api.get(f"/cover-orders/{order.pk}/captures", people.requester)
+    assert response.status_code == 422
+    assert response.json()["rule"] == "MC-EMERGENCY"
+    assert not Entry.objects.filter(event="disclosure").exists()
+
+
+@pytest.mark.parametrize(
+    "query", ["limit=0", "limit=501", "offset=-1", "limit=x", f"offset={10**30}"]
+)
 def test_a_bad_page_is_refused(api, people, order_id, query):
     response = api.get(f"/cover-orders/{order_id}/captures?{query}", people.requester)
     assert response.status_code == 422

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from mailcover import cli
 from mailcover.accounts.models import Agency
-from mailcover.covers import ingest
+from mailcover.covers import actions, ingest
 from mailcover.covers.models import Capture, CoverOrder, StreamTally
 from mailcover.ledger.models import Entry
 
@@ -211,3 +211,61 @@ def test_a_piece_kept_meanwhile_by_another_ingest_is_counted_already_captured(or
     summary = second.finish()
     assert (summary.captured, summary.already_captured) == (1, 1)
     assert Capture.objects.count() == 2
+
+
+def test_mc_no_order_no_data_a_capture_held_when_the_order_is_ruled_improper_is_not_written(
+    people, order
+):
+    ingestor = ingest.Ingestor("cli")
+    ingestor.feed_line(1, event("P-1"))  # matched and held for the next flush
+    actions.rule_improper(
+        people.chief, order, "The statute cited carries no prison term.", timezone.now()
+    )
+    summary = ingestor.finish()
+    assert not Capture.objects.exists()
+    assert (summary.captured, summary.matched, summary.outside_window) == (0, 0, 1)
+
+
+def test_held_captures_are_written_once_a_second_has_passed_whatever_comes_next(order, monkeypatch):
+    monkeypatch.setattr(ingest, "FLUSH_SECONDS", 0)
+    ingestor = ingest.Ingestor("cli")
+    ingestor.feed_line(1, event("P-1"))
+    assert Capture.objects.count() == 1  # written without waiting for more captures
+
+
+def test_a_capture_raced_by_another_ingest_is_counted_already_captured(order, monkeypatch):
+    first, second = ingest.Ingestor("cli"), ingest.Ingestor("cli")
+    first.feed_line(1, event("P-1"))
+    second.feed_line(1, event("P-1"))
+    second.feed_line(2, event("P-2"))
+    first.flush()
+    # The race: the second ingest looked for kept pieces before the first wrote P-1.
+    real_filter = Capture.objects.filter
+    monkeypatch.setattr(
+        Capture.objects, "filter", lambda **kw: real_filter(pk__in=[]) if "order_id__in" in kw
+        else real_filter(**kw)
+    )  # fmt: skip
+    summary = second.finish()
+    assert (summary.captured, summary.already_captured) == (1, 1)
+    assert sorted(Capture.objects.values_list("piece_id", flat=True)) == ["P-1", "P-2"]
+
+
+def test_mc_improper_the_order_page_shows_no_captures_of_an_improper_order(
+    browse, people, with_captures
+):
+    actions.rule_improper(
+        people.chief, with_captures, "The statute cited carries no prison term.", timezone.now()
+    )
+    html = browse(people.requester).get(f"/orders/{with_captures.pk}?captures=1")
+    text = html.content.decode()
+    assert "ruled improper" in text
+    assert "pieces captured" not in text
+    assert "P-1" not in text
+    assert not Entry.objects.filter(event="disclosure").exists()
+
+
+@pytest.mark.parametrize("page", ["²", "9" * 40, "-1", "x"])
+def test_an_odd_page_number_shows_the_first_page(browse, people, with_captures, page):
+    response = browse(people.requester).get(f"/orders/{with_captures.pk}?captures={page}")
+    assert response.status_code == 200
+    assert "P-1" in response.content.decode()

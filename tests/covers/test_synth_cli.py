@@ -13,6 +13,7 @@ from tests.covers.conftest import draft_for
 from mailcover import cli
 from mailcover.covers import actions, ingest
 from mailcover.covers.models import Capture
+from mailcover.ledger.models import Entry
 from mailcover.matching.synth import KINDS
 
 
@@ -40,7 +41,7 @@ def test_synthetic_orders_give_a_stream_its_truth_and_the_orders(tmp_path, capsy
 def test_the_same_seed_gives_the_same_stream(tmp_path):
     for name in ("a.jsonl", "b.jsonl"):
         cli.main(["synth", "stream", "--pieces", "200", "--seed", "3", "--orders", "5",
-                  str(tmp_path / name)])  # fmt: skip
+                  "--now", "2026-11-24T12:00:00Z", str(tmp_path / name)])  # fmt: skip
     assert (tmp_path / "a.jsonl").read_text() == (tmp_path / "b.jsonl").read_text()
 
 
@@ -54,6 +55,7 @@ def test_a_stream_for_the_database_orders_is_captured_as_its_truth_says(people, 
     expected = {t["piece_id"] for t in truth if order.pk in t["captures"]}
     assert expected  # the stream has mail for the order
 
+    assert Entry.objects.filter(event="synthetic_stream.written").count() == 1
     ingest.ingest_lines(out.read_bytes().splitlines(), "cli")
 
     assert set(Capture.objects.values_list("piece_id", flat=True)) == expected

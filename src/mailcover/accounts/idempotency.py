@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
@@ -50,7 +52,13 @@ class IdempotencyMiddleware:
         caller = _caller(request)
         if caller is None:
             return self.get_response(request)  # not signed in: the API answers 401
-        body_digest = _sha256(request.body)
+        try:
+            body_digest = _sha256(request.body)
+        except RequestDataTooBig:
+            return JsonResponse(
+                {"detail": f"the body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes"},
+                status=413,
+            )
         earlier = IdempotencyRecord.objects.filter(caller=caller, key=key).first()
         if earlier is not None:
             return self._replay(earlier, request.path, body_digest)

@@ -491,21 +491,24 @@ CAPTURES_PAGE_MAX = 500
 
 
 def _capture_audience(user: User, order: CoverOrder) -> tuple[str, bool]:
-    """The purpose of showing `user` what `order` captured, and whether it is a (b)(7)
-    disclosure to law enforcement; Forbidden for anyone else (MC-REPORTING)."""
+    """The purpose of showing `user` what `order` captured, and whether it is a disclosure
+    to law enforcement for its investigation; Forbidden for anyone else (MC-REPORTING)."""
     require(user, Action.VIEW_CAPTURES)
     if not sees_captures(user.role_set, user.agency_id, order.agency_id):
         raise Forbidden(
             "captures go only to the requesting authority and to oversight (MC-REPORTING)"
         )
-    if is_requesting_agency(user.agency_id, order.agency_id):
-        purpose = (
-            f"report of the mail cover {order.case_number} to the requesting authority for "
-            f"the {order.request.grounds.replace('_', ' ')} investigation it was ordered for "
-            "(39 CFR 233.3(i))"
-        )
-        return purpose, True
-    return "oversight of the mail cover program (39 CFR 233.3(j))", False
+    requesting = is_requesting_agency(user.agency_id, order.agency_id) and may(
+        user.role_set, Action.FILE_REQUEST
+    )
+    if not requesting:  # oversight, of this agency or another
+        return "oversight of the mail cover program (39 CFR 233.3(j))", False
+    purpose = (
+        f"report of the mail cover {order.case_number} to the requesting authority for "
+        f"the {order.request.grounds.replace('_', ' ')} investigation it was ordered for "
+        "(39 CFR 233.3(i))"
+    )
+    return purpose, True
 
 
 @transaction.atomic
@@ -533,7 +536,9 @@ def view_captures(
         nature=f"{Nature.CAPTURE_VIEW}: {len(page)} of the {total} pieces captured",
         purpose=purpose,
         law_enforcement=law_enforcement,
-        agency_head_written_request=law_enforcement and bool(order.request.agency_head_name),
+        # (b)(7) asks for the agency head's written request naming the record; a cover
+        # request is not that, so these disclosures stay in the subject's copy (PA-SUBJECT).
+        agency_head_written_request=False,
         refs={
             "order": order.pk,
             "captures": len(page),

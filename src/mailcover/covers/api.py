@@ -209,7 +209,7 @@ def review_order(request: HttpRequest, order_id: int, payload: ReviewIn) -> Stat
 
 
 class CapturesQuery(Schema):
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=1_000_000_000)
     limit: int = Field(default=actions.CAPTURES_PAGE, ge=1, le=actions.CAPTURES_PAGE_MAX)
 
 
@@ -286,7 +286,7 @@ def feed_mail_pieces(request: HttpRequest) -> Any:
         )
     try:
         events = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (ValueError, RecursionError) as error:  # not UTF-8, not JSON, a number too long
         where = (
             f" ({error.msg} at line {error.lineno}, column {error.colno})"
             if isinstance(error, json.JSONDecodeError)
@@ -296,14 +296,14 @@ def feed_mail_pieces(request: HttpRequest) -> Any:
     if not isinstance(events, list):
         return Status(400, {"detail": "the body must be a JSON array of mail-piece events"})
     feeder = ingest.Ingestor("api", user)
-    for number, event in enumerate(events):
-        if number >= ingest.BATCH_LIMIT:
-            feeder.reject(
-                number,
-                f"over the batch limit of {ingest.BATCH_LIMIT} pieces; send it again in "
-                "another batch",
-            )
-        else:
-            feeder.feed(number, event)
+    for number, event in enumerate(events[: ingest.BATCH_LIMIT]):
+        feeder.feed(number, event)
+    if len(events) > ingest.BATCH_LIMIT:
+        feeder.reject_many(
+            ingest.BATCH_LIMIT,
+            len(events) - ingest.BATCH_LIMIT,
+            f"items {ingest.BATCH_LIMIT} to {len(events) - 1} are over the batch limit of "
+            f"{ingest.BATCH_LIMIT} pieces; send them again in another batch",
+        )
     del events
-    return feeder.finish().as_api()
+    return feeder.finish().for_operator()

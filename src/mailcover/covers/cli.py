@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -22,8 +23,9 @@ def add_commands(commands: Any, django: Setup) -> None:
         "the captures",
         description="Reads one mail-piece event a line (DESIGN.md), from PATH or standard "
         "input ('-'). A bad line is reported on standard error with its number and reason, "
-        "and the rest goes on. Exit status: 0 when every line was taken, 1 when some were "
-        "rejected, 2 when the stream could not be read.",
+        "and the rest goes on; SIGTERM or Ctrl-C stops it, keeping what was read. Exit "
+        "status: 0 when every line was taken, 1 when some were rejected, 2 when the stream "
+        "could not be read.",
     )
     ingest.add_argument("source", metavar="PATH|-", help="a JSON Lines file, or - for stdin")
     ingest.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
@@ -43,6 +45,11 @@ def add_commands(commands: Any, django: Setup) -> None:
     stream.add_argument("--pieces", type=_positive, required=True, help="pieces to write")
     stream.add_argument("--seed", type=int, default=0, help="seed (same seed, same stream)")
     stream.add_argument("--orders", type=_positive, help="make K synthetic orders instead")
+    stream.add_argument(
+        "--now",
+        type=_moment,
+        help="the moment the stream ends, ISO 8601 with a zone (default: now)",
+    )
     stream.set_defaults(handler=lambda args: run_synth_stream(django, args))
 
 
@@ -51,6 +58,13 @@ def _positive(text: str) -> int:
     if value < 1:
         raise ValueError(text)
     return value
+
+
+def _moment(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError(text)
+    return moment
 
 
 def _lines(handle: IO[bytes], bar: Any) -> Iterator[bytes]:
@@ -88,13 +102,19 @@ def run_ingest(django: Setup, source: str, quiet: bool) -> int:
             (bar.write if bar is not None else _stderr)(message)
 
     ingestor = Ingestor("cli", on_reject=report)
+    unreadable = False
+    previous = signal.signal(signal.SIGTERM, _stop)
     try:
         with handle:
             for number, line in enumerate(_lines(handle, bar), 1):
                 ingestor.feed_line(number, line)
-    except KeyboardInterrupt:
-        print("mailcover ingest: interrupted; counting what was read", file=sys.stderr)
+    except (KeyboardInterrupt, _Stopped):
+        print("mailcover ingest: stopped; keeping what was read", file=sys.stderr)
+    except OSError as error:
+        unreadable = True
+        print(f"mailcover ingest: reading {source} failed: {error.strerror}", file=sys.stderr)
     finally:
+        signal.signal(signal.SIGTERM, previous)
         if bar is not None:
             bar.close()
         summary = ingestor.finish()
@@ -110,7 +130,15 @@ def run_ingest(django: Setup, source: str, quiet: bool) -> int:
             print(
                 f"(only the first {SHOWN_REJECTIONS} rejected lines were listed)", file=sys.stderr
             )
-    return 1 if summary.rejected else 0
+    return 2 if unreadable else 1 if summary.rejected else 0
+
+
+class _Stopped(Exception):
+    """SIGTERM: stop reading, keep the captures held so far and the counts."""
+
+
+def _stop(signum: int, frame: Any) -> None:
+    raise _Stopped
 
 
 def _stderr(message: str) -> None:
@@ -123,7 +151,7 @@ def run_synth_stream(django: Setup, args: Any) -> int:
     out = Path(args.out)
     stem = out.with_suffix("") if out.suffix else out
     truth_path = stem.with_name(stem.name + ".truth.jsonl")
-    now = datetime.now().astimezone()
+    now = args.now or datetime.now(UTC)
     if args.orders:
         orders = synth.orders(args.orders, args.seed, now)
         with stem.with_name(stem.name + ".orders.jsonl").open("w") as written:
@@ -148,6 +176,26 @@ def run_synth_stream(django: Setup, args: Any) -> int:
                 )
                 + "\n"
             )
+    if not args.orders:
+        # The stream and its truth hold the orders' names and addresses: a copy of case data
+        # outside the database, so it is put on the ledger like any other handling of it.
+        from django.utils import timezone
+
+        from mailcover.ledger import log
+
+        log.record(
+            None,
+            "synthetic_stream.written",
+            timezone.now(),
+            orders=len(orders),
+            pieces=args.pieces,
+            seed=args.seed,
+        )
+        print(
+            "note: the stream and its truth hold the orders' subject names and addresses; "
+            "keep them as case data (a test or demonstration tool)",
+            file=sys.stderr,
+        )
     print(f"wrote {args.pieces} pieces for {len(orders)} orders to {out}, truth to {truth_path}")
     return 0
 

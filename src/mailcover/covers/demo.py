@@ -246,6 +246,7 @@ class World:
         for number, event in enumerate(events, 1):
             clock.at(datetime.fromisoformat(str(event["scanned_at"])))
             feed.feed(number, event)
+            feed.flush()  # written at the demo's moment, not at the end of its history
         clock.at(self.now)
         feed.finish()
 

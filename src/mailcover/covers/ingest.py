@@ -11,8 +11,10 @@ reason that quotes nothing of it (`matching.events`); the rest goes on.
 The index holds the orders in force when it was built. It is rebuilt when an order
 changes (a cheap fingerprint of the tables that decide an order's life, looked at
 no more than once a second) and when the clock passes the next moment an order starts,
-ends or falls due for its emergency confirmation. Whether a piece is recorded is decided
-per piece by `law.orders.may_record`, so a stale index can miss a piece, never take one.
+ends or falls due for its emergency confirmation. Whether a piece is recorded is decided by
+`law.orders.may_record` twice: when it is matched, against the index's orders, and when its
+capture is written, against the order as the database holds it then; so a stale index can
+miss a piece, never keep one.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from mailcover.covers.models import (
     OrderPeriod,
     StreamTally,
 )
-from mailcover.law.orders import confirmation_deadline, order_status
+from mailcover.law.orders import confirmation_deadline, may_record, order_status
 from mailcover.law.terms import OrderStatus, Scope
 from mailcover.ledger import log as ledger
 from mailcover.matching import Attorney as CoveredAttorney
@@ -58,7 +60,8 @@ BATCH_LIMIT = 5000
 
 FLUSH_CAPTURES = 500
 FLUSH_SECONDS = 1.0
-"""Captures are written in one transaction per FLUSH_CAPTURES, or after FLUSH_SECONDS."""
+"""Captures are written in one transaction per FLUSH_CAPTURES, or after FLUSH_SECONDS of
+wall time (checked at each piece; `finish` writes the rest)."""
 
 FINGERPRINT_EVERY_S = 1.0
 """How often a running ingest asks the database whether an order changed."""
@@ -85,7 +88,7 @@ def covered_order(order: CoverOrder) -> CoveredOrder:
     try:
         address = parse(subject.address)
     except AddressError as error:
-        raise ValueError(f"the subject's address cannot be read: {error}") from None
+        raise ValueError(f"the subject's address cannot be read ({error.code})") from None
     attorneys = tuple(_attorney(a) for a in filed.attorneys.all())
     return CoveredOrder(
         order_id=order.pk,
@@ -133,7 +136,8 @@ def load(now: datetime) -> Loaded:
             orders.append(covered_order(order))
         except ValueError as problem:
             unusable[order.case_number] = str(problem)
-            log.warning("order %s cannot be matched against: %s", order.case_number, problem)
+            # The reason may quote the subject's name or address: it stays out of the log.
+            log.warning("order %s cannot be matched against; see its subject", order.case_number)
             continue
         subjects[order.pk] = order.request.subject_id
     return Loaded(now, tuple(orders), subjects, unusable, min(upcoming, default=None))
@@ -219,9 +223,11 @@ class Summary:
     outside_window: int = 0
     unreadable: int = 0
     no_order: int = 0
+    rejected_items: int = 0
     rejected: list[Rejection] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
+        """Every count, for the `StreamTally`, the ledger and the one who runs the ingest."""
         return {
             "received": self.received,
             "matched": self.matched,
@@ -231,14 +237,31 @@ class Summary:
             "outside_window": self.outside_window,
             "unreadable": self.unreadable,
             "no_order": self.no_order,
-            "rejected": len(self.rejected),
+            "rejected": self.rejected_items,
         }
 
-    def as_api(self) -> dict[str, Any]:
+    def for_operator(self) -> dict[str, Any]:
+        """The API's answer (DESIGN.md): no `outside_window`, `unreadable` or `no_order`.
+        Those depend on which orders exist, where they are and when they ran, so a
+        one-piece batch would tell the sender, without leaving any capture behind, that an
+        order covers an address (they stay in the tally and on the ledger, for oversight).
+        `matched` and `excluded` are DESIGN.md's; a capture they report is on the ledger."""
         return {
-            **self.counts(),
+            "received": self.received,
+            "matched": self.matched,
+            "captured": self.captured,
+            "already_captured": self.already_captured,
+            "excluded": self.excluded,
             "rejected": [{"index": r.index, "error": r.error} for r in self.rejected],
         }
+
+
+@dataclass
+class _Held:
+    """The captures of one piece, waiting for the next flush."""
+
+    captures: tuple[Captured, ...]
+    at: datetime
 
 
 class Ingestor:
@@ -260,8 +283,9 @@ class Ingestor:
         self.on_reject = on_reject
         self.summary = Summary()
         self.started_at = clock()
-        self._pending: list[tuple[Captured, datetime]] = []
-        self._flushed_at = self.started_at
+        self._held: list[_Held] = []
+        self._held_captures = 0
+        self._flushed_at = time.monotonic()
 
     def feed_line(self, number: int, line: bytes | str) -> None:
         """One line of JSON Lines; `number` counts from 1. Blank lines are skipped."""
@@ -270,8 +294,7 @@ class Ingestor:
         try:
             event = read_line(line)
         except EventError as error:
-            self.summary.received += 1
-            self._reject(number, str(error))
+            self.reject(number, str(error))
             return
         self.feed(number, event)
 
@@ -297,8 +320,7 @@ class Ingestor:
             summary.no_order += 1
         elif outcome is Outcome.MATCHED:
             summary.matched += 1
-            for capture in result.captures:
-                self._keep(capture, now)
+            self._hold(result.captures, now)
         elif outcome is Outcome.EXCLUDED_ATTORNEY:
             summary.excluded += 1
         elif outcome is Outcome.OUTSIDE_WINDOW:
@@ -309,68 +331,97 @@ class Ingestor:
             summary.unreadable += 1
         for order_id in result.excluded_by_attorney:
             _count_exclusion(order_id, piece.scanned_at)
+        if self._held and time.monotonic() - self._flushed_at >= FLUSH_SECONDS:
+            self.flush()
 
     def reject(self, number: int, error: str) -> None:
-        """Refuse an item the caller could not hand over (e.g. over a batch limit)."""
+        """Refuse an item the caller could not hand over."""
         self.summary.received += 1
         self._reject(number, error)
 
-    def _reject(self, number: int, error: str) -> None:
+    def reject_many(self, first: int, count: int, error: str) -> None:
+        """Refuse `count` items from `first` on, with one reason (e.g. past a batch limit)."""
+        self.summary.received += count
+        self._reject(first, error, count)
+
+    def _reject(self, number: int, error: str, count: int = 1) -> None:
         rejection = Rejection(number, error)
         self.summary.rejected.append(rejection)
+        self.summary.rejected_items += count
         if self.on_reject is not None:
             self.on_reject(rejection)
 
-    def _keep(self, capture: Captured, now: datetime) -> None:
-        """Hold a capture for the next flush: captures are written in batches (one
-        transaction for up to FLUSH_CAPTURES of them, or every FLUSH_SECONDS), since a
-        transaction per capture costs more than matching thousands of pieces."""
-        self._pending.append((capture, now))
-        if len(self._pending) >= FLUSH_CAPTURES or (now - self._flushed_at).total_seconds() >= (
-            FLUSH_SECONDS
-        ):
+    def _hold(self, captures: tuple[Captured, ...], now: datetime) -> None:
+        """Hold a piece's captures for the next flush: captures are written in batches (one
+        transaction for up to FLUSH_CAPTURES of them, or every FLUSH_SECONDS of wall time),
+        since a transaction per capture costs more than matching thousands of pieces."""
+        self._held.append(_Held(captures, now))
+        self._held_captures += len(captures)
+        if self._held_captures >= FLUSH_CAPTURES:
             self.flush()
 
     def flush(self) -> None:
         """Write the held captures, each with its `capture.recorded` ledger entry, in one
-        transaction; a piece an order already holds is counted as already captured."""
-        pending, self._pending = self._pending, []
-        self._flushed_at = self.clock()
-        if not pending:
+        transaction. Each is checked again against its order as it is now (MC-NO-ORDER-NO-
+        DATA): an order ruled improper, suspended or ended since the piece was matched gets
+        nothing. A piece an order already holds is counted as already captured."""
+        held, self._held, self._held_captures = self._held, [], 0
+        self._flushed_at = time.monotonic()
+        if not held:
             return
         try:
-            new, old = self._write(pending)
+            new, old, refused = self._write(held)
         except IntegrityError:
             # Another ingest kept one of these pieces meanwhile: one transaction each.
-            new = old = 0
-            for one in pending:
+            new = old = refused = 0
+            for one in held:
                 try:
-                    added, held = self._write([one])
+                    added, kept, late = self._write([one])
                 except IntegrityError:
-                    added, held = 0, 1
-                new, old = new + added, old + held
+                    added, kept, late = 0, len(one.captures), 0
+                new, old, refused = new + added, old + kept, refused + late
         self.summary.captured += new
         self.summary.already_captured += old
+        self.summary.matched -= refused
+        self.summary.outside_window += refused
 
     @transaction.atomic
-    def _write(self, pending: list[tuple[Captured, datetime]]) -> tuple[int, int]:
-        wanted = {(c.order_id, c.piece.piece_id) for c, _ in pending}
-        held = set(
+    def _write(self, held: list[_Held]) -> tuple[int, int, int]:
+        """(new captures, captures already kept, pieces no longer recordable at all)."""
+        now = self.clock()
+        ids = {c.order_id for piece in held for c in piece.captures}
+        facts = {
+            order.pk: order.facts()
+            for order in CoverOrder.objects.filter(pk__in=ids)
+            .select_related("request", "emergency_confirmation", "indictment", "improper_ruling")
+            .prefetch_related("periods")
+        }
+        wanted = {(c.order_id, c.piece.piece_id) for piece in held for c in piece.captures}
+        kept = set(
             Capture.objects.filter(
                 order_id__in={order for order, _ in wanted},
                 piece_id__in={piece for _, piece in wanted},
             ).values_list("order_id", "piece_id")
         )
-        new = old = 0
-        for capture, now in pending:
-            key = (capture.order_id, capture.piece.piece_id)
-            if key in held:
-                old += 1
+        new = old = refused = 0
+        for piece in held:
+            recordable = [
+                c
+                for c in piece.captures
+                if c.order_id in facts and may_record(facts[c.order_id], c.piece.scanned_at, now)
+            ]
+            if not recordable:
+                refused += 1
                 continue
-            held.add(key)
-            self._store(capture, now)
-            new += 1
-        return new, old
+            for capture in recordable:
+                key = (capture.order_id, capture.piece.piece_id)
+                if key in kept:
+                    old += 1
+                    continue
+                kept.add(key)
+                self._store(capture, now)
+                new += 1
+        return new, old, refused
 
     def _store(self, capture: Captured, now: datetime) -> None:
         """Keep one capture and put it on the ledger (inside the flush's transaction)."""

@@ -185,16 +185,15 @@ class RejectedOut(Schema):
 
 
 class MailPiecesOut(Schema):
-    """What became of a batch. `matched` pieces were captured under at least one order."""
+    """What became of a batch. `matched` pieces were captured under at least one order. What
+    became of the others is not told (it would tell which orders exist): oversight reads it
+    on the ledger."""
 
     received: int
     matched: int
     captured: int = Field(description="new captures (a piece may be captured by two orders)")
     already_captured: int = Field(description="captures an earlier batch had already kept")
     excluded: int = Field(description="attorney mail withheld (MC-ATTORNEY)")
-    outside_window: int = Field(description="covered only outside the order's window")
-    unreadable: int
-    no_order: int
     rejected: list[RejectedOut]
 
 

@@ -31,6 +31,7 @@ from mailcover.covers.forms import (
     add_violations,
 )
 from mailcover.covers.models import CoverOrder
+from mailcover.law import orders
 from mailcover.law.errors import RuleBroken
 from mailcover.law.orders import OrderEvent, confirmation_deadline, events_possible, order_status
 from mailcover.law.periods import max_period_days
@@ -240,11 +241,15 @@ def order_page(request: HttpRequest, order_id: int) -> HttpResponse:
 def _captures_context(request: HttpRequest, user: User, order: CoverOrder) -> dict[str, Any]:
     """The captures section: their number, and a page of them only when asked for, since
     every page shown is a disclosure (PA-ACCOUNT)."""
+    refused = orders.check_release(order.facts(), timezone.now())
+    if refused:  # MC-IMPROPER, MC-EMERGENCY: not even how many
+        return {"may_see_captures": True, "captures_refused": refused[0].message}
     context: dict[str, Any] = {"may_see_captures": True, "captures_total": order.captures.count()}
     page_text = request.GET.get("captures")
     if page_text is None:
         return context
-    page = int(page_text) if page_text.isdigit() and int(page_text) > 0 else 1
+    digits = page_text.isascii() and page_text.isdigit() and len(page_text) <= 6
+    page = max(1, int(page_text)) if digits else 1
     try:
         total, shown = actions.view_captures(
             user,

@@ -116,8 +116,8 @@ def check_release(order: OrderFacts, now: datetime) -> list[Violation]:
             Violation(
                 "MC-IMPROPER",
                 None,
-                "the order was ruled improper: what it captured is destroyed and released "
-                "to no one",
+                "the order was ruled improper: what it captured is released to no one, and "
+                "is to be destroyed",
             )
         ]
     return [

@@ -27,6 +27,10 @@ MAX_LINE_CHARS = 200
 MAX_FIELD_CHARS = 200
 BARS = 65
 
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+"""Control characters and lone surrogates: no exterior of a piece holds them, and neither
+the ledger's UTF-8 nor PostgreSQL's text can."""
+
 _PIECE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 _NOT_BARS = re.compile(r"[^ADFT]")
 _MAIL_CLASSES = ", ".join(sorted(MAIL_CLASSES))
@@ -49,6 +53,8 @@ def read_line(line: bytes | str) -> Any:
         raise EventError(f"not JSON: {error.msg} at column {error.colno}") from None
     except RecursionError:
         raise EventError("not JSON: nested too deeply") from None
+    except ValueError:  # e.g. an integer of more digits than Python converts
+        raise EventError("not JSON that can be read: a number is too long") from None
 
 
 def piece_from(event: Any, now: datetime) -> Piece:
@@ -84,7 +90,13 @@ def _required_text(event: dict[str, Any], field: str, longest: int) -> str:
         raise EventError(f"{field} is empty")
     if len(value) > longest:
         raise EventError(f"{field} is longer than {longest} characters")
+    _printable(value, field)
     return value
+
+
+def _printable(value: str, where: str) -> None:
+    if _UNPRINTABLE.search(value):
+        raise EventError(f"{where} holds a control character or an unpaired surrogate")
 
 
 def _scanned_at(event: dict[str, Any], now: datetime) -> datetime:
@@ -142,6 +154,7 @@ def _lines(event: dict[str, Any], field: str) -> tuple[str, ...] | None:
             raise EventError(f"{field} line {number} must be a string, not {_kind(line)}")
         if len(line) > MAX_LINE_CHARS:
             raise EventError(f"{field} line {number} is longer than {MAX_LINE_CHARS} characters")
+        _printable(line, f"{field} line {number}")
     return tuple(value)
 
 
@@ -151,6 +164,7 @@ def _image(event: dict[str, Any]) -> str | None:
         return None
     if not isinstance(value, str) or not value.strip():
         raise EventError("image must be a path relative to the stream file, or null")
+    _printable(value, "image")
     if value.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", value) or ":" in value:
         raise EventError("image must be a path relative to the stream file, inside its folder")
     return value

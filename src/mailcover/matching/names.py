@@ -14,8 +14,9 @@ part of the name:
   FRANCES, JOAN and JOHN, CHRISTIAN and CHRISTINA) or by a gendered ending (DANIEL and
   DANIELA). It must be the same once the glyphs an OCR engine confuses are folded together
   ("J0HN" is JOHN); a name of LONG_GIVEN_NAME letters or more may also have one slip (a
-  letter wrong, missing, added, or two swapped: JOSHUA and JOSUA, ALEXANDRA and ALEXADNRA),
-  but never in its first letter nor in its last ENDING_LETTERS, where the variants differ.
+  letter wrong, or two swapped: RICHQRD, ALEXADNRA), but never in its first letter nor in
+  its last ENDING_LETTERS, where the variants differ. A letter more or less is not forgiven:
+  MARINA and MARIANA, JOANNA and JOHANNA are different names.
   A given name written as an initial ("J Q PUBLIC") matches any given name with that initial.
   Precision risk, accepted and documented: "J PUBLIC" is taken as mail to JOHN PUBLIC even
   when it is for JANE PUBLIC at the same address; the matcher knows only the subject's
@@ -159,10 +160,16 @@ def readings(text: str, *, surname_first_too: bool = True) -> tuple[PersonName, 
     a name a request gives; "JOHN AND JANE PUBLIC" names two people.
     """
     found: list[PersonName] = []
-    people = [p for p in _SPLIT_PEOPLE.split(_clean(text)) if p.strip(" ,")]
-    surname = _shared_surname(people)
-    for person in people:
-        found.extend(_readings_of_one(person, surname)[: None if surname_first_too else 1])
+    # A hyphen is read both ways: SLACK-SMITH as one surname, and JEAN-PAUL as two words
+    # (so that JEAN PAUL SARTRE, written without it, is still the same person).
+    spellings = [text.replace("-", ""), text.replace("-", " ")] if "-" in text else [text]
+    for spelling in spellings:
+        people = [p for p in _SPLIT_PEOPLE.split(_clean(spelling)) if p.strip(" ,")]
+        surname = _shared_surname(people)
+        for person in people:
+            for reading in _readings_of_one(person, surname)[: None if surname_first_too else 1]:
+                if reading not in found:
+                    found.append(reading)
     return tuple(found)
 
 
@@ -194,11 +201,10 @@ def names_anyone(known: Sequence[PersonName], lines: Iterable[str]) -> bool:
 
 
 def _clean(text: str) -> str:
-    """Upper-case ASCII; periods, apostrophes and hyphens out (J. -> J, O'BRIEN -> OBRIEN)."""
+    """Upper-case ASCII; periods and apostrophes out (J. -> J, O'BRIEN -> OBRIEN)."""
     if not text.isascii():
         text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    # A hyphen joins (SLACK-SMITH is one surname, SLACKSMITH), as particles do.
-    text = text.upper().replace(".", " ").replace("'", "").replace("-", "")
+    text = text.upper().replace(".", " ").replace("'", "")
     return re.sub(r"[^A-Z0-9&/, ]+", " ", text)
 
 
@@ -294,8 +300,8 @@ def _givens_agree(known: str, seen: str) -> bool:
     a, b = _fold_given(known), _fold_given(seen)
     if a == b:
         return True
-    if max(len(a), len(b)) < LONG_GIVEN_NAME or min(len(a), len(b)) < ENDING_LETTERS + 2:
-        return False
+    if len(a) != len(b) or len(a) < LONG_GIVEN_NAME:
+        return False  # a letter more or less is often another name: MARINA, MARIANA
     # One slip, never in the first letter (JAYDEN and HAYDEN) nor the last ones (FRANCIS and
     # FRANCES): those letters are kept whole on both sides, the slip lies between them.
     if a[0] != b[0] or a[-ENDING_LETTERS:] != b[-ENDING_LETTERS:]:
