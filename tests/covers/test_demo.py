@@ -25,9 +25,9 @@ from mailcover.ledger.verify import verify
 pytestmark = pytest.mark.django_db(transaction=False)
 
 
-def seed() -> str:
+def seed(*options: str) -> str:
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", "--no-photographs", *options, stdout=out)
     return out.getvalue()
 
 
@@ -253,3 +253,18 @@ def test_orders_have_captures_made_while_they_were_in_force(world: dict[str, Any
     tally = StreamTally.objects.get(source="demo")
     assert tally.no_order > tally.matched > 0  # most of the stream was dropped
     assert tally.excluded > 0  # attorney mail withheld (MC-ATTORNEY)
+
+
+def test_captured_pieces_carry_their_photograph_and_some_were_read_from_it_alone(
+    settings: Any, tmp_path: Any
+) -> None:
+    from mailcover.covers.models import Capture
+
+    settings.MEDIA_ROOT = tmp_path
+    out = StringIO()
+    call_command("seed_demo", "--photographs", "2", stdout=out)
+    with_images = Capture.objects.exclude(image="")
+    assert with_images.count() >= Capture.objects.count() - 2
+    for capture in with_images[:5]:
+        assert (tmp_path / capture.image).is_file()
+    assert len(list(tmp_path.rglob("*.jpg"))) == with_images.values("image").distinct().count()

@@ -437,3 +437,20 @@ def test_a_comma_after_apo_keeps_the_recipient() -> None:
     address = parse_lines(["JACK PUBLIC", "UNIT 2050 BOX 4190", "APO, AE 09499"])
     assert address.recipient == ("JACK PUBLIC",)
     assert address.delivery_point_key == "09499|UNIT 2050 BOX 4190|"
+
+
+@pytest.mark.parametrize(
+    ("lines", "key"),
+    [
+        (["X", "PO B0X 5070", "BELLEVILLE, IL 62223"], "62223|PO BOX 5070|"),
+        (["X", "9295 FRITZ L00P", "UNIT 9C", "LIVERM0RE ME 04253-7912"],
+         "04253|9295 FRITZ LOOP|9C"),
+        (["X", "12 K1NG ST", "SHADY P0INT, 0K 74956"], "74956|12 KING ST|"),
+        # Digits that belong: ordinals, units and house numbers stay as written.
+        (["X", "7 W 1ST ST APT 10A", "SPRINGFIELD IL 62704"], "62704|7 W 1ST ST|10A"),
+    ],
+)  # fmt: skip
+def test_a_digit_read_for_a_letter_inside_a_word_is_read_as_the_letter(
+    lines: list[str], key: str
+) -> None:
+    assert parse_lines(lines).delivery_point_key == key

@@ -548,3 +548,29 @@ def view_captures(
         },
     )
     return total, page
+
+
+@transaction.atomic
+def view_capture_image(user: User, order: CoverOrder, piece_id: str, now: datetime) -> Capture:
+    """One captured piece's exterior image, as a disclosure on the ledger like the list of
+    captures (PA-ACCOUNT, MC-REPORTING); NotFound when the order holds no image for it."""
+    purpose, law_enforcement = _capture_audience(user, order)
+    refuse_if(orders.check_release(order.facts(), now))
+    capture: Capture | None = order.captures.filter(piece_id=piece_id).exclude(image="").first()
+    if capture is None:
+        raise NotFound(f"no image of a piece {piece_id} captured under this order")
+    if user.agency is None:
+        raise Forbidden("you belong to no agency, so nothing can be disclosed to you")
+    record_disclosure(
+        user,
+        now,
+        subject_id=order.request.subject_id,
+        case=order.case_number,
+        recipient=user.agency,
+        nature=f"{Nature.CAPTURE_VIEW}: the exterior image of one piece",
+        purpose=purpose,
+        law_enforcement=law_enforcement,
+        agency_head_written_request=False,
+        refs={"order": order.pk, "capture": capture.pk, "image": capture.image},
+    )
+    return capture

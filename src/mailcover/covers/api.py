@@ -7,7 +7,8 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest
+from django.core.files.storage import default_storage
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
@@ -222,7 +223,11 @@ def capture_out(capture: Capture) -> dict[str, Any]:
         "imb": capture.imb or None,
         "addressee": capture.addressee,
         "return_address": capture.return_address,
-        "image_url": None,
+        "image_url": (
+            f"/api/v1/cover-orders/{capture.order_id}/captures/{capture.piece_id}/image"
+            if capture.image
+            else None
+        ),
         "matched_on": capture.matched_on,
         "captured_at": capture.captured_at,
     }
@@ -246,6 +251,36 @@ def list_captures(
         "offset": page.offset,
         "captures": [capture_out(c) for c in shown],
     }
+
+
+@router.get(
+    "/cover-orders/{order_id}/captures/{piece_id}/image",
+    response={200: None, **ERRORS},
+    openapi_extra={
+        "responses": {200: {"content": {"image/png": {}, "image/jpeg": {}}}},
+    },
+)
+def capture_image(request: HttpRequest, order_id: int, piece_id: str) -> HttpResponse:
+    """A captured piece's exterior image: to the requesting authority and oversight only,
+    each time a disclosure on the ledger."""
+    user = _acting(request, actions.Action.VIEW_CAPTURES)
+    order = actions.get_order(user, order_id)
+    capture = actions.view_capture_image(user, order, piece_id, timezone.now())
+    return image_response(capture)
+
+
+def image_response(capture: Capture) -> HttpResponse:
+    with default_storage.open(capture.image, "rb") as stored:
+        data = stored.read()
+    kind = (
+        "image/jpeg"
+        if capture.image.endswith(".jpg")
+        else f"image/{capture.image.rsplit('.', 1)[-1]}"
+    )
+    response = HttpResponse(data, content_type=kind)
+    response["Cache-Control"] = "private, no-store"  # each view is a disclosure
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 MAIL_PIECES_BODY = {

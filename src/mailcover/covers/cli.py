@@ -78,7 +78,7 @@ def run_ingest(django: Setup, source: str, quiet: bool) -> int:
     django()
     from tqdm import tqdm
 
-    from mailcover.covers.ingest import Ingestor, Rejection
+    from mailcover.covers.ingest import FolderImages, Ingestor, Rejection
 
     try:
         handle: IO[bytes] = sys.stdin.buffer if source == "-" else Path(source).open("rb")  # noqa: SIM115
@@ -101,7 +101,8 @@ def run_ingest(django: Setup, source: str, quiet: bool) -> int:
             message = f"line {rejection.index}: {rejection.error}"
             (bar.write if bar is not None else _stderr)(message)
 
-    ingestor = Ingestor("cli", on_reject=report)
+    folder = Path.cwd() if source == "-" else Path(source).parent
+    ingestor = Ingestor("cli", on_reject=report, images=FolderImages(folder))
     unreadable = False
     previous = signal.signal(signal.SIGTERM, _stop)
     try:

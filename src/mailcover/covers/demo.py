@@ -4,6 +4,7 @@ at moments in the past."""
 
 from __future__ import annotations
 
+import base64
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,10 +17,12 @@ from mailcover.accounts.models import Agency, User
 from mailcover.accounts.provisioning import NewUser, add_user
 from mailcover.covers import actions, ingest
 from mailcover.covers.models import CoverOrder, CoverRequest
+from mailcover.imaging.render import NOISE, Envelope, encoded, render
 from mailcover.law.extensions import ExtensionDraft
 from mailcover.law.requests import AgencyHeadApproval, AttorneyEntry, CoverRequestDraft
 from mailcover.law.terms import AgencyLevel
 from mailcover.matching import synth
+from mailcover.postal.imb import ImbError, read
 
 DEMO_PASSWORD = "mailcover-demo-2026"
 
@@ -104,7 +107,8 @@ STATUTES = [
 
 
 class World:
-    def __init__(self, seed: int, now: datetime) -> None:
+    def __init__(self, seed: int, now: datetime, photographs: int | None = 6) -> None:
+        self.photographs = photographs
         self.fake = Faker("en_US")
         self.fake.seed_instance(seed)
         self.rng = random.Random(seed)
@@ -229,16 +233,24 @@ class World:
     def mail(self, pieces_per_order: int = 400) -> None:
         """A synthetic mail stream about every order (matching.synth), fed by the operator
         in the order it was scanned, each piece a couple of minutes after its scan: so that
-        orders give captures while they were in force, ended ones included."""
+        orders give captures while they were in force, ended ones included. Pieces an order
+        is to capture carry a photograph of their envelope (imaging.render); the first
+        `photographs` of them carry only that, and are read by OCR (None: no photographs)."""
         events: list[dict[str, object]] = []
+        photographed = 0
         for order in ingest.covered_orders():
             facts = order.facts
             moment = min(self.now, facts.ends_at - timedelta(hours=1))
             if moment <= facts.starts_at:
                 continue
             seed = self.rng.randrange(1 << 30)
-            for event, _ in synth.stream([order], pieces_per_order, seed, moment):
+            for event, truth in synth.stream([order], pieces_per_order, seed, moment):
                 event["piece_id"] = f"D{order.order_id}-{event['piece_id']}"
+                if self.photographs is not None and truth.captures and event.get("addressee"):
+                    event["image"] = _photograph(event, seed)
+                    if photographed < self.photographs:  # the first few: the photograph alone
+                        photographed += 1
+                        event["addressee"] = event["return_address"] = event["imb"] = None
                 events.append(event)
         events.sort(key=lambda e: str(e["scanned_at"]))
         clock = _StreamClock(self.now)
@@ -332,6 +344,28 @@ class World:
         self.extend("inspector", order, 7, "chief", 6)
 
 
+def _photograph(event: dict[str, object], seed: int) -> str:
+    """The envelope drawn at the default noise, inline as a data URL."""
+    addressee = tuple(str(line) for line in event["addressee"])  # type: ignore[attr-defined]
+    back = event.get("return_address")
+    bars = event.get("imb")
+    envelope = Envelope(
+        addressee=addressee,
+        return_address=tuple(str(line) for line in back) if isinstance(back, list) else None,
+        bars=bars if isinstance(bars, str) and _decodes(bars) else None,
+    )
+    image = render(envelope, NOISE["default"], seed=seed % 100_000)
+    return "data:image/jpeg;base64," + base64.b64encode(encoded(image.image, "JPEG", 85)).decode()
+
+
+def _decodes(bars: str) -> bool:
+    try:
+        read(bars)
+    except ImbError:
+        return False
+    return True
+
+
 class _StreamClock:
     """The ingest's clock in the demo's past: a couple of minutes after each scan."""
 
@@ -346,11 +380,11 @@ class _StreamClock:
         return self.moment
 
 
-def seed(seed: int, now: datetime) -> bool:
+def seed(seed: int, now: datetime, photographs: int | None = 6) -> bool:
     """Build the world once; False when the database already holds it."""
     if User.objects.filter(username="requester").exists():
         return False
-    World(seed, now).build()
+    World(seed, now, photographs).build()
     return True
 
 

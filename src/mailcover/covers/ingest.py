@@ -19,18 +19,25 @@ miss a piece, never keep one.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
+import io
 import json
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max
 from django.utils import timezone
+from PIL import Image
 
 from mailcover.accounts.models import User
 from mailcover.covers.models import (
@@ -44,12 +51,13 @@ from mailcover.covers.models import (
     OrderPeriod,
     StreamTally,
 )
+from mailcover.imaging.read import MAX_IMAGE_BYTES, EnvelopeReader, ImageError
 from mailcover.law.orders import confirmation_deadline, may_record, order_status
 from mailcover.law.terms import OrderStatus, Scope
 from mailcover.ledger import log as ledger
 from mailcover.matching import Attorney as CoveredAttorney
 from mailcover.matching import Capture as Captured
-from mailcover.matching import CoveredOrder, MatchError, MatchIndex, Outcome
+from mailcover.matching import CoveredOrder, MatchError, MatchIndex, Outcome, Piece
 from mailcover.matching.events import EventError, piece_from, read_line
 from mailcover.postal.address import AddressError, parse
 
@@ -258,10 +266,57 @@ class Summary:
 
 @dataclass
 class _Held:
-    """The captures of one piece, waiting for the next flush."""
+    """The captures of one piece, waiting for the next flush (with its image, if any)."""
 
     captures: tuple[Captured, ...]
     at: datetime
+    image: bytes | None = None
+
+
+class FolderImages:
+    """Images named by path relative to a stream file's folder (DESIGN.md), or given inline
+    as a `data:image/...;base64,` URL (the API has no folder)."""
+
+    def __init__(self, base: Path | None) -> None:
+        self.base = base.resolve() if base is not None else None
+
+    def load(self, name: str) -> bytes:
+        if name.startswith("data:"):
+            header, _, payload = name.partition(",")
+            if not header.endswith(";base64"):
+                raise ImageError("data-url", "an inline image must be a base64 data: URL")
+            try:
+                return base64.b64decode(payload, validate=True)
+            except (binascii.Error, ValueError):
+                raise ImageError("data-url", "the inline image is not valid base64") from None
+        if self.base is None:
+            raise ImageError(
+                "no-folder", "an image path needs a stream file; send the image inline"
+            )
+        path = (self.base / name).resolve()
+        if not path.is_relative_to(self.base):
+            raise ImageError("outside", "the image path leads outside the stream's folder")
+        try:
+            if path.stat().st_size > MAX_IMAGE_BYTES:
+                raise ImageError("too-large", f"the image file is over {MAX_IMAGE_BYTES} bytes")
+            return path.read_bytes()
+        except FileNotFoundError:
+            raise ImageError("missing", "the image file does not exist") from None
+        except OSError:
+            raise ImageError("unreadable", "the image file cannot be read") from None
+
+
+def save_image(data: bytes) -> str:
+    """Keep a captured piece's image, content-addressed, through Django's storage API."""
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        kind = (Image.open(io.BytesIO(data)).format or "bin").lower()
+    except (OSError, ValueError):
+        kind = "bin"
+    name = f"captures/{digest[:2]}/{digest}.{'jpg' if kind == 'jpeg' else kind}"
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(data))
+    return name
 
 
 class Ingestor:
@@ -275,12 +330,16 @@ class Ingestor:
         orders: OrderIndex | None = None,
         clock: Callable[[], datetime] = timezone.now,
         on_reject: Callable[[Rejection], None] | None = None,
+        images: FolderImages | None = None,
+        reader: EnvelopeReader | None = None,
     ) -> None:
         self.source = source
         self.operator = operator
         self.orders = orders or OrderIndex(clock)
         self.clock = clock
         self.on_reject = on_reject
+        self.images = images or FolderImages(None)
+        self.reader = reader
         self.summary = Summary()
         self.started_at = clock()
         self._held: list[_Held] = []
@@ -309,6 +368,20 @@ class Ingestor:
             self._reject(number, str(error))
             return
         del event
+        image: bytes | None = None
+        if piece.image is not None and piece.addressee is None and piece.imb is None:
+            try:  # a photograph alone: read it, then match as any other piece
+                image = self.images.load(piece.image)
+                reading = self._reader().read(image)
+            except ImageError as error:
+                self._reject(number, f"image: {error}")
+                return
+            piece = replace(
+                piece,
+                addressee=reading.addressee,
+                return_address=reading.return_address,
+                imb=reading.imb,
+            )
         index = self.orders.current(now)
         try:
             result = index.match(piece, now)
@@ -320,7 +393,7 @@ class Ingestor:
             summary.no_order += 1
         elif outcome is Outcome.MATCHED:
             summary.matched += 1
-            self._hold(result.captures, now)
+            self._hold(result.captures, now, self._image_of(piece, image))
         elif outcome is Outcome.EXCLUDED_ATTORNEY:
             summary.excluded += 1
         elif outcome is Outcome.OUTSIDE_WINDOW:
@@ -351,11 +424,28 @@ class Ingestor:
         if self.on_reject is not None:
             self.on_reject(rejection)
 
-    def _hold(self, captures: tuple[Captured, ...], now: datetime) -> None:
+    def _reader(self) -> EnvelopeReader:
+        if self.reader is None:
+            self.reader = EnvelopeReader()
+        return self.reader
+
+    def _image_of(self, piece: Piece, loaded: bytes | None) -> bytes | None:
+        """A captured piece's image, to be kept with it (only a captured one's is read)."""
+        if loaded is not None or piece.image is None:
+            return loaded
+        try:
+            return self.images.load(piece.image)
+        except ImageError as error:
+            log.warning("a captured piece's image was not kept: %s", error.code)
+            return None
+
+    def _hold(
+        self, captures: tuple[Captured, ...], now: datetime, image: bytes | None = None
+    ) -> None:
         """Hold a piece's captures for the next flush: captures are written in batches (one
         transaction for up to FLUSH_CAPTURES of them, or every FLUSH_SECONDS of wall time),
         since a transaction per capture costs more than matching thousands of pieces."""
-        self._held.append(_Held(captures, now))
+        self._held.append(_Held(captures, now, image))
         self._held_captures += len(captures)
         if self._held_captures >= FLUSH_CAPTURES:
             self.flush()
@@ -419,13 +509,14 @@ class Ingestor:
                     old += 1
                     continue
                 kept.add(key)
-                self._store(capture, now)
+                self._store(capture, now, piece.image)
                 new += 1
         return new, old, refused
 
-    def _store(self, capture: Captured, now: datetime) -> None:
+    def _store(self, capture: Captured, now: datetime, image: bytes | None) -> None:
         """Keep one capture and put it on the ledger (inside the flush's transaction)."""
         piece = capture.piece
+        image_name = save_image(image) if image is not None else ""
         exterior = {
             "piece_id": piece.piece_id,
             "scanned_at": piece.scanned_at.isoformat(),
@@ -451,6 +542,7 @@ class Ingestor:
             matched_on=capture.matched_on.value,
             captured_at=now,
             sha256=digest,
+            image=image_name,
         )
         ledger.record(
             self.operator,
@@ -460,6 +552,7 @@ class Ingestor:
             subject=self.orders.loaded.subjects.get(capture.order_id),
             refs={"order": capture.order_id, "capture": row.pk},
             piece_sha256=digest,
+            image_sha256=hashlib.sha256(image).hexdigest() if image is not None else None,
             matched_on=capture.matched_on.value,
         )
 
@@ -467,6 +560,8 @@ class Ingestor:
         """Write the held captures, then keep the counts (a `StreamTally` and a
         `mail.ingested` ledger entry)."""
         self.flush()
+        if self.reader is not None:
+            self.reader.close()
         now = self.clock()
         counts = self.summary.counts()
         with transaction.atomic():

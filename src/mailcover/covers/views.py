@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mailcover.accounts.models import User
 from mailcover.covers import actions
+from mailcover.covers.api import image_response
 from mailcover.covers.forms import (
     ConfirmationForm,
     CoverRequestForm,
@@ -263,6 +264,7 @@ def _captures_context(request: HttpRequest, user: User, order: CoverOrder) -> di
         return context
     pages = max(1, -(-total // CAPTURES_PER_PAGE))
     context.update(
+        zoom_levels=(1, 2, 4),
         captures=shown,
         captures_page=page,
         captures_pages=pages,
@@ -312,3 +314,15 @@ def order_event(request: HttpRequest, order_id: int, event: str) -> HttpResponse
     context = _order_context(user, actions.get_order(user, order_id), {event: form})
     context["open_event"] = event
     return render(request, "covers/order.html", context, status=422)
+
+
+@case_view
+def capture_image(request: HttpRequest, order_id: int, piece_id: str) -> HttpResponse:
+    """The image of one captured piece; each time it is served, a disclosure."""
+    user = _user(request)
+    order = actions.get_order(user, order_id)
+    try:
+        capture = actions.view_capture_image(user, order, piece_id, timezone.now())
+    except RuleBroken as broken:
+        raise PermissionDenied(broken.detail) from None
+    return image_response(capture)

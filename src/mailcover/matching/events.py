@@ -165,6 +165,8 @@ def _image(event: dict[str, Any]) -> str | None:
     if not isinstance(value, str) or not value.strip():
         raise EventError("image must be a path relative to the stream file, or null")
     _printable(value, "image")
+    if value.startswith("data:image/"):
+        return value  # inline, e.g. from the API; decoded and checked when it is read
     if value.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", value) or ":" in value:
         raise EventError("image must be a path relative to the stream file, inside its folder")
     return value

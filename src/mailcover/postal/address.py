@@ -180,7 +180,20 @@ def _clean(line: str) -> str:
     text = re.sub(r"\s*,[\s,]*", ", ", text)
     text = _PO_BOX.sub("PO BOX", text)
     text = re.sub(r"\s+", " ", text).strip(" ,-/")
-    return _fix_zip(text)
+    return _fix_zip(_letters_misread(text))
+
+
+# A word of letters with a digit an OCR engine reads for a letter: B0X, L00P, P0INT, 0K,
+# K1NG. 0 is folded in any word of letters and zeros; 1, 5 and 8 only inside a word that
+# starts with a letter and has two letters more (so 1ST, 5TH, 4B and 10A stay as written).
+_ZERO_FOR_O = re.compile(r"\b(?=[A-Z0]*[A-Z])[A-Z0]*0[A-Z0]*\b")
+_DIGIT_FOR_LETTER = re.compile(r"\b[A-Z](?=(?:[A-Z158]*[A-Z]){2})[A-Z158]*[158][A-Z158]*\b")
+_LETTER_OF = str.maketrans("0158", "OISB")
+
+
+def _letters_misread(text: str) -> str:
+    text = _ZERO_FOR_O.sub(lambda m: m.group().translate(_LETTER_OF), text)
+    return _DIGIT_FOR_LETTER.sub(lambda m: m.group().translate(_LETTER_OF), text)
 
 
 def _fix_zip(text: str) -> str:

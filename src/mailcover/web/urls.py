@@ -14,5 +14,10 @@ urlpatterns = [
     path("requests/<int:request_id>", covers.request_page, name="request"),
     path("requests/<int:request_id>/decide", covers.decide, name="decide"),
     path("orders/<int:order_id>", covers.order_page, name="order"),
+    path(
+        "orders/<int:order_id>/captures/<str:piece_id>/image",
+        covers.capture_image,
+        name="capture-image",
+    ),
     path("orders/<int:order_id>/<str:event>", covers.order_event, name="order-event"),
 ]

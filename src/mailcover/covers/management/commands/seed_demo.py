@@ -13,10 +13,25 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=233)
+        parser.add_argument(
+            "--photographs",
+            type=int,
+            default=6,
+            help="pieces the demo stream carries as a photograph alone, read by OCR",
+        )
+        parser.add_argument(
+            "--no-photographs",
+            action="store_true",
+            help="draw no envelope images at all (a faster seed)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():
-            made = seed(options["seed"], timezone.now())
+            made = seed(
+                options["seed"],
+                timezone.now(),
+                photographs=None if options["no_photographs"] else options["photographs"],
+            )
             # The demo's history is on the ledger; sign a checkpoint of all of it.
             checkpoints.publish(timezone.now())
         self.stdout.write("Seeded the demo world." if made else "The demo world is already seeded.")

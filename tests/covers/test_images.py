@@ -1,0 +1,200 @@
+"""Pieces that carry only a photograph: read, matched, and their image kept only when an order
+covers them (MC-NO-ORDER-NO-DATA), shown to those who may see the capture, each time a
+disclosure (PA-ACCOUNT, MC-REPORTING)."""
+
+from __future__ import annotations
+
+import json
+import struct
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from PIL import Image
+
+from mailcover.accounts.models import Agency
+from mailcover.covers import ingest
+from mailcover.covers.models import Capture
+from mailcover.imaging import read as reading
+from mailcover.imaging.render import NOISE, Envelope, encoded, render
+from mailcover.ledger.models import Entry
+from mailcover.postal.imb import encode
+
+TO_SUBJECT = ("JOHN Q PUBLIC", "123 MAIN ST APT 4", "SPRINGFIELD IL 62704-1234")
+STRANGER = ("ZEBULON QUIGLEY", "987 ELM AVE", "DENVER CO 80201")
+FROM = ("ACME CORP", "PO BOX 100", "DENVER CO 80201")
+
+
+def photo(addressee: tuple[str, ...], *, bars: bool = True, **options: Any) -> bytes:
+    envelope = Envelope(
+        addressee=addressee,
+        return_address=FROM,
+        bars=encode("00040123456200800001", "62704123404") if bars else None,
+        **options,
+    )
+    return encoded(render(envelope, NOISE["default"], seed=3).image)
+
+
+@pytest.fixture
+def media(settings: Any, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = tmp_path / "files"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    return tmp_path / "files"
+
+
+def stream_of(folder: Path, pieces: dict[str, bytes | None]) -> Path:
+    lines = []
+    for piece_id, image in pieces.items():
+        name = f"{piece_id}.png"
+        if image is not None:
+            (folder / name).write_bytes(image)
+        lines.append(
+            json.dumps(
+                {
+                    "piece_id": piece_id,
+                    "scanned_at": timezone.now().isoformat(),
+                    "facility": "SPRINGFIELD IL P&DC",
+                    "mail_class": "first-class",
+                    "imb": None,
+                    "addressee": None,
+                    "return_address": None,
+                    "image": name,
+                }
+            )
+        )
+    path = folder / "stream.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def ingest_file(path: Path) -> ingest.Summary:
+    return ingest.ingest_lines(
+        path.read_bytes().splitlines(), "cli", images=ingest.FolderImages(path.parent)
+    )
+
+
+def test_a_photograph_alone_is_read_matched_and_kept_only_when_captured(order, tmp_path, media):
+    summary = ingest_file(
+        stream_of(tmp_path, {"P-1": photo(TO_SUBJECT), "P-2": photo(STRANGER, bars=False)})
+    )
+    assert (summary.captured, summary.no_order, summary.rejected) == (1, 1, [])
+    capture = Capture.objects.get()
+    assert capture.piece_id == "P-1"
+    assert capture.addressee == list(TO_SUBJECT)
+    stored = sorted(p for p in media.rglob("*") if p.is_file())
+    assert [p.name for p in stored] == [Path(capture.image).name]  # P-2's image nowhere
+    entry = Entry.objects.get(event="capture.recorded")
+    assert json.loads(entry.data)["details"]["image_sha256"] == Path(capture.image).stem
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "the image file is empty"),
+        (b"this is not a picture", "not an image"),
+        (None, "does not exist"),
+    ],
+)
+def test_an_image_that_cannot_be_read_is_rejected_with_its_line(
+    order, tmp_path, media, content, message
+):
+    summary = ingest_file(stream_of(tmp_path, {"P-1": content, "P-2": photo(TO_SUBJECT)}))
+    assert [r.index for r in summary.rejected] == [1]
+    assert message in summary.rejected[0].error
+    assert summary.captured == 1
+
+
+def _png(width: int, height: int, body: bytes = b"") -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (_png(100_000, 100_000), "bomb"),  # a decompression bomb: the header claims 10^10 px
+        (_png(7000, 5000), "too-many-pixels"),  # enormous, under the bomb's line
+        (_png(2000, 900, zlib.compress(b"\0" * 1000)), "truncated"),
+        (_png(40, 20), "too-small"),
+        (b"GIF89a" + b"\0" * 100, "not-an-image"),
+    ],
+)
+def test_bad_images_are_refused_with_a_reason_never_a_crash(data, code):
+    with pytest.raises(reading.ImageError) as refused:
+        reading.open_image(data)
+    assert refused.value.code == code
+
+
+def test_an_image_that_takes_too_long_is_stopped():
+    with (
+        reading.EnvelopeReader(time_limit=0.001) as reader,
+        pytest.raises(reading.ImageError) as refused,
+    ):
+        reader.read(photo(TO_SUBJECT))
+    assert refused.value.code == "time-limit"
+
+
+def test_an_upside_down_envelope_is_read_the_right_way_up():
+    found = reading.read_bytes(photo(TO_SUBJECT, upside_down=True))
+    assert found.upside_down
+    assert found.addressee is not None
+    assert found.addressee[-1].startswith("SPRINGFIELD IL 62704")
+
+
+def test_an_empty_envelope_gives_no_lines_and_no_error():
+    blank = Image.new("L", (1900, 825), 245)  # a letter at 200 dpi, nothing on it
+    found = reading.read_envelope(blank)
+    assert found.addressee is None
+    assert found.low_confidence
+
+
+@pytest.fixture
+def photographed(order, tmp_path, media) -> Capture:
+    Agency.objects.filter(address="").update(address="1 POLICE PLAZA, SPRINGFIELD IL 62701")
+    ingest_file(stream_of(tmp_path, {"P-1": photo(TO_SUBJECT)}))
+    return Capture.objects.get()
+
+
+def test_the_requesting_authority_sees_the_image_and_each_view_is_a_disclosure(
+    browse, people, photographed
+):
+    url = f"/orders/{photographed.order_id}/captures/P-1/image"
+    client = browse(people.requester)
+    first, second = client.get(url), client.get(url)
+    assert first.status_code == second.status_code == 200
+    assert first["Content-Type"] == "image/png"
+    assert first["Cache-Control"] == "private, no-store"
+    assert Entry.objects.filter(event="disclosure").count() == 2
+    page = client.get(f"/orders/{photographed.order_id}?captures=1").content.decode()
+    assert url in page
+    assert "Show the exterior image" in page
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("approver", 403), ("operator", 404), ("outsider", 404)]
+)
+def test_mc_reporting_no_one_else_sees_the_image(browse, people, photographed, who, status):
+    url = f"/orders/{photographed.order_id}/captures/P-1/image"
+    assert browse(getattr(people, who)).get(url).status_code == status
+    assert not Entry.objects.filter(event="disclosure").exists()
+
+
+def test_the_api_gives_the_image_url_and_the_image(api, people, photographed):
+    listed = api.get(f"/cover-orders/{photographed.order_id}/captures", people.requester).json()
+    url = listed["captures"][0]["image_url"]
+    assert url == f"/api/v1/cover-orders/{photographed.order_id}/captures/P-1/image"
+    response = api.client.get(url, headers=api._headers(people.oversight, None))
+    assert response.status_code == 200
+    assert response.content.startswith(b"\x89PNG")
