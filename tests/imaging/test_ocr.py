@@ -165,15 +165,17 @@ def test_the_skew_of_an_envelope_is_measured() -> None:
 # -- RapidOCR's dropped spaces --------------------------------------------------------------
 
 
-def test_a_space_the_model_dropped_is_put_back() -> None:
-    alphabet = ["blank", "A", "B", " "]
-    steps = [(1, 0.0), (0, 0.0), (0, 0.2), (2, 0.0), (0, 0.003), (2, 0.0)]  # A _ _ B _ B
+def test_a_space_the_model_dropped_is_put_back_but_not_beside_a_hyphen() -> None:
+    alphabet = ["blank", "A", "B", "-", " "]
+    # A _ _ B _ B _ - _ A: the space class rises after the first A and around the hyphen.
+    steps = [(1, 0), (0, 0), (0, 0.2), (2, 0), (0, 0.003), (2, 0), (0, 0.2), (3, 0), (0, 0.2)]
+    steps += [(1, 0)]
     preds = np.zeros((1, len(steps), len(alphabet)), dtype=np.float32)
     for t, (best, space) in enumerate(steps):
         preds[0, t, best] = 0.9
-        preds[0, t, 3] = space
+        preds[0, t, 4] = space
     [(text, confidence)] = _SpacedCtcDecode(alphabet, 0.01)(preds)
-    assert text == "A BB"
+    assert text == "A BB-A"
     assert confidence == pytest.approx(0.9)
 
 

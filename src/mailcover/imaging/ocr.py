@@ -447,10 +447,11 @@ class _SpacedCtcDecode:
         for column in columns:
             char = self._character[int(best[column])]
             between = space[previous + 1 : column]
+            # Never beside a hyphen: "62704-1234" and "SMITH-JONES" are written closed up.
             if (
                 chars
-                and chars[-1] != " "
-                and char != " "
+                and chars[-1] not in " -"
+                and char not in " -"
                 and between.size
                 and float(between.max()) > self._space_probability
             ):
