@@ -193,11 +193,14 @@ class OrderIndex:
         assert self._loaded is not None
         return self._loaded
 
-    def current(self, now: datetime, *, force: bool = False) -> MatchIndex:
+    def current(self, now: datetime, *, force: bool = False, look_now: bool = False) -> MatchIndex:
+        """The index for `now`: rebuilt when forced, when the clock passed a start or an end,
+        or when the fingerprint changed (looked at once a second, or at once: `look_now`)."""
         loaded = self._loaded
         stale = loaded is None or force or (loaded.valid_until and now >= loaded.valid_until)
         moment = time.monotonic()  # the fingerprint is looked at by the wall clock
-        if not stale and moment - self._checked_at >= FINGERPRINT_EVERY_S:
+        due = look_now or moment - self._checked_at >= FINGERPRINT_EVERY_S
+        if not stale and due:
             self._checked_at = moment
             stale = fingerprint() != self._fingerprint
         if stale:
@@ -479,13 +482,10 @@ class Ingestor:
     def _write(self, held: list[_Held]) -> tuple[int, int, int]:
         """(new captures, captures already kept, pieces no longer recordable at all)."""
         now = self.clock()
-        ids = {c.order_id for piece in held for c in piece.captures}
-        facts = {
-            order.pk: order.facts()
-            for order in CoverOrder.objects.filter(pk__in=ids)
-            .select_related("request", "emergency_confirmation", "indictment", "improper_ruling")
-            .prefetch_related("periods")
-        }
+        # The orders as the database holds them now: the index, looked at again at once (an
+        # order changed since the match rebuilds it; one no longer in force is not in it).
+        self.orders.current(now, look_now=True)
+        facts = {order.order_id: order.facts for order in self.orders.loaded.orders}
         wanted = {(c.order_id, c.piece.piece_id) for piece in held for c in piece.captures}
         kept = set(
             Capture.objects.filter(
