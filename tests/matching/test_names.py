@@ -218,6 +218,7 @@ def test_mc_attorney_a_title_after_a_comma_is_not_read_as_surname_first(seen: st
         ("KATELYN SLACK-SMITH", "SLACK-SMITH KATELYN"),
         ("NICHOLAS DE LA CRUZ", "DE LA CRUZ NICHOLAS"),  # particles, surname first
         ("JOHN HEARN", "JOHN HERAN"),  # a swap in a surname that folds RN to M
+        ("JULIAN RANGEL", "JUL IAN RANGEL"),  # a space an OCR engine put in a given name
     ],
 )
 def test_a_slip_in_a_long_name_or_a_written_order_still_names_the_person(

@@ -443,6 +443,7 @@ def test_a_comma_after_apo_keeps_the_recipient() -> None:
     ("lines", "key"),
     [
         (["X", "PO B0X 5070", "BELLEVILLE, IL 62223"], "62223|PO BOX 5070|"),
+        (["X", "POST 0FFICE B0X 7033", "SHADY P0INT 0K 74956"], "74956|PO BOX 7033|"),
         (["X", "9295 FRITZ L00P", "UNIT 9C", "LIVERM0RE ME 04253-7912"],
          "04253|9295 FRITZ LOOP|9C"),
         (["X", "12 K1NG ST", "SHADY P0INT, 0K 74956"], "74956|12 KING ST|"),

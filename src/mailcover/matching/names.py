@@ -251,6 +251,8 @@ def _readings_of_one(text: str, shared_surname: str) -> list[PersonName]:
         return [_person(words, [shared_surname], generation)] if shared_surname else []
     given, surname = _split_surname(words)
     found = [_person(given, surname, generation)]
+    if len(given) >= 2:  # "JUL IAN RANGEL": a space an OCR engine put inside the given name
+        found.append(_person([given[0] + given[1], *given[2:]], surname, generation))
     end = 1  # "PUBLIC JOHN Q"; "DE LA CRUZ JUAN": the particles lead the surname
     while end < len(words) - 1 and words[end - 1] in PARTICLES:
         end += 1

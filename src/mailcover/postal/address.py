@@ -178,9 +178,9 @@ def _clean(line: str) -> str:
     text = re.sub(r"[^A-Z0-9#/,\-\0]+", " ", text).replace("\0", ".")
     text = re.sub(r"\s*#\s*", " # ", text)
     text = re.sub(r"\s*,[\s,]*", ", ", text)
-    text = _PO_BOX.sub("PO BOX", text)
+    text = _PO_BOX.sub("PO BOX", _letters_misread(text))
     text = re.sub(r"\s+", " ", text).strip(" ,-/")
-    return _fix_zip(_letters_misread(text))
+    return _fix_zip(text)
 
 
 # A word of letters with a digit an OCR engine reads for a letter: B0X, L00P, P0INT, 0K,
