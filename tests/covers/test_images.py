@@ -4,6 +4,7 @@ disclosure (PA-ACCOUNT, MC-REPORTING)."""
 
 from __future__ import annotations
 
+import io
 import json
 import struct
 import zlib
@@ -135,6 +136,14 @@ def test_bad_images_are_refused_with_a_reason_never_a_crash(data, code):
     with pytest.raises(reading.ImageError) as refused:
         reading.open_image(data)
     assert refused.value.code == code
+
+
+def test_an_image_in_a_format_not_read_is_refused():
+    gif = io.BytesIO()
+    Image.new("L", (400, 200), 255).save(gif, "GIF")
+    with pytest.raises(reading.ImageError) as refused:
+        reading.open_image(gif.getvalue())
+    assert refused.value.code == "format"
 
 
 def test_an_image_that_takes_too_long_is_stopped():
