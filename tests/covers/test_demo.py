@@ -258,11 +258,14 @@ def test_orders_have_captures_made_while_they_were_in_force(world: dict[str, Any
 def test_captured_pieces_carry_their_photograph_and_some_were_read_from_it_alone(
     settings: Any, tmp_path: Any
 ) -> None:
+    from django.test import TestCase
+
     from mailcover.covers.models import Capture
 
     settings.MEDIA_ROOT = tmp_path
     out = StringIO()
-    call_command("seed_demo", "--photographs", "2", stdout=out)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        call_command("seed_demo", "--photographs", "2", stdout=out)
     with_images = Capture.objects.exclude(image="")
     assert with_images.count() >= Capture.objects.count() - 2
     for capture in with_images[:5]:

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import transaction
 
 from mailcover.accounts.models import Delegation, User
@@ -551,9 +552,12 @@ def view_captures(
 
 
 @transaction.atomic
-def view_capture_image(user: User, order: CoverOrder, piece_id: str, now: datetime) -> Capture:
+def view_capture_image(
+    user: User, order: CoverOrder, piece_id: str, now: datetime
+) -> tuple[Capture, bytes]:
     """One captured piece's exterior image, as a disclosure on the ledger like the list of
-    captures (PA-ACCOUNT, MC-REPORTING); NotFound when the order holds no image for it."""
+    captures (PA-ACCOUNT, MC-REPORTING); NotFound when the order holds no image for it.
+    The image is read before the disclosure is recorded: nothing shown, nothing recorded."""
     purpose, law_enforcement = _capture_audience(user, order)
     refuse_if(orders.check_release(order.facts(), now))
     capture: Capture | None = order.captures.filter(piece_id=piece_id).exclude(image="").first()
@@ -561,6 +565,11 @@ def view_capture_image(user: User, order: CoverOrder, piece_id: str, now: dateti
         raise NotFound(f"no image of a piece {piece_id} captured under this order")
     if user.agency is None:
         raise Forbidden("you belong to no agency, so nothing can be disclosed to you")
+    try:
+        with default_storage.open(capture.image, "rb") as stored:
+            data = stored.read()
+    except OSError:
+        raise NotFound(f"the image of piece {piece_id} is not in storage") from None
     record_disclosure(
         user,
         now,
@@ -573,4 +582,4 @@ def view_capture_image(user: User, order: CoverOrder, piece_id: str, now: dateti
         agency_head_written_request=False,
         refs={"order": order.pk, "capture": capture.pk, "image": capture.image},
     )
-    return capture
+    return capture, data

@@ -25,6 +25,7 @@ import hashlib
 import io
 import json
 import logging
+import stat
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -51,7 +52,7 @@ from mailcover.covers.models import (
     OrderPeriod,
     StreamTally,
 )
-from mailcover.imaging.read import MAX_IMAGE_BYTES, EnvelopeReader, ImageError
+from mailcover.imaging.read import MAX_IMAGE_BYTES, EnvelopeReader, ImageError, open_image
 from mailcover.law.orders import confirmation_deadline, may_record, order_status
 from mailcover.law.terms import OrderStatus, Scope
 from mailcover.ledger import log as ledger
@@ -300,6 +301,8 @@ class FolderImages:
         if not path.is_relative_to(self.base):
             raise ImageError("outside", "the image path leads outside the stream's folder")
         try:
+            if not stat.S_ISREG(path.stat().st_mode):  # a pipe or a device would never end
+                raise ImageError("not-a-file", "the image path is not a regular file")
             if path.stat().st_size > MAX_IMAGE_BYTES:
                 raise ImageError("too-large", f"the image file is over {MAX_IMAGE_BYTES} bytes")
             return path.read_bytes()
@@ -309,17 +312,21 @@ class FolderImages:
             raise ImageError("unreadable", "the image file cannot be read") from None
 
 
-def save_image(data: bytes) -> str:
-    """Keep a captured piece's image, content-addressed, through Django's storage API."""
+IMAGE_SUFFIXES = {"PNG": "png", "JPEG": "jpg", "TIFF": "tif", "WEBP": "webp", "BMP": "bmp"}
+
+
+def image_name(data: bytes) -> str:
+    """The name a checked image is kept under: content-addressed, by its real format."""
     digest = hashlib.sha256(data).hexdigest()
-    try:
-        kind = (Image.open(io.BytesIO(data)).format or "bin").lower()
-    except (OSError, ValueError):
-        kind = "bin"
-    name = f"captures/{digest[:2]}/{digest}.{'jpg' if kind == 'jpeg' else kind}"
+    with Image.open(io.BytesIO(data)) as opened:  # already checked by open_image
+        suffix = IMAGE_SUFFIXES[str(opened.format)]
+    return f"captures/{digest[:2]}/{digest}.{suffix}"
+
+
+def save_image(name: str, data: bytes) -> None:
+    """Write a captured piece's image through Django's storage API (once per content)."""
     if not default_storage.exists(name):
         default_storage.save(name, ContentFile(data))
-    return name
 
 
 class Ingestor:
@@ -433,14 +440,17 @@ class Ingestor:
         return self.reader
 
     def _image_of(self, piece: Piece, loaded: bytes | None) -> bytes | None:
-        """A captured piece's image, to be kept with it (only a captured one's is read)."""
-        if loaded is not None or piece.image is None:
-            return loaded
+        """A captured piece's image, to be kept with it (only a captured one's is read),
+        checked as any image is (`open_image`): what is not one is not kept."""
+        if piece.image is None:
+            return None
         try:
-            return self.images.load(piece.image)
+            data = loaded if loaded is not None else self.images.load(piece.image)
+            open_image(data)
         except ImageError as error:
             log.warning("a captured piece's image was not kept: %s", error.code)
             return None
+        return data
 
     def _hold(
         self, captures: tuple[Captured, ...], now: datetime, image: bytes | None = None
@@ -516,7 +526,10 @@ class Ingestor:
     def _store(self, capture: Captured, now: datetime, image: bytes | None) -> None:
         """Keep one capture and put it on the ledger (inside the flush's transaction)."""
         piece = capture.piece
-        image_name = save_image(image) if image is not None else ""
+        name = image_name(image) if image is not None else ""
+        if image is not None:
+            # Written once the capture is committed: a rolled-back capture leaves no image.
+            transaction.on_commit(lambda: save_image(name, image))
         exterior = {
             "piece_id": piece.piece_id,
             "scanned_at": piece.scanned_at.isoformat(),
@@ -542,7 +555,7 @@ class Ingestor:
             matched_on=capture.matched_on.value,
             captured_at=now,
             sha256=digest,
-            image=image_name,
+            image=name,
         )
         ledger.record(
             self.operator,

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mailcover.accounts.models import User
 from mailcover.covers import actions
@@ -317,12 +317,13 @@ def order_event(request: HttpRequest, order_id: int, event: str) -> HttpResponse
 
 
 @case_view
+@require_GET  # not HEAD: a disclosure is recorded only when the image is sent
 def capture_image(request: HttpRequest, order_id: int, piece_id: str) -> HttpResponse:
     """The image of one captured piece; each time it is served, a disclosure."""
     user = _user(request)
     order = actions.get_order(user, order_id)
     try:
-        capture = actions.view_capture_image(user, order, piece_id, timezone.now())
+        capture, data = actions.view_capture_image(user, order, piece_id, timezone.now())
     except RuleBroken as broken:
         raise PermissionDenied(broken.detail) from None
-    return image_response(capture)
+    return image_response(capture, data)

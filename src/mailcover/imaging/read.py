@@ -37,6 +37,9 @@ FORMATS = frozenset({"PNG", "JPEG", "TIFF", "WEBP", "BMP"})
 TIME_LIMIT_S = 20.0
 """Seconds one image may take in the worker before it is stopped."""
 
+STARTUP_LIMIT_S = 120.0
+"""Seconds a new worker may take to start and load the OCR model (not counted per image)."""
+
 
 class ImageError(ValueError):
     """An image that cannot be read. `code` names the problem; the message quotes nothing."""
@@ -134,6 +137,9 @@ def read_bytes(data: bytes) -> EnvelopeReading:
 
 
 def _serve(conn: Connection) -> None:  # pragma: no cover - runs in the worker process
+    # Load the OCR model before the first image, outside any image's time limit.
+    read_blocks(Image.new("L", (400, 200), 255))
+    conn.send(("ready", None))
     while True:
         try:
             data = conn.recv_bytes()
@@ -192,6 +198,13 @@ class EnvelopeReader:
             self._process.start()
             theirs.close()
             self._conn = ours
+            try:
+                ready = ours.poll(STARTUP_LIMIT_S) and ours.recv()[0] == "ready"
+            except (EOFError, OSError):
+                ready = False
+            if not ready:
+                self.close()
+                raise ImageError("failed", "the image reader did not start")
         return self._conn
 
     def close(self) -> None:
