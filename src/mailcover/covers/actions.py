@@ -512,6 +512,41 @@ def _capture_audience(user: User, order: CoverOrder) -> tuple[str, bool]:
     return purpose, True
 
 
+def _releasing(user: User, order: CoverOrder, now: datetime) -> tuple[str, bool]:
+    """Who may be shown what `order` captured, and whether it may be shown at all now."""
+    audience = _capture_audience(user, order)
+    refuse_if(orders.check_release(order.facts(), now))
+    return audience
+
+
+def _disclose(
+    user: User,
+    order: CoverOrder,
+    now: datetime,
+    audience: tuple[str, bool],
+    nature: str,
+    refs: dict[str, Any],
+) -> None:
+    """Put what was just shown of `order`'s captures on the ledger (PA-ACCOUNT)."""
+    if user.agency is None:
+        raise Forbidden("you belong to no agency, so nothing can be disclosed to you")
+    purpose, law_enforcement = audience
+    record_disclosure(
+        user,
+        now,
+        subject_id=order.request.subject_id,
+        case=order.case_number,
+        recipient=user.agency,
+        nature=f"{Nature.CAPTURE_VIEW}: {nature}",
+        purpose=purpose,
+        law_enforcement=law_enforcement,
+        # (b)(7) asks for the agency head's written request naming the record; a cover
+        # request is not that, so these disclosures stay in the subject's copy (PA-SUBJECT).
+        agency_head_written_request=False,
+        refs={"order": order.pk, **refs},
+    )
+
+
 @transaction.atomic
 def view_captures(
     user: User, order: CoverOrder, now: datetime, *, offset: int = 0, limit: int = CAPTURES_PAGE
@@ -519,29 +554,19 @@ def view_captures(
     """The order's captures, oldest scan first, one page of them; every page shown is a
     disclosure on the ledger, in this transaction (PA-ACCOUNT). An order ruled improper, or
     an emergency order left unconfirmed, releases nothing (MC-IMPROPER, MC-EMERGENCY)."""
-    purpose, law_enforcement = _capture_audience(user, order)
-    refuse_if(orders.check_release(order.facts(), now))
+    audience = _releasing(user, order, now)
     total = order.captures.count()
     page = list(order.captures.all()[offset : offset + max(1, min(limit, CAPTURES_PAGE_MAX))])
     if not page:
         return total, page  # nothing shown, nothing disclosed
-    if user.agency is None:
-        raise Forbidden("you belong to no agency, so nothing can be disclosed to you")
     ids = ",".join(str(c.pk) for c in page)
-    record_disclosure(
+    _disclose(
         user,
+        order,
         now,
-        subject_id=order.request.subject_id,
-        case=order.case_number,
-        recipient=user.agency,
-        nature=f"{Nature.CAPTURE_VIEW}: {len(page)} of the {total} pieces captured",
-        purpose=purpose,
-        law_enforcement=law_enforcement,
-        # (b)(7) asks for the agency head's written request naming the record; a cover
-        # request is not that, so these disclosures stay in the subject's copy (PA-SUBJECT).
-        agency_head_written_request=False,
-        refs={
-            "order": order.pk,
+        audience,
+        f"{len(page)} of the {total} pieces captured",
+        {
             "captures": len(page),
             "first_capture": page[0].pk,
             "last_capture": page[-1].pk,
@@ -558,28 +583,21 @@ def view_capture_image(
     """One captured piece's exterior image, as a disclosure on the ledger like the list of
     captures (PA-ACCOUNT, MC-REPORTING); NotFound when the order holds no image for it.
     The image is read before the disclosure is recorded: nothing shown, nothing recorded."""
-    purpose, law_enforcement = _capture_audience(user, order)
-    refuse_if(orders.check_release(order.facts(), now))
+    audience = _releasing(user, order, now)
     capture: Capture | None = order.captures.filter(piece_id=piece_id).exclude(image="").first()
     if capture is None:
         raise NotFound(f"no image of a piece {piece_id} captured under this order")
-    if user.agency is None:
-        raise Forbidden("you belong to no agency, so nothing can be disclosed to you")
     try:
         with default_storage.open(capture.image, "rb") as stored:
             data = stored.read()
     except OSError:
         raise NotFound(f"the image of piece {piece_id} is not in storage") from None
-    record_disclosure(
+    _disclose(
         user,
+        order,
         now,
-        subject_id=order.request.subject_id,
-        case=order.case_number,
-        recipient=user.agency,
-        nature=f"{Nature.CAPTURE_VIEW}: the exterior image of one piece",
-        purpose=purpose,
-        law_enforcement=law_enforcement,
-        agency_head_written_request=False,
-        refs={"order": order.pk, "capture": capture.pk, "image": capture.image},
+        audience,
+        "the exterior image of one piece",
+        {"capture": capture.pk, "image": capture.image},
     )
     return capture, data

@@ -118,16 +118,16 @@ def _attorney(attorney: Attorney) -> CoveredAttorney:
     return CoveredAttorney(attorney.name, address)
 
 
+def _with_facts() -> Any:
+    """Orders with what `covered_order` reads of them, in a few queries."""
+    return CoverOrder.objects.select_related(
+        "request__subject", "emergency_confirmation", "indictment", "improper_ruling"
+    ).prefetch_related("periods", "request__attorneys")
+
+
 def load(now: datetime) -> Loaded:
     """The orders in force at `now`."""
-    found = (
-        CoverOrder.objects.select_related(
-            "request__subject", "emergency_confirmation", "indictment", "improper_ruling"
-        )
-        .prefetch_related("periods", "request__attorneys")
-        .filter(periods__ends_at__gt=now)
-        .distinct()
-    )
+    found = _with_facts().filter(periods__ends_at__gt=now).distinct()
     orders: list[CoveredOrder] = []
     subjects: dict[int, int] = {}
     unusable: dict[str, str] = {}
@@ -155,11 +155,8 @@ def load(now: datetime) -> Loaded:
 def covered_orders() -> list[CoveredOrder]:
     """Every order the matcher can use, in force or not (a synthetic stream is made for
     them all: pieces for an order no longer in force must not be captured)."""
-    found = CoverOrder.objects.select_related(
-        "request__subject", "emergency_confirmation", "indictment", "improper_ruling"
-    ).prefetch_related("periods", "request__attorneys")
     usable = []
-    for order in found.order_by("pk"):
+    for order in _with_facts().order_by("pk"):
         try:
             usable.append(covered_order(order))
         except ValueError:
