@@ -19,6 +19,10 @@ class Agency(models.Model):
     name = models.CharField(max_length=200, unique=True)
     level = models.CharField(max_length=10, choices=[(v.value, v.value) for v in AgencyLevel])
     address = models.CharField(max_length=300, blank=True)
+    # RR-VERIFIED: when the service confirmed this is a law-enforcement agency entitled to
+    # file records requests (and under which reference). Unverified: no records requests.
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verification_reference = models.CharField(max_length=200, blank=True)
 
     class Meta:
         verbose_name_plural = "agencies"
@@ -33,12 +37,20 @@ class Agency(models.Model):
 
 
 class User(AbstractUser):
+    """A person of an agency, with roles (DESIGN.md, Roles)."""
+
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, related_name="users")
     roles = models.JSONField(default=list)
 
     @property
     def role_set(self) -> frozenset[Role]:
         return frozenset(Role(r) for r in self.roles)
+
+    def has_second_factor(self) -> bool:
+        """A confirmed one-time-code device: sign-in needs the code (RR-VERIFIED)."""
+        from django_otp import devices_for_user
+
+        return any(devices_for_user(self, confirmed=True))
 
     def has_nondisclosure(self) -> bool:
         return self.acknowledgments.exists()

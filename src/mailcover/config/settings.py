@@ -11,6 +11,7 @@ from mailcover.config.env import (
     env_bool,
     env_int,
     env_list,
+    env_str,
     ledger_origin,
     path_in,
     secret_key,
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "mailcover.accounts",
     "mailcover.covers",
     "mailcover.ledger",
+    "mailcover.records",
     "mailcover.web",
 ]
 
@@ -116,6 +118,23 @@ STATICFILES_DIRS = (
     [BASE_DIR / "build" / "static"] if (BASE_DIR / "build" / "static").is_dir() else []
 )
 MEDIA_ROOT = VAR_DIR / "files"
+
+# Records requests (docs/records.md): an instrument's PDF up to this size; a production's
+# download link lasts this many hours; customer notices go out by Django's email
+# backend (a folder of .eml files in var/mail unless MAILCOVER_EMAIL_BACKEND says
+# otherwise, e.g. django.core.mail.backends.smtp.EmailBackend with EMAIL_* settings).
+MAILCOVER_INSTRUMENT_MAX_BYTES = env_int(
+    "MAILCOVER_INSTRUMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024
+)
+MAILCOVER_DOWNLOAD_HOURS = env_int("MAILCOVER_DOWNLOAD_HOURS", 72, minimum=1)
+EMAIL_BACKEND = env_str(
+    "MAILCOVER_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+DEFAULT_FROM_EMAIL = env_str("MAILCOVER_NOTICE_FROM", "records@mailcover.invalid")
+# An uploaded instrument may be larger than DATA_UPLOAD_MAX_MEMORY_SIZE; Django spools
+# files over this to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
