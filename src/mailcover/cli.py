@@ -49,6 +49,7 @@ def user_add(args: argparse.Namespace) -> int:
                 delegation_group=args.delegation_group,
                 nondisclosure=args.nondisclosure,
                 totp_secret=args.totp_secret,
+                agency_verified=args.verified_agency,
             ),
             timezone.now(),
             settings.MAILCOVER_POLICY,
@@ -145,6 +146,11 @@ def parser() -> argparse.ArgumentParser:
         help="a signed nondisclosure acknowledgment is on file",
     )
     add.add_argument("--totp-secret", metavar="BASE32", help="enrol a TOTP second factor")
+    add.add_argument(
+        "--verified-agency",
+        metavar="REF",
+        help="mark the agency verified for records requests under this reference (RR-VERIFIED)",
+    )
     add.set_defaults(handler=user_add)
 
     add_mail_commands(commands, _django)

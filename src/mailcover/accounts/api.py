@@ -41,8 +41,11 @@ def check_sign_in(
     if any(devices_for_user(user, confirmed=True)):
         if not otp:
             raise SignInRefused("this account signs in with a one-time code: send otp")
-        if match_token(user, otp.strip()) is None:
+        device = match_token(user, otp.strip())
+        if device is None:
             raise SignInRefused("the one-time code is wrong or already used")
+        # django_otp's name for the device a session was verified with (see web sign-in).
+        user.otp_device = device  # type: ignore[attr-defined]
     return user
 
 

@@ -27,6 +27,26 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _body_digest(request: HttpRequest) -> str:
+    """The body's digest. A multipart body is digested by its parts (each field, each
+    file's bytes), not its bytes: a client sending the same form again draws a new
+    boundary, and a file part may be larger than a JSON body is allowed to be."""
+    if request.content_type != "multipart/form-data":
+        return _sha256(request.body)
+    digest = hashlib.sha256()
+    for name in sorted(request.POST):
+        for value in request.POST.getlist(name):
+            digest.update(_sha256(f"{name}={value}".encode()).encode())
+    for name in sorted(request.FILES):
+        for upload in request.FILES.getlist(name):
+            part = hashlib.sha256(name.encode())
+            for chunk in upload.chunks():
+                part.update(chunk)
+            upload.seek(0)
+            digest.update(part.hexdigest().encode())
+    return digest.hexdigest()
+
+
 def _caller(request: HttpRequest) -> str | None:
     """Keys belong to a person, not a token: a client that signs in again between two
     retries still gets the first answer."""
@@ -53,7 +73,7 @@ class IdempotencyMiddleware:
         if caller is None:
             return self.get_response(request)  # not signed in: the API answers 401
         try:
-            body_digest = _sha256(request.body)
+            body_digest = _body_digest(request)
         except RequestDataTooBig:
             return JsonResponse(
                 {"detail": f"the body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes"},

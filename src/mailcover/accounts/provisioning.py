@@ -36,6 +36,8 @@ class NewUser:
     totp_secret: str | None = None
     email: str = ""
     full_name: str = ""
+    # RR-VERIFIED: the reference under which the agency's account was verified.
+    agency_verified: str | None = None
 
 
 def _roles(names: list[str]) -> list[Role]:
@@ -69,6 +71,20 @@ def _agency(name: str, level: str | None) -> Agency:
     return found
 
 
+def _verify(agency: Agency, reference: str, now: datetime) -> None:
+    """RR-VERIFIED: the service confirmed the agency; the first verification stands."""
+    if not reference.strip():
+        raise ProvisioningError("--verified-agency needs the verification's reference")
+    if agency.verified_at is not None:
+        return
+    agency.verified_at = now
+    agency.verification_reference = reference.strip()
+    agency.save(update_fields=["verified_at", "verification_reference"])
+    ledger.record(
+        None, "agency.verified", now, refs={"agency": agency.pk}, reference=reference.strip()
+    )
+
+
 def _totp_key(secret: str) -> str:
     """A base32 secret, as authenticator apps show it, into django-otp's hex key."""
     cleaned = secret.replace(" ", "").upper()
@@ -96,12 +112,13 @@ def _delegation_scope(roles: list[Role], asked: str | None) -> DelegationScope:
 
 
 @transaction.atomic
-@transaction.atomic
 def add_user(new: NewUser, now: datetime, policy: Policy) -> User:
     roles = _roles(new.roles)
     if User.objects.filter(username=new.username).exists():
         raise ProvisioningError(f"user {new.username!r} already exists")
     agency = _agency(new.agency, new.agency_level)
+    if new.agency_verified is not None:
+        _verify(agency, new.agency_verified, now)
     if new.delegation and not {Role.APPROVER, Role.CHIEF} & set(roles):
         raise ProvisioningError("--delegation is for an approver or the chief")
     if (new.delegation_scope or new.delegation_group) and not new.delegation:

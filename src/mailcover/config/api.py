@@ -12,6 +12,9 @@ from mailcover.covers.actions import Conflict, Forbidden, NotFound
 from mailcover.covers.api import router as covers_router
 from mailcover.law.errors import RuleBroken
 from mailcover.ledger.api import router as ledger_router
+from mailcover.records.actions import Gone
+from mailcover.records.api import router as records_router
+from mailcover.records.instruments import InstrumentFileError
 
 api = NinjaAPI(
     title="mailcover API",
@@ -24,6 +27,7 @@ api = NinjaAPI(
 api.add_router("", auth_router)
 api.add_router("", covers_router)
 api.add_router("", ledger_router)
+api.add_router("", records_router)
 
 
 @api.exception_handler(RuleBroken)
@@ -54,6 +58,19 @@ def not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
 @api.exception_handler(Conflict)
 def conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
+@api.exception_handler(Gone)
+def gone(request: HttpRequest, exc: Gone) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=410)
+
+
+@api.exception_handler(InstrumentFileError)
+def bad_instrument(request: HttpRequest, exc: InstrumentFileError) -> HttpResponse:
+    status = 413 if exc.too_big else 422
+    return api.create_response(
+        request, {"detail": str(exc), "errors": [{"field": "instrument_pdf"}]}, status=status
+    )
 
 
 @api.exception_handler(AuthenticationError)

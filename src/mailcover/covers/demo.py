@@ -23,6 +23,7 @@ from mailcover.law.requests import AgencyHeadApproval, AttorneyEntry, CoverReque
 from mailcover.law.terms import AgencyLevel
 from mailcover.matching import synth
 from mailcover.postal.imb import ImbError, read
+from mailcover.records.demo import DEMO_TOTP_SECRET, FILERS, RecordsWorld
 
 DEMO_PASSWORD = "mailcover-demo-2026"
 
@@ -54,18 +55,23 @@ PEOPLE = [
         "requester",
         "Springfield Police Department",
         ("requester",),
-        note="local police officer: files requests",
+        note="local police officer: files cover and records requests",
     ),
     DemoPerson(
         "agent",
         "Federal Bureau of Investigation",
         ("requester",),
-        note="federal agent: files requests",
+        note="federal agent: files cover and records requests",
     ),
     DemoPerson(
         "trooper", "Illinois State Police", ("requester",), note="state trooper: files requests"
     ),
-    DemoPerson("inspector", POSTAL, ("inspector",), note="postal inspector: files requests"),
+    DemoPerson(
+        "inspector",
+        POSTAL,
+        ("inspector",),
+        note="postal inspector: files cover requests, reviews records requests",
+    ),
     DemoPerson(
         "approver",
         POSTAL,
@@ -229,6 +235,7 @@ class World:
             if i % 3 != 2:
                 self.approve("approver", filed, 59 - i * 7)
         self.mail()
+        RecordsWorld(self.people, self.rng.randrange(1 << 30), self.now).build()
 
     def mail(self, pieces_per_order: int = 400) -> None:
         """A synthetic mail stream about every order (matching.synth), fed by the operator
@@ -389,4 +396,18 @@ def seed(seed: int, now: datetime, photographs: int | None = 6) -> bool:
 
 
 def sign_ins() -> list[tuple[str, str, str]]:
-    return [(p.username, ", ".join(p.roles), p.note) for p in PEOPLE]
+    """Who may sign in, with their roles; those who file records requests sign in with a
+    one-time code (RR-VERIFIED) from DEMO_TOTP_SECRET."""
+    return [
+        (
+            p.username,
+            ", ".join(p.roles),
+            p.note
+            + (
+                f"; one-time code from TOTP secret {DEMO_TOTP_SECRET}"
+                if p.username in FILERS
+                else ""
+            ),
+        )
+        for p in PEOPLE
+    ]

@@ -12,7 +12,7 @@ Pure: no Django, no clock (time is a parameter).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 from mailcover.law.errors import Violation
@@ -321,7 +321,7 @@ def follow_up_due(filed_at: datetime) -> datetime:
 def in_range(at: datetime, start: date, end: date) -> bool:
     """RR-SCOPE: whether a record's time falls in the request's range (both days whole,
     in UTC)."""
-    return start <= at.date() <= end
+    return start <= at.astimezone(UTC).date() <= end
 
 
 # -- RR-VERIFIED --------------------------------------------------------------------
@@ -366,8 +366,10 @@ def check_reviewer(reviewer_id: int, filer_id: int) -> list[Violation]:
 
 # -- RR-FINANCIAL: the customer's time to challenge --------------------------------
 
-# 12 U.S.C. 3405(2), 3407(2), 3408(4): the customer has 10 days from service, or 14
-# from mailing, to move to quash before the records may be released.
+# 12 U.S.C. 3405(3), 3407(3), 3408(4), 3410(a): the customer has 10 days from service,
+# or 14 from mailing, to move to quash before the records may be released. Counted as
+# Fed. R. Civ. P. 6(a)(1) counts: the day of service is excluded and the last day is
+# included, so the customer may still file on served_on + 10 and release waits a day more.
 CHALLENGE_DAYS = {"served": 10, "mailed": 14}
 # 3409(a): a court may delay the notice up to 90 days at a time.
 FINANCIAL_DELAY_DAYS = 90
@@ -401,7 +403,8 @@ def release_after(
         return date.min
     if notice_served_on is None or notice_method not in CHALLENGE_DAYS:
         return None
-    return notice_served_on + timedelta(days=CHALLENGE_DAYS[notice_method])
+    last_day_to_challenge = notice_served_on + timedelta(days=CHALLENGE_DAYS[notice_method])
+    return last_day_to_challenge + timedelta(days=1)
 
 
 def check_release(
@@ -469,11 +472,13 @@ def check_delay(delay: Delay) -> list[Violation]:
                 Violation(
                     "RR-NOTICE",
                     "ends_on",
-                    "a delayed-notice order has an end, at "
-                    f"most {DELAY_MAX_DAYS} days after it starts",
+                    "a delayed-notice order has an end: it runs at most "
+                    f"{DELAY_MAX_DAYS} days, its first and last day included",
                 )
             ]
-        if (delay.ends_on - delay.starts_on).days > DELAY_MAX_DAYS:
+        # ends_on is the last day held (the notice goes the day after, notice_held_until),
+        # so both ends count: a 90-day order starting on day S ends on S + 89.
+        if (delay.ends_on - delay.starts_on).days + 1 > DELAY_MAX_DAYS:
             return [
                 Violation(
                     "RR-NOTICE",

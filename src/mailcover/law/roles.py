@@ -21,6 +21,8 @@ class Action(StrEnum):
     READ_LEDGER = "read_ledger"  # entries, checkpoints and proofs
     READ_ACCOUNTING = "read_accounting"  # PA-SUBJECT: the accounting of disclosures
     VIEW_CAPTURES = "view_captures"  # MC-REPORTING: the requesting authority, and oversight
+    FILE_RECORDS_REQUEST = "file_records_request"  # and follow it, and download its production
+    REVIEW_RECORDS_REQUEST = "review_records_request"  # a postal inspector who did not file it
     FEED_MAIL = "feed_mail"
     MANAGE_ACCOUNTS = "manage_accounts"
 
@@ -33,6 +35,7 @@ _REQUESTING = frozenset(
         Action.FILE_EXTENSION,
         Action.CONFIRM_EMERGENCY,
         Action.NOTIFY_INDICTMENT,
+        Action.FILE_RECORDS_REQUEST,
     }
 )
 _DECIDING = frozenset(
@@ -47,10 +50,10 @@ _DECIDING = frozenset(
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.REQUESTER: _REQUESTING,
-    Role.INSPECTOR: _REQUESTING,
+    Role.INSPECTOR: _REQUESTING | {Action.REVIEW_RECORDS_REQUEST},
     Role.APPROVER: _DECIDING,
     Role.CHIEF: _DECIDING,
-    # Oversight reads everything and changes nothing.
+    # Oversight reads everything and changes nothing (records requests included).
     Role.OVERSIGHT: frozenset(
         {
             Action.VIEW_CASES,
@@ -111,3 +114,26 @@ def sees_captures(roles: Iterable[Role], viewer_agency_id: int | None, case_agen
     if Role.OVERSIGHT in held:
         return True
     return is_requesting_agency(viewer_agency_id, case_agency_id)
+
+
+def sees_records_request(
+    roles: Iterable[Role], viewer_agency_id: int | None, request_agency_id: int
+) -> bool:
+    """A records request is seen by the agency that filed it, by the postal inspectors
+    who review requests, and by oversight; anyone else is told it does not exist."""
+    held = frozenset(roles)
+    if Role.OVERSIGHT in held or may(held, Action.REVIEW_RECORDS_REQUEST):
+        return True
+    return may(held, Action.FILE_RECORDS_REQUEST) and is_requesting_agency(
+        viewer_agency_id, request_agency_id
+    )
+
+
+def receives_production(
+    roles: Iterable[Role], viewer_agency_id: int | None, request_agency_id: int
+) -> bool:
+    """PA-ACCOUNT: a production is disclosed to the requesting agency alone; reviewers and
+    oversight see that it was made and its hashes, never download it."""
+    return may(roles, Action.FILE_RECORDS_REQUEST) and is_requesting_agency(
+        viewer_agency_id, request_agency_id
+    )

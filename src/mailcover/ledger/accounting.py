@@ -51,7 +51,7 @@ def record_disclosure(
     actor: User | None,
     now: datetime,
     *,
-    subject_id: int,
+    subject_id: int | None,
     case: str,
     recipient: Agency,
     nature: str,
@@ -59,8 +59,13 @@ def record_disclosure(
     law_enforcement: bool,
     agency_head_written_request: bool,
     refs: Mapping[str, Any] | None = None,
+    **details: Any,
 ) -> Entry:
-    """PA-ACCOUNT: put one disclosure on the ledger, refusing one that cannot be accounted for."""
+    """PA-ACCOUNT: put one disclosure on the ledger, refusing one that cannot be accounted for.
+
+    `subject_id` is a cover's subject; a records production names its customer in
+    `refs` instead. `details` adds what the disclosure was (e.g. a production's hashes).
+    """
     disclosure = Disclosure(
         at=now,
         nature=nature.strip(),
@@ -83,6 +88,7 @@ def record_disclosure(
         recipient={"name": disclosure.recipient_name, "address": disclosure.recipient_address},
         law_enforcement=law_enforcement,
         agency_head_written_request=agency_head_written_request,
+        **details,
     )
 
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from mailcover.covers import views as covers
+from mailcover.records import views as records
 from mailcover.web import views
 
 app_name = "web"
@@ -20,4 +21,18 @@ urlpatterns = [
         name="capture-image",
     ),
     path("orders/<int:order_id>/<str:event>", covers.order_event, name="order-event"),
+    path("records", records.request_list, name="records"),
+    path("records/new", records.new_request, name="new-records-request"),
+    path("records/<int:request_id>", records.request_page, name="records-request"),
+    path("records/<int:request_id>/review", records.review, name="records-review"),
+    path("records/<int:request_id>/produce", records.produce, name="records-produce"),
+    path("records/<int:request_id>/download", records.download, name="records-download"),
+    path("records/<int:request_id>/instrument", records.instrument, name="records-instrument"),
+    path(
+        "records/<int:request_id>/challenge-notice",
+        records.challenge_notice,
+        name="records-challenge-notice",
+    ),
+    path("records/<int:request_id>/delays", records.add_delay, name="records-delays"),
+    path("records/<int:request_id>/follow-up", records.follow_up, name="records-follow-up"),
 ]

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp import login as otp_login
 
 from mailcover.accounts.api import SignInRefused, check_sign_in
 from mailcover.accounts.models import User
@@ -52,6 +53,10 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             error = str(refused)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            device = getattr(user, "otp_device", None)
+            if device is not None:
+                # The session is two-factor (RR-VERIFIED reads request.user.is_verified()).
+                otp_login(request, device)
             target = request.POST.get("next", "")
             if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
                 target = "web:home"
