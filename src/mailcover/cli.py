@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from mailcover.covers.cli import add_commands as add_mail_commands
 from mailcover.law.terms import AgencyLevel, DelegationScope, Role
 from mailcover.ledger.cli import add_commands as add_ledger_commands
+from mailcover.records.cli import add_commands as add_records_commands
 
 
 def _django() -> None:
@@ -155,6 +156,7 @@ def parser() -> argparse.ArgumentParser:
 
     add_mail_commands(commands, _django)
     add_ledger_commands(commands, _django)
+    add_records_commands(commands, _django)
 
     run_manage = commands.add_parser("manage", help="Django's own management commands")
     run_manage.add_argument("rest", nargs=argparse.REMAINDER)

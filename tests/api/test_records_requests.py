@@ -174,7 +174,8 @@ def test_rr_verified_a_requester_of_a_verified_agency_files_a_subpoena(
     assert created["state"] == "under_review"
     assert created["number"].startswith("RR-")
     request = RecordsRequest.objects.get(pk=created["id"])
-    assert request.instrument_sha256 and request.categories == ["subscriber"]
+    assert request.instrument_sha256
+    assert request.categories == ["subscriber"]
     assert Entry.objects.filter(event="records.request_filed", case_number=request.number).exists()
 
 
@@ -189,9 +190,7 @@ def test_rr_verified_an_unverified_agency_is_refused(rr: RecordsApi, verified: A
     assert not RecordsRequest.objects.exists()
 
 
-def test_pa_account_an_agency_without_an_address_cannot_file(
-    rr: RecordsApi, verified: Any
-) -> None:
+def test_pa_account_an_agency_without_an_address_cannot_file(rr: RecordsApi, verified: Any) -> None:
     agency = verified.requester.agency
     agency.address = ""
     agency.save()
@@ -376,7 +375,8 @@ def test_rr_scope_a_subpoena_production_holds_subscriber_records_only(
     data = rr.get(link.json()["url"].removeprefix("/api/v1"), verified.requester).content
     names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
     assert "subscriber.csv" in names
-    assert "transactional.csv" not in names and "financial.csv" not in names
+    assert "transactional.csv" not in names
+    assert "financial.csv" not in names
     assert "tok_abc" not in zipfile.ZipFile(io.BytesIO(data)).read("subscriber.csv").decode()
 
 
@@ -561,7 +561,8 @@ def test_rr_financial_records_wait_for_the_customers_time_to_challenge(
     assert answer.json()["state"] == "approved"
     assert "notice" in answer.json()["message"]
     held = rr.post(f"/records-requests/{request_id}/produce", {}, verified.inspector)
-    assert held.status_code == 422 and held.json()["rule"] == "RR-FINANCIAL"
+    assert held.status_code == 422
+    assert held.json()["rule"] == "RR-FINANCIAL"
     served = (timezone.now() - timedelta(days=5)).date()
     noted = rr.post(
         f"/records-requests/{request_id}/challenge-notice",
@@ -579,7 +580,8 @@ def test_rr_financial_records_wait_for_the_customers_time_to_challenge(
 
     ChallengeNotice.objects.update(served_on=served - timedelta(days=6))
     done = rr.post(f"/records-requests/{request_id}/produce", {}, verified.inspector)
-    assert done.status_code == 200 and done.json()["state"] == "produced"
+    assert done.status_code == 200
+    assert done.json()["state"] == "produced"
     assert "financial" in done.json()["production"]["counts"]
 
 
@@ -601,7 +603,8 @@ def test_rr_notice_a_delay_order_holds_the_notice(
         },
         verified.requester,
     )
-    assert bad.status_code == 422 and bad.json()["rule"] == "RR-NOTICE"
+    assert bad.status_code == 422
+    assert bad.json()["rule"] == "RR-NOTICE"
     good = rr.post(
         f"/records-requests/{request_id}/delays",
         {

@@ -41,7 +41,8 @@ def at(day: date) -> datetime:
 
 
 @pytest.fixture(autouse=True)
-def outbox(settings: Any) -> list[Any]:
+def outbox(settings: Any, db: None) -> list[Any]:
+    """Django's in-memory mail; after `db`, whose test case set-up replaces the list."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     mail.outbox = []
     return mail.outbox
@@ -305,7 +306,7 @@ def test_rr_notice_a_delayed_financial_notice_names_12_usc_3409_too(
     delay(notice, people, DelayKind.DELAYED_NOTICE, TODAY, TODAY + 29 * DAY)
     notices.send_due(at(TODAY + 30 * DAY))
     assert "under 18 U.S.C. 2705(a) and 12 U.S.C. 3409 until" in outbox[0].body
-    assert "administrative subpoena (12 U.S.C. 3405)" in outbox[0].body
+    assert "under an administrative subpoena (12 U.S.C. 3405)" in outbox[0].body
 
 
 def test_rr_notice_a_request_not_produced_has_no_notice_due(
@@ -360,12 +361,17 @@ class RefusingBackend(EmailBackend):
 
 
 def test_rr_notice_a_failed_send_stays_queued_and_goes_next_time_without_stopping_others(
-    queued: CustomerNotice, make_request: Callable[..., RecordsRequest], outbox: list[Any]
+    queued: CustomerNotice,
+    make_request: Callable[..., RecordsRequest],
+    outbox: list[Any],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     other = make_customer(2)
     notices.queue_notice(make_request(other), other, PRODUCED)
     report = notices.send_due(at(TODAY), connection=RefusingBackend(queued.email))
     assert (report.sent, report.held, report.failed) == (1, 0, 1)
+    assert queued.request.number in caplog.text
+    assert queued.email not in caplog.text
     assert [m.to for m in outbox] == [[other.email]]
     queued.refresh_from_db()
     assert queued.sent_at is None

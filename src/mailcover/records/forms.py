@@ -40,7 +40,8 @@ class RecordsRequestForm(UswdsForm):
     address = forms.CharField(max_length=300, required=False, label="Address (with the name)")
     categories = forms.MultipleChoiceField(
         choices=[(c.value, c.value) for c in law.Category],
-        widget=forms.CheckboxSelectMultiple,
+        # A CheckboxSelectMultiple is a RadioSelect to Django; USWDS styles it as a checkbox.
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "usa-checkbox__input"}),
     )
     start = forms.DateField(required=False, label="From (YYYY-MM-DD)")
     end = forms.DateField(required=False, label="To (YYYY-MM-DD)")

@@ -68,7 +68,9 @@ def _page_count(data: bytes) -> int:
         raise
     except Exception as exc:  # pypdf raises many kinds for a broken file
         logger.info("an uploaded instrument did not parse: %s", type(exc).__name__)
-        raise InstrumentFileError("instrument_pdf is damaged or not a PDF: it cannot be read")
+        raise InstrumentFileError(
+            "instrument_pdf is damaged or not a PDF: it cannot be read"
+        ) from None
 
 
 def store(checked: InstrumentFile) -> str:

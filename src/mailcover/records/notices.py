@@ -110,8 +110,8 @@ def queue_notice(
             defaults={"customer": customer, "email": customer.email, "queued_at": now},
         )
         if created:
-            # The ledger is read by oversight and kept for years: it names the request,
-            # never the customer's address or name (PA-ACCOUNT keeps those elsewhere).
+            # The ledger is append-only and outlives the customer records: it names the
+            # request, never the customer's address or name.
             ledger.record(
                 None, "records.notice_queued", now, case=request.number, refs=_refs(notice)
             )
@@ -210,8 +210,14 @@ def send_due(
         try:
             outcome = _send_one(notice.pk, now, mail)
         except SEND_ERRORS as error:
-            # No address on the log either: the request number finds the notice.
-            logger.warning("notice of %s not sent: %s", notice.request.number, error)
+            # The error's class and code only: SMTPRecipientsRefused's text holds the
+            # address, and the request number is enough to find the notice.
+            logger.warning(
+                "notice of %s not sent: %s %s",
+                notice.request.number,
+                type(error).__name__,
+                getattr(error, "smtp_code", ""),
+            )
             report.failed += 1
             continue
         if outcome == "sent":
@@ -309,9 +315,10 @@ def _obtained(request: RecordsRequest, produced_on: date) -> str:
     if request.issued_on is not None:
         issued += f" on {request.issued_on.isoformat()}"
     instrument = law.INSTRUMENT_NAMES[request.instrument_kind]
+    article = "an" if instrument[0] in "aeiou" else "a"
     return (
         f"A government entity, {request.agency.name}, obtained {kinds} of your account "
-        f"from {request.start.isoformat()} to {request.end.isoformat()}, under a "
+        f"from {request.start.isoformat()} to {request.end.isoformat()}, under {article} "
         f"{instrument} {issued}. The records were produced on {produced_on.isoformat()}."
     )
 

@@ -88,8 +88,9 @@ _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 def _clock(start: datetime | None) -> Callable[[], datetime]:
-    """The real clock, or one that starts at --now and runs at the real pace."""
+    """The real clock, or one that reads --now first and then runs on at the real pace
+    in whole seconds (so a single pass runs at exactly the moment given)."""
     if start is None:
         return timezone.now
     began = time.monotonic()
-    return lambda: start + timedelta(seconds=time.monotonic() - began)
+    return lambda: start + timedelta(seconds=int(time.monotonic() - began))
