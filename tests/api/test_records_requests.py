@@ -67,11 +67,16 @@ def body(**changes: Any) -> dict[str, Any]:
 class RecordsApi:
     def __init__(self) -> None:
         self.client = Client()
+        self.second_factor = True
 
     def headers(self, user: User | None) -> dict[str, str]:
         if user is None:
             return {}
-        return {"Authorization": f"Bearer {ApiToken.issue(user, timezone.now(), 1)}"}
+        # Tokens here stand for a sign-in with a one-time code, as the verified filers
+        # below all have a device (test_rr_verified_a_token_without_a_code... checks one
+        # without).
+        token = ApiToken.issue(user, timezone.now(), 1, second_factor=self.second_factor)
+        return {"Authorization": f"Bearer {token}"}
 
     def file(
         self, user: User | None, request: Any = None, pdf: bytes | None = PDF, **extra: Any
@@ -552,7 +557,7 @@ def test_rr_financial_records_wait_for_the_customers_time_to_challenge(
         instrument={
             "type": "financial_administrative_subpoena",
             "issued_by": "DOJ",
-            "issued_on": (timezone.now().date() - timedelta(days=2)).isoformat(),
+            "issued_on": (timezone.now().date() - timedelta(days=20)).isoformat(),
         },
     )
     answer = rr.post(
@@ -707,3 +712,176 @@ def test_rr_emergency_without_an_attestation_is_refused(rr: RecordsApi, verified
     answer = rr.file(verified.requester, changed)
     assert answer.status_code == 422
     assert answer.json()["rule"] == "RR-EMERGENCY"
+
+
+def test_rr_verified_a_token_issued_without_a_one_time_code_cannot_file(
+    rr: RecordsApi, verified: Any
+) -> None:
+    rr.second_factor = False  # signed in before the device was enrolled
+    answer = rr.file(verified.requester)
+    assert answer.status_code == 422
+    assert answer.json()["rule"] == "RR-VERIFIED"
+
+
+def test_rr_verified_a_token_from_the_sign_in_with_a_code_files(
+    rr: RecordsApi, verified: Any
+) -> None:
+    from django_otp.oath import totp
+
+    device = TOTPDevice.objects.get(user=verified.requester)
+    signed = rr.client.post(
+        "/api/v1/auth/token",
+        data=json.dumps(
+            {
+                "username": "requester",
+                "password": "correct horse battery staple",
+                "otp": f"{totp(device.bin_key):06d}",
+            }
+        ),
+        content_type="application/json",
+    )
+    token = signed.json()["token"]
+    answer = rr.client.post(
+        "/api/v1/records-requests",
+        data={
+            "request": json.dumps(body()),
+            "instrument_pdf": SimpleUploadedFile("i.pdf", PDF, "application/pdf"),
+        },
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert answer.status_code == 201, answer.content
+
+
+def test_rr_scope_a_name_that_is_not_the_customers_names_no_one(
+    rr: RecordsApi, verified: Any, customer: Customer
+) -> None:
+    request_id = filed_id(
+        rr, verified.requester, customer={"email": customer.email, "name": "SOMEONE ELSE"}
+    )
+    answer = rr.post(
+        f"/records-requests/{request_id}/review", {"approve": True}, verified.inspector
+    )
+    assert answer.json()["state"] == "no_records"
+
+
+def test_rr_financial_a_notice_before_the_instrument_is_refused(
+    rr: RecordsApi, verified: Any, customer: Customer
+) -> None:
+    request_id = filed_id(
+        rr,
+        verified.requester,
+        categories=["financial"],
+        instrument={
+            "type": "financial_administrative_subpoena",
+            "issued_by": "DOJ",
+            "issued_on": (timezone.now().date() - timedelta(days=2)).isoformat(),
+        },
+    )
+    answer = rr.post(
+        f"/records-requests/{request_id}/challenge-notice",
+        {"served_on": "2001-01-01", "method": "served"},
+        verified.requester,
+    )
+    assert answer.status_code == 422
+    assert answer.json()["rule"] == "RR-FINANCIAL"
+
+
+def test_mc_not_self_the_filer_cannot_produce_their_own_held_request(
+    rr: RecordsApi, verified: Any, customer: Customer
+) -> None:
+    request_id = filed_id(
+        rr,
+        verified.inspector,
+        categories=["financial"],
+        instrument={
+            "type": "financial_administrative_subpoena",
+            "issued_by": "DOJ",
+            "issued_on": (timezone.now().date() - timedelta(days=20)).isoformat(),
+        },
+    )
+    RecordsRequest.objects.filter(pk=request_id).update()
+    other = verified.hq  # an approver: not an inspector, so refused before the law
+    assert rr.post(f"/records-requests/{request_id}/produce", {}, other).status_code == 403
+    answer = rr.post(f"/records-requests/{request_id}/produce", {}, verified.inspector)
+    assert answer.status_code == 422
+    assert answer.json()["rule"] == "MC-NOT-SELF"
+
+
+def test_the_reviewer_of_a_request_does_not_receive_its_production(
+    rr: RecordsApi, verified: Any, customer: Customer
+) -> None:
+    from mailcover.accounts.provisioning import NewUser, add_user
+    from mailcover.law.terms import Policy
+
+    filer = add_user(
+        NewUser(
+            username="inspector2",
+            agency=verified.inspector.agency.name,
+            roles=["inspector"],
+            password="correct horse battery staple",
+            nondisclosure=True,
+        ),
+        timezone.now(),
+        Policy(),
+    )
+    TOTPDevice.objects.create(user=filer, name="default", confirmed=True)
+    request_id = filed_id(rr, filer)
+    rr.post(f"/records-requests/{request_id}/review", {"approve": True}, verified.inspector)
+    assert (
+        rr.post(
+            f"/records-requests/{request_id}/download-links", {}, verified.inspector
+        ).status_code
+        == 403
+    )
+    assert rr.post(f"/records-requests/{request_id}/download-links", {}, filer).status_code == 201
+
+
+def test_rr_notice_an_order_ending_in_the_far_future_is_refused_not_a_crash(
+    rr: RecordsApi, verified: Any
+) -> None:
+    request_id = filed_id(rr, verified.requester)
+    answer = rr.post(
+        f"/records-requests/{request_id}/delays",
+        {
+            "kind": "nondisclosure",
+            "starts_on": timezone.now().date().isoformat(),
+            "ends_on": "9999-12-31",
+            "court_reference": "X",
+        },
+        verified.requester,
+    )
+    assert answer.status_code == 422
+    assert rr.get("/records-requests", verified.requester).status_code == 200
+
+
+def test_a_nul_character_is_refused_as_bad_input(rr: RecordsApi, verified: Any) -> None:
+    answer = rr.file(verified.requester, body(purpose="why\u0000"))
+    assert answer.status_code == 422
+    assert "NUL" in answer.json()["detail"]
+
+
+def test_a_download_link_is_never_replayed_from_an_idempotency_record(
+    rr: RecordsApi, verified: Any, customer: Customer
+) -> None:
+    request_id = produced(rr, verified)
+    token = ApiToken.issue(verified.requester, timezone.now(), 1, second_factor=True)
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "link-1"}
+    path = f"/api/v1/records-requests/{request_id}/download-links"
+    first = rr.client.post(path, data="{}", content_type="application/json", headers=headers)
+    again = rr.client.post(path, data="{}", content_type="application/json", headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert first.json()["url"] != again.json()["url"]
+    from mailcover.accounts.models import IdempotencyRecord
+
+    assert not IdempotencyRecord.objects.filter(key="link-1").exists()
+
+
+def test_a_reproduction_names_the_recipient_as_the_ledger_recorded_it(
+    rr: RecordsApi, verified: Any, customer: Customer
+) -> None:
+    request_id = produced(rr, verified)
+    agency = verified.requester.agency
+    agency.address = "2 NEW HQ ST, SPRINGFIELD IL 62701"
+    agency.save()
+    answer = rr.get(f"/records-requests/{request_id}/reproduction", verified.oversight)
+    assert answer.json() == {"identical": True, "differences": []}

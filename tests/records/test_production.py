@@ -352,12 +352,16 @@ def test_subscriber_records_hold_the_account_address_changes_sessions_and_cards(
     assert rows[3]["address"] == "9 ELM ST, SPRINGFIELD IL 62701"
 
 
-def test_the_account_is_produced_whatever_the_range_but_its_history_is_not(world: World) -> None:
+def test_rr_scope_the_account_shows_the_address_in_force_at_the_end_of_the_range(
+    world: World,
+) -> None:
     produced = produce(scope(world.customer, start=date(2024, 1, 1), end=date(2024, 1, 31)))
     rows = table(produced, "subscriber.csv")
     assert [r["record_type"] for r in rows] == ["account"]
-    # The address change of June is outside the range, but in force at production.
-    assert rows[0]["address"] == "9 ELM ST, SPRINGFIELD IL 62701"
+    # The address change of June is after the range: the address it replaced is the one
+    # in force then, and the new one is not disclosed.
+    assert rows[0]["address"] == "123 MAIN ST APT 4, SPRINGFIELD IL 62704-1234"
+    assert "9 ELM ST" not in produced.data.decode("latin-1")
 
 
 def test_an_address_change_recorded_after_the_production_does_not_change_the_account(

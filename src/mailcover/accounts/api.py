@@ -24,7 +24,10 @@ router = Router(tags=["auth"])
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         found = ApiToken.objects.usable(token, timezone.now())
-        return found.user if found is not None else None
+        if found is None:
+            return None
+        request.token_second_factor = found.second_factor  # type: ignore[attr-defined]
+        return found.user
 
 
 class SignInRefused(Exception):
@@ -58,7 +61,12 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> Status[Any]:
         return Status(401, {"detail": str(refused)})
     now = timezone.now()
     with transaction.atomic():
-        token = ApiToken.issue(user, now, settings.MAILCOVER_TOKEN_HOURS)
+        token = ApiToken.issue(
+            user,
+            now,
+            settings.MAILCOVER_TOKEN_HOURS,
+            second_factor=getattr(user, "otp_device", None) is not None,
+        )
         found = ApiToken.objects.usable(token, now)
         assert found is not None
         # The token itself never goes on the ledger; who got one, and until when, does.

@@ -107,6 +107,9 @@ class IdempotencyMiddleware:
         if response.status_code >= 500 or response.streaming:
             record.delete()  # a failure is not an answer: the client may retry
             return response
+        if "no-store" in response.get("Cache-Control", ""):
+            record.delete()  # a secret (a download link) is never kept to be replayed
+            return response
         record.status = response.status_code
         record.content_type = response.get("Content-Type", "application/json")
         record.body = response.content

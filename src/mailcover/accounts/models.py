@@ -123,13 +123,20 @@ class ApiToken(models.Model):
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
+    # Issued after a one-time code (RR-VERIFIED asks for a two-factor sign-in).
+    second_factor = models.BooleanField(default=False)
 
     objects = ApiTokenQuerySet.as_manager()
 
     @classmethod
-    def issue(cls, user: User, now: datetime, hours: int) -> str:
+    def issue(cls, user: User, now: datetime, hours: int, second_factor: bool = False) -> str:
         raw = secrets.token_urlsafe(32)
-        cls.objects.create(user=user, digest=_digest(raw), expires_at=now + timedelta(hours=hours))
+        cls.objects.create(
+            user=user,
+            digest=_digest(raw),
+            expires_at=now + timedelta(hours=hours),
+            second_factor=second_factor,
+        )
         return raw
 
 

@@ -445,6 +445,9 @@ def check_release(
 DELAY_MAX_DAYS = 90
 # DOJ policy (2017): a nondisclosure order without an end is re-checked at one year.
 NONDISCLOSURE_RECHECK_DAYS = 365
+# An end further off than this is no end a court sets; it is refused (and date
+# arithmetic on it would overflow).
+DELAY_HORIZON_DAYS = 10 * 365
 
 
 class DelayKind(StrEnum):
@@ -464,6 +467,17 @@ class Delay:
 def check_delay(delay: Delay) -> list[Violation]:
     """RR-NOTICE: a delayed-notice order runs up to 90 days at a time; a nondisclosure
     order for the period the court sets."""
+    if delay.ends_on is not None and delay.ends_on > delay.starts_on + timedelta(
+        days=DELAY_HORIZON_DAYS
+    ):
+        return [
+            Violation(
+                "RR-NOTICE",
+                "ends_on",
+                f"an order ending more than {DELAY_HORIZON_DAYS // 365} years after it starts "
+                "is open-ended: leave ends_on out",
+            )
+        ]
     if delay.ends_on is not None and delay.ends_on < delay.starts_on:
         return [Violation("RR-NOTICE", "ends_on", "the delay ends before it starts")]
     if delay.kind is DelayKind.DELAYED_NOTICE:

@@ -42,6 +42,7 @@ from mailcover.records.models import (
     RecordsRequest,
     TrackedItem,
 )
+from mailcover.records.schemas import refuse_nul
 
 __all__ = ["Conflict", "Forbidden", "NotFound", "require"]
 
@@ -228,7 +229,26 @@ def find_customer(identifiers: dict[str, str]) -> Customer | None:
     if not sets:
         return None
     common = set.intersection(*sets)
-    return Customer.objects.get(pk=common.pop()) if len(common) == 1 else None
+    if len(common) != 1:
+        return None
+    found = Customer.objects.get(pk=common.pop())
+    return found if _also_named(found, identifiers) else None
+
+
+def _also_named(customer: Customer, identifiers: dict[str, str]) -> bool:
+    """RR-SCOPE: a name or an address given beside another identifier is part of what
+    names the customer; one that does not match names someone else."""
+    name = identifiers.get("name")
+    if name and " ".join(name.casefold().split()) != " ".join(customer.name.casefold().split()):
+        return False
+    address = identifiers.get("address")
+    if address:
+        try:
+            key = postal_address.parse(address).delivery_point_key
+        except postal_address.AddressError:
+            return False
+        return key == customer.address_key
+    return True
 
 
 # -- Review --------------------------------------------------------------------------
@@ -240,6 +260,7 @@ def review(
     """An inspector who did not file the request approves or refuses it. An approved
     request is produced at once when the law lets it go (RR-FINANCIAL may hold it)."""
     require(user, Action.REVIEW_RECORDS_REQUEST)
+    refuse_nul("RR-SCOPE", reason=reason)
     with transaction.atomic():
         request = _locked(user, request_id)
         refuse_if(law.check_reviewer(user.pk, request.requester_id))
@@ -312,7 +333,8 @@ def release_from(request: RecordsRequest, now: datetime) -> date | None:
 
 def _financial_delay_until(request: RecordsRequest, today: date) -> date | None:
     """12 U.S.C. 3409: a delayed-notice order in force lets the release go first."""
-    for delay in request.delays.all():
+    issued = request.issued_on or request.filed_at.date()
+    for delay in request.delays.filter(starts_on__gte=issued):
         if (
             delay.kind == law.DelayKind.DELAYED_NOTICE
             and delay.starts_on <= today
@@ -327,6 +349,7 @@ def produce(user: User, request_id: int, now: datetime) -> RecordsRequest:
     require(user, Action.REVIEW_RECORDS_REQUEST)
     with transaction.atomic():
         request = _locked(user, request_id)
+        refuse_if(law.check_reviewer(user.pk, request.requester_id))
         if request.state != RecordsDecision.Outcome.APPROVED:
             raise Conflict(
                 f"{request.number} is {request.state}: only an approved request "
@@ -348,12 +371,19 @@ def scope_of(request: RecordsRequest, customer_id: int, as_of: datetime) -> prod
 
 
 def letter_of(
-    request: RecordsRequest, produced_by: str, produced_at: datetime, no_records: bool = False
+    request: RecordsRequest,
+    produced_by: str,
+    produced_at: datetime,
+    no_records: bool = False,
+    recipient: tuple[str, str] | None = None,
 ) -> production.Letter:
+    """The cover letter's facts; a rebuild names the recipient as the ledger recorded it,
+    not as the agency's row reads now."""
+    name, address = recipient or (request.agency.name, request.agency.address)
     return production.Letter(
         request_number=request.number,
-        agency_name=request.agency.name,
-        agency_address=request.agency.address,
+        agency_name=name,
+        agency_address=address,
         instrument=request.instrument_kind,
         issued_by=request.issued_by,
         issued_on=request.issued_on,
@@ -372,12 +402,39 @@ def _produce(user: User, request: RecordsRequest, now: datetime) -> Production:
     """Build the package, keep it, and account for it as a disclosure (PA-ACCOUNT)."""
     customer = request.decision.customer
     assert customer is not None
+    if not request.agency.address.strip():
+        raise RuleBroken(
+            [
+                Violation(
+                    "PA-ACCOUNT",
+                    None,
+                    f"{request.agency.name} has no address on file: "
+                    "a disclosure names its recipient's address",
+                )
+            ]
+        )
     letter = letter_of(request, user.get_full_name() or user.username, now)
     package = production.build(scope_of(request, customer.pk, now), letter)
     name = f"productions/{request.number}-{package.sha256[:16]}.zip"
     # Kept before the rows that name it commit; a rollback leaves an unnamed file behind,
     # never a row without its file.
     saved = default_storage.save(name, ContentFile(package.data))
+    try:
+        return _account_for(user, request, customer, package, letter, saved, now)
+    except BaseException:
+        default_storage.delete(saved)  # a production that did not happen leaves no file
+        raise
+
+
+def _account_for(
+    user: User,
+    request: RecordsRequest,
+    customer: Customer,
+    package: production.Package,
+    letter: production.Letter,
+    saved: str,
+    now: datetime,
+) -> Production:
     nature = Nature.RECORDS_PRODUCTION
     if request.is_emergency:
         # RR-EMERGENCY: marked as such in every report.
@@ -434,7 +491,12 @@ def reproduce(user: User, request_id: int) -> list[str]:
         recorded["package_sha256"],
         recorded["manifest"],
         scope_of(request, made.customer_id, made.produced_at),
-        letter_of(request, recorded["produced_by"], made.produced_at),
+        letter_of(
+            request,
+            recorded["produced_by"],
+            made.produced_at,
+            recipient=(recorded["recipient"]["name"], recorded["recipient"]["address"]),
+        ),
     )
 
 
@@ -447,6 +509,7 @@ def ledger_hashes(made: Production) -> dict[str, Any]:
         "package_sha256": details["package_sha256"],
         "manifest": details["manifest"],
         "produced_by": details["produced_by"],
+        "recipient": details["recipient"],
     }
 
 
@@ -459,12 +522,16 @@ class Link:
     expires_at: datetime
 
 
-def issue_link(user: User, request_id: int, now: datetime) -> Link:
+def issue_link(user: User, request_id: int, now: datetime, second_factor_used: bool) -> Link:
     """A download link for the requesting agency, expiring after MAILCOVER_DOWNLOAD_HOURS."""
     require(user, Action.FILE_RECORDS_REQUEST)
+    check_verified(user, second_factor_used)
     request = get_visible(user, request_id)
     if not receives_production(user.role_set, user.agency_id, request.agency_id):
         raise Forbidden("a production goes to the agency that filed the request only")
+    decision = getattr(request, "decision", None)
+    if decision is not None and decision.reviewer_id == user.pk:
+        raise Forbidden("the inspector who reviewed a request does not receive its production")
     made = getattr(request, "production", None)
     if made is None:
         raise Conflict(f"{request.number} is {request.state}: there is nothing to download")
@@ -493,7 +560,9 @@ def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def download(user: User, token: str, now: datetime) -> tuple[Production, bytes]:
+def download(
+    user: User, token: str, now: datetime, second_factor_used: bool
+) -> tuple[Production, bytes]:
     """The production behind a link, for a member of the requesting agency while the
     link lasts; each download goes on the ledger."""
     link = (
@@ -507,6 +576,7 @@ def download(user: User, token: str, now: datetime) -> tuple[Production, bytes]:
     if not receives_production(user.role_set, user.agency_id, request.agency_id):
         # Another agency's requester is told nothing about the request.
         raise NotFound("no such download link")
+    check_verified(user, second_factor_used)
     if now >= link.expires_at:
         raise Gone(
             f"this download link expired at {link.expires_at.isoformat()}; ask for a new "
@@ -547,11 +617,23 @@ def record_challenge_notice(
         raise Conflict(f"{request.number} asks for no financial records")
     if method not in law.CHALLENGE_DAYS:
         raise RuleBroken([Violation("RR-FINANCIAL", "method", "method is served or mailed")])
+    if request.issued_on is not None and served_on < request.issued_on:
+        raise RuleBroken(
+            [
+                Violation(
+                    "RR-FINANCIAL",
+                    "served_on",
+                    f"the notice cannot precede the instrument it gives notice of "
+                    f"(issued {request.issued_on})",
+                )
+            ]
+        )
     if served_on > now.date():
         raise RuleBroken([Violation("RR-FINANCIAL", "served_on", "served_on is in the future")])
     with transaction.atomic():
         if ChallengeNotice.objects.filter(request=request).exists():
             raise Conflict(f"the customer's notice of {request.number} is already on file")
+        RecordsRequest.objects.select_for_update().filter(pk=request.pk).first()
         notice = ChallengeNotice.objects.create(
             request=request, served_on=served_on, method=method, recorded_by=user, recorded_at=now
         )
@@ -578,6 +660,7 @@ def add_delay(
 ) -> NoticeDelay:
     """RR-NOTICE: a delayed-notice or nondisclosure order the agency puts on file."""
     request = _own(user, request_id)
+    refuse_nul("RR-NOTICE", court_reference=court_reference)
     try:
         delay_kind = law.DelayKind(kind)
     except ValueError:
@@ -603,6 +686,7 @@ def file_follow_up(
     """RR-EMERGENCY: the legal process that follows an emergency disclosure; it must reach
     every category that was released."""
     request = _own(user, request_id)
+    refuse_nul("RR-EMERGENCY", issued_by=issued_by, number=number)
     if not request.is_emergency:
         raise Conflict(f"{request.number} is not an emergency request")
     found = (
@@ -632,6 +716,7 @@ def file_follow_up(
     with transaction.atomic():
         if FollowUpInstrument.objects.filter(request=request).exists():
             raise Conflict(f"the follow-up instrument of {request.number} is already on file")
+        RecordsRequest.objects.select_for_update().filter(pk=request.pk).first()
         follow = FollowUpInstrument.objects.create(
             request=request,
             instrument=instrument.value,

@@ -49,6 +49,11 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
+def _second_factor(request: HttpRequest) -> bool:
+    """Whether the bearer token was issued after a one-time code (RR-VERIFIED)."""
+    return bool(getattr(request, "token_second_factor", False))
+
+
 def _acting(request: HttpRequest, action: Action) -> User:
     """403 for a role that may not do this at all, before any lookup."""
     user = _user(request)
@@ -85,15 +90,13 @@ def file_request(
     user = _acting(request, Action.FILE_RECORDS_REQUEST)
     parsed = parse_request(payload)
     pdf = _pdf(instrument_pdf, "instrument_pdf")
-    # An API token is issued only after the one-time code when a device is enrolled
-    # (accounts.api.check_sign_in), so a token of a person with a device is two-factor.
     filed = actions.file_request(
         user,
         parsed.to_draft(),
         parsed.model_dump(mode="json"),
         pdf,
         timezone.now(),
-        second_factor_used=True,
+        second_factor_used=_second_factor(request),
     )
     return Status(201, {"id": filed.pk, "number": filed.number, "state": filed.state})
 
@@ -210,12 +213,15 @@ def follow_up(
 
 
 @router.post("/records-requests/{request_id}/download-links", response={201: LinkOut, **ERRORS})
-def issue_link(request: HttpRequest, request_id: int) -> Status[Any]:
+def issue_link(request: HttpRequest, request_id: int) -> HttpResponse:
     """A link to the production, for the agency that filed the request; it expires."""
     user = _acting(request, Action.FILE_RECORDS_REQUEST)
-    link = actions.issue_link(user, request_id, timezone.now())
+    link = actions.issue_link(user, request_id, timezone.now(), _second_factor(request))
     url = reverse("api:download_production", kwargs={"token": link.token})
-    return Status(201, {"url": url, "expires_at": link.expires_at})
+    # The link is a secret: no cache and no Idempotency-Key record keeps it.
+    response = api_response(request, {"url": url, "expires_at": link.expires_at}, 201)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @router.get(
@@ -227,8 +233,14 @@ def issue_link(request: HttpRequest, request_id: int) -> Status[Any]:
 def download_production(request: HttpRequest, token: str) -> HttpResponse:
     """Only a member of the requesting agency, signed in, while the link lasts (410 after)."""
     user = _acting(request, Action.FILE_RECORDS_REQUEST)
-    made, data = actions.download(user, token, timezone.now())
+    made, data = actions.download(user, token, timezone.now(), _second_factor(request))
     return zip_response(made.request.number, made.sha256, data)
+
+
+def api_response(request: HttpRequest, body: dict[str, Any], status: int) -> HttpResponse:
+    from mailcover.config.api import api
+
+    return api.create_response(request, body, status=status)
 
 
 def zip_response(number: str, sha256: str, data: bytes) -> HttpResponse:

@@ -14,9 +14,18 @@ if TYPE_CHECKING:
 
 Setup = Callable[[], None]
 
-# importers.KINDS, written out so that building the parser needs no Django (a test
-# checks the two agree).
-KINDS = ("customers", "sign_ins", "items", "scans", "payments", "address_changes")
+# importers.KINDS and FIELDS, written out so that building the parser needs no Django
+# (a test checks that they agree). "?": the field may be left out.
+FIELDS = {
+    "customers": "account_number name address email phone? opened_at services?",
+    "sign_ins": "account_number at ip_address user_agent? duration_seconds?",
+    "items": "account_number tracking_number role",
+    "scans": "tracking_number at event location",
+    "payments": "account_number at amount currency? card_brand card_last4 processor_token "
+    "description?",
+    "address_changes": "account_number at old_address new_address",
+}
+KINDS = tuple(FIELDS)
 SHOWN_ERRORS = 1000
 """Row errors printed one by one; past this, only their number (in the summary)."""
 
@@ -36,6 +45,11 @@ def add_commands(commands: Any, django: Setup) -> None:
         "before their sign-ins, items, payments and address changes, and items before "
         "their scans. Exit status: 0 when every row was imported, 1 when some were "
         "rejected, 2 when the file could not be read (nothing imported).",
+        epilog="The fields of each kind (?: optional): "
+        + "; ".join(f"{kind}: {names}" for kind, names in FIELDS.items())
+        + ". Times are ISO 8601 with a zone; services are separated by ; in CSV and a list "
+        "in JSON Lines; a role is sender or recipient; a row holding a full card number "
+        "is refused.",
     )
     load.add_argument("kind", choices=KINDS, help="the kind of record the file holds")
     load.add_argument("path", metavar="PATH", help="the file to import")
@@ -55,7 +69,9 @@ def add_commands(commands: Any, django: Setup) -> None:
         "email domains, valid tracking numbers, no card numbers), and imports them with "
         "the same checks as `records import`. The same seed makes the same world.",
     )
-    synth.add_argument("--customers", type=_positive, required=True, help="customers to make")
+    synth.add_argument(
+        "--customers", metavar="N", type=_positive, required=True, help="customers to make"
+    )
     synth.add_argument("--seed", type=int, default=0, help="seed (same seed, same world)")
     synth.add_argument(
         "--now", type=_moment, help="the end of the two years, ISO 8601 with a zone (default: now)"

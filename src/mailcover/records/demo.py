@@ -12,6 +12,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db.models import F
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from fpdf import FPDF
 
@@ -20,7 +21,15 @@ from mailcover.accounts.provisioning import _totp_key
 from mailcover.law import records as law
 from mailcover.ledger import log as ledger
 from mailcover.records import actions, notices, synth
-from mailcover.records.models import Customer, RecordsRequest
+from mailcover.records.models import (
+    AddressChange,
+    Customer,
+    Payment,
+    RecordsRequest,
+    ScanEvent,
+    SignIn,
+    TrackedItem,
+)
 
 # The demo's one-time-code secret for the people who file records requests (RR-VERIFIED):
 # add it to an authenticator app, or `oathtool --totp -b <secret>`.
@@ -64,7 +73,17 @@ class RecordsWorld:
         self.verify()
         world = synth.build_world(self.seed, 40, self.at(1))
         synth.write_world(world, self.at(1))
+        self.recorded_as_they_happened()
         self.every_state()
+
+    def recorded_as_they_happened(self) -> None:
+        """The demo's history: each record was recorded when it happened (the import
+        stamps them all with its own moment), so the productions made in the demo's past
+        read what was on record then."""
+        Customer.objects.update(recorded_at=F("opened_at"))
+        for model in (SignIn, ScanEvent, Payment, AddressChange):
+            model.objects.update(recorded_at=F("at"))
+        TrackedItem.objects.update(recorded_at=self.at(730))
 
     def verify(self) -> None:
         for name in VERIFIED_AGENCIES:
@@ -79,6 +98,9 @@ class RecordsWorld:
                 refs={"agency": agency.pk},
                 reference=agency.verification_reference,
             )
+        for user in self.people.values():
+            if user.agency is not None:
+                user.agency.refresh_from_db()  # verified, and given an address, above
         for username in FILERS:
             TOTPDevice.objects.get_or_create(
                 user=self.people[username],
@@ -168,7 +190,7 @@ class RecordsWorld:
             order,
             law.DelayKind.DELAYED_NOTICE,
             self.at(15).date(),
-            self.at(15).date() + timedelta(days=90),
+            self.at(15).date() + timedelta(days=89),
             "C.D. Ill. 26-MJ-0412",
             self.people["requester"],
             self.at(15),

@@ -170,7 +170,8 @@ def quotable_name(name: str) -> str | None:
 
 # -- full card numbers -----------------------------------------------------------------
 
-CARD_FIELDS = frozenset({"card_number", "pan", "card", "cardnumber", "card_no"})
+CARD_FIELDS = frozenset({"card_number", "cardnumber", "card_no", "pan", "primary_account_number"})
+"""Fields that can only hold a full card number: filled in, they refuse the row."""
 # Digits, perhaps grouped by single spaces or hyphens as cards are printed.
 _DIGIT_RUN = re.compile(r"[0-9](?:[ -]?[0-9])*")
 
@@ -185,7 +186,14 @@ def luhn(digits: str) -> bool:
 
 def has_card_number(text: str) -> bool:
     """Whether `text` holds 13 to 19 digits, alone or grouped, that pass the Luhn check:
-    a payment card number (ISO/IEC 7812) in all likelihood."""
+    a payment card number (ISO/IEC 7812) in all likelihood.
+
+    A run of digits (grouped by single spaces or hyphens) is checked whole and group by
+    group. Runs of groups in between are not: a grouped 22-digit tracking number holds
+    several 13-to-19-digit runs of groups, and about half of such numbers would be taken
+    for cards. So a card number written straight on into other digits ("4111 1111 1111
+    1111 1226") is not seen; nor one with other marks between its groups.
+    """
     for run in _DIGIT_RUN.finditer(text):
         for digits in (re.sub(r"[ -]", "", run.group()), *re.findall(r"[0-9]+", run.group())):
             if 13 <= len(digits) <= 19 and luhn(digits):

@@ -1,14 +1,15 @@
 """Customer records imported from files: CSV with a header row, or JSON Lines.
 
 One kind of record per file (`KINDS`); the fields of each are `FIELDS`, read and checked
-by records/fields.py. Every row is checked before it is stored, and a bad row is reported with its line and field and
-left out, never stopping the rest: times are ISO 8601 with a zone, IP addresses and
-emails valid, tracking numbers pass their check digit (postal/tracking.py) and are
-stored as their PIC, amounts are positive with at most two decimal places, a card is
-its last four digits. A row that holds a full card number anywhere is refused whole,
-and the number is kept nowhere, not even in the error (models.py: a full card number is
-never stored). Errors name the field and the problem, never the value: these are
-customer records, and the errors end up in terminals and logs.
+by records/fields.py. Every row is checked before it is stored, and a bad row is
+reported with its line and field and left out, never stopping the rest: times are ISO
+8601 with a zone, IP addresses and emails valid, tracking numbers pass their check digit
+(postal/tracking.py) and are stored as their PIC, amounts are positive with at most two
+decimal places, a card is its last four digits. A row that holds a full card number
+anywhere is refused whole, and the number is kept nowhere, not even in the error
+(models.py: a full card number is never stored). Errors name the field and the
+problem, never the value: these are customer records, and the errors end up in
+terminals and logs.
 
 Rows are stored in batches (bulk_create); when a batch breaks a database constraint
 (another import at the same moment took an account number), its rows are stored one by
@@ -244,11 +245,14 @@ def _parse_row(kind: _Kind, line: int, raw: Raw, now: datetime) -> _Parsed | lis
     if card is not None:
         return [RowError(line, quotable_name(card), CARD_REFUSAL)]
     errors = [
-        RowError(line, quotable_name(name), f"not a field of this kind; its fields are "
-                 f"{', '.join(kind.names)}")
-        for name in raw
-        if name not in kind.names
-    ]  # fmt: skip
+        RowError(
+            line,
+            quotable_name(name),
+            f"not a field of this kind; its fields are {', '.join(kind.names)}",
+        )
+        for name, value in raw.items()
+        if name not in kind.names and not (name in CARD_FIELDS and blank(value))
+    ]  # an empty card_number cell is no card number: a CSV's column gives every row one
     values: dict[str, Any] = {}
     for column in kind.columns:
         try:
@@ -393,6 +397,8 @@ def import_rows(
     when the rows' source does; nothing is stored then."""
     if kind not in _KINDS:
         raise ImportFileError(f"no kind of record is called {kind!r}: {', '.join(KINDS)}")
+    if now.tzinfo is None:
+        raise ValueError("the import's clock must carry a time zone")
     spec = _KINDS[kind]
     report = ImportReport(kind)
     with transaction.atomic():
@@ -408,6 +414,7 @@ def import_rows(
                 _insert(spec, _build(spec, batch, now, report), report)
                 batch = []
         _insert(spec, _build(spec, batch, now, report), report)
+        report.errors.sort(key=lambda error: error.line)  # a batch's conflicts come last
         log.record(
             actor,
             "records.imported",

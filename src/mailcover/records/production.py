@@ -275,16 +275,22 @@ def _scans(customer: Customer, scope: Scope) -> list[ScanEvent]:
     return _within(items.select_related("item"), scope)
 
 
-def _address_at(customer: Customer, as_of: datetime) -> str:
-    """The address in force at the production time: the last change that had taken
-    effect and been recorded by then, else the address the account was opened with.
-    Read from the append-only changes, so a later change does not alter a rebuild."""
-    last = (
-        AddressChange.objects.filter(customer=customer, recorded_at__lte=as_of, at__lte=as_of)
-        .order_by("-at", "-pk")
-        .first()
+def _address_at(customer: Customer, scope: Scope) -> str:
+    """RR-SCOPE: the address in force at the end of the range (or at the production, if
+    sooner): the last change that took effect by then; else the old address of the first
+    change after it; else the address the account was opened with. Read from the
+    append-only changes recorded by the production, so a later change does not alter a
+    rebuild, and an address taken after the range is not disclosed."""
+    cutoff = min(
+        scope.as_of,
+        datetime.combine(scope.end + timedelta(days=1), time.min, tzinfo=UTC),
     )
-    return customer.address if last is None else last.new_address
+    changes = AddressChange.objects.filter(customer=customer, recorded_at__lte=scope.as_of)
+    last = changes.filter(at__lt=cutoff).order_by("-at", "-pk").first()
+    if last is not None:
+        return last.new_address
+    after = changes.filter(at__gte=cutoff).order_by("at", "pk").first()
+    return customer.address if after is None else after.old_address
 
 
 # -- The tables -----------------------------------------------------------------------
@@ -301,7 +307,7 @@ def _subscriber(customer: Customer, scope: Scope) -> list[_Row]:
             "record_type": "account",
             "account_number": _cell(customer.account_number),
             "name": _cell(customer.name),
-            "address": _cell(_address_at(customer, scope.as_of)),
+            "address": _cell(_address_at(customer, scope)),
             "email": _cell(customer.email),
             "phone": _cell(customer.phone),
             "services": _cell(";".join(str(s) for s in customer.services)),

@@ -165,7 +165,11 @@ def parse_request(raw: str | dict[str, Any]) -> RecordsRequestIn:
                 for e in exc.errors()
             ]
         ) from None
-    problems = []
+    problems = [
+        Violation("RR-SCOPE", field, "a text holds a NUL character")
+        for field, text in _texts(parsed.model_dump())
+        if "\x00" in text
+    ]
     if parsed.unknown_type():
         kinds = ", ".join(i.value for i in law.Instrument)
         problems.append(
@@ -180,3 +184,23 @@ def parse_request(raw: str | dict[str, Any]) -> RecordsRequestIn:
     if problems:
         raise RuleBroken(problems)
     return parsed
+
+
+def _texts(value: Any, path: str = "") -> list[tuple[str, str]]:
+    """Every string in a parsed body, with its dotted path."""
+    if isinstance(value, str):
+        return [(path or "request", value)]
+    if isinstance(value, dict):
+        return [t for k, v in value.items() for t in _texts(v, f"{path}.{k}".strip("."))]
+    if isinstance(value, list):
+        return [t for v in value for t in _texts(v, path)]
+    return []
+
+
+def refuse_nul(rule: str, **texts: str) -> None:
+    """PostgreSQL stores no NUL in text: refused as bad input, never a 500."""
+    bad = [
+        Violation(rule, f, "a text holds a NUL character") for f, t in texts.items() if "\x00" in t
+    ]
+    if bad:
+        raise RuleBroken(bad)

@@ -168,9 +168,7 @@ def _places() -> tuple[_Place, ...]:
     return tuple(
         _Place(str(row["city"]).upper(), str(row["state"]), str(row["zip_code"]))
         for row in zipcodes.list_all()  # type: ignore[no-untyped-call]
-        if row["zip_code_type"] == "STANDARD"
-        and row["active"]
-        and row["state"] not in _TERRITORIES
+        if row["zip_code_type"] == "STANDARD" and row["active"] and row["state"] not in _TERRITORIES
     )
 
 
@@ -215,8 +213,9 @@ class _Builder:
         homes = [street_address(rng) for _ in range(rng.choice((1, 1, 1, 1, 1, 1, 1, 2, 2, 3)))]
         moves = sorted(self.between(opened, self.now) for _ in homes[1:])
         for at, old, new in zip(moves, homes, homes[1:], strict=False):
-            self.rows["address_changes"].append(AddressChangeRow(account, at, _text(old),
-                                                                 _text(new)))  # fmt: skip
+            self.rows["address_changes"].append(
+                AddressChangeRow(account, at, _text(old), _text(new))
+            )
         self.rows["customers"].append(
             CustomerRow(
                 account_number=account,

@@ -173,9 +173,9 @@ def download(request: HttpRequest, request_id: int) -> HttpResponse:
     user = _user(request)
     now = timezone.now()
     try:
-        link = actions.issue_link(user, request_id, now)
-        made, data = actions.download(user, link.token, now)
-    except actions.Conflict as exc:
+        link = actions.issue_link(user, request_id, now, _second_factor(request))
+        made, data = actions.download(user, link.token, now, _second_factor(request))
+    except (actions.Conflict, RuleBroken) as exc:
         _refused(request, exc)
         return _back(request_id)
     return zip_response(made.request.number, made.sha256, data)
