@@ -271,3 +271,24 @@ def test_captured_pieces_carry_their_photograph_and_some_were_read_from_it_alone
     for capture in with_images[:5]:
         assert (tmp_path / capture.image).is_file()
     assert len(list(tmp_path.rglob("*.jpg"))) == with_images.values("image").distinct().count()
+
+
+def test_records_requests_are_in_every_state_and_three_instruments_reach_production(
+    world: dict[str, Any],
+) -> None:
+    from mailcover.records.models import Customer, RecordsRequest
+
+    assert Customer.objects.count() == 40
+    requests = list(RecordsRequest.objects.all())
+    states = {r.state for r in requests}
+    assert states == {"produced", "approved", "under_review", "refused", "no_records"}
+    produced = {r.instrument for r in requests if r.state == "produced"}
+    assert produced == {"subpoena", "court_order_2703d", "emergency"}
+    for request in requests:
+        if request.state == "produced":
+            assert request.production.counts  # something was produced, within its scope
+            assert set(request.production.counts) <= set(request.categories)
+    held = next(r for r in requests if r.instrument == "court_order_2703d")
+    assert held.customer_notice.sent_at is None  # a delayed-notice order holds it
+    sent = next(r for r in requests if r.instrument == "subpoena" and r.state == "produced")
+    assert sent.customer_notice.sent_at is not None
