@@ -242,3 +242,50 @@ def test_rr_scope_every_category_has_a_least_instrument_and_one_that_reaches_it(
     for category in Category:
         assert NEEDS[category]
         assert any(category in reach for reach in REACHES.values())
+
+
+def test_rr_financial_a_challenge_notice_is_served_or_mailed_after_its_instrument() -> None:
+    from mailcover.law.records import check_challenge_notice
+
+    issued = date(2026, 11, 1)
+    assert check_challenge_notice("served", issued, issued, TODAY) == []
+    assert rules(check_challenge_notice("faxed", issued, issued, TODAY)) == {
+        ("RR-FINANCIAL", "method")
+    }
+    assert rules(check_challenge_notice("mailed", date(2026, 10, 31), issued, TODAY)) == {
+        ("RR-FINANCIAL", "served_on")
+    }
+    assert rules(check_challenge_notice("mailed", TODAY + timedelta(1), issued, TODAY)) == {
+        ("RR-FINANCIAL", "served_on")
+    }
+
+
+def test_rr_financial_only_a_delay_in_force_dated_from_the_instrument_lets_release_go() -> None:
+    from mailcover.law.records import Delay, DelayKind, financial_delay_until
+
+    issued = date(2026, 11, 1)
+    ends = date(2026, 12, 31)
+    in_force = Delay(DelayKind.DELAYED_NOTICE, date(2026, 11, 2), ends)
+    assert financial_delay_until((in_force,), issued, TODAY) == ends
+    before = Delay(DelayKind.DELAYED_NOTICE, date(2026, 10, 1), ends)
+    assert financial_delay_until((before,), issued, TODAY) is None
+    nondisclosure = Delay(DelayKind.NONDISCLOSURE, date(2026, 11, 2), ends)
+    assert financial_delay_until((nondisclosure,), issued, TODAY) is None
+    ended = Delay(DelayKind.DELAYED_NOTICE, date(2026, 11, 2), date(2026, 11, 10))
+    assert financial_delay_until((ended,), issued, TODAY) is None
+
+
+def test_rr_emergency_the_follow_up_reaches_what_was_released() -> None:
+    from mailcover.law.records import check_follow_up
+
+    released = (Category.SUBSCRIBER, Category.TRANSACTIONAL)
+    issued = date(2026, 11, 20)
+    assert check_follow_up(Instrument.COURT_ORDER_2703D, released, "N.D. ILL.", issued, TODAY) == []
+    assert ("RR-SCOPE", "categories") in rules(
+        check_follow_up(Instrument.SUBPOENA, released, "GJ", issued, TODAY)
+    )
+    assert rules(check_follow_up(Instrument.EMERGENCY, released, " ", None, TODAY)) == {
+        ("RR-EMERGENCY", "instrument.type"),
+        ("RR-EMERGENCY", "instrument.issued_by"),
+        ("RR-EMERGENCY", "instrument.issued_on"),
+    }

@@ -64,6 +64,21 @@ def check_disclosure(disclosure: Disclosure) -> list[Violation]:
     return found
 
 
+def check_recipient(name: str, address: str) -> list[Violation]:
+    """PA-ACCOUNT: a disclosure to a recipient with no address on file could not be
+    accounted for, so nothing that would end in one is begun."""
+    if address.strip():
+        return []
+    return [
+        Violation(
+            "PA-ACCOUNT",
+            None,
+            f"{name} has no address on file, and every disclosure names its recipient's "
+            "address: ask an administrator to add it",
+        )
+    ]
+
+
 def in_subject_copy(disclosure: Disclosure) -> bool:
     """PA-SUBJECT, (c)(3): the subject sees every disclosure about them except those made
     under (b)(7) to law enforcement on an agency head's written request."""

@@ -439,6 +439,75 @@ def check_release(
     return []
 
 
+def check_challenge_notice(
+    method: str, served_on: date, issued_on: date | None, today: date
+) -> list[Violation]:
+    """RR-FINANCIAL: the notice was served or mailed, after the instrument and by today."""
+    found = []
+    if method not in CHALLENGE_DAYS:
+        found.append(Violation("RR-FINANCIAL", "method", "method is served or mailed"))
+    if issued_on is not None and served_on < issued_on:
+        found.append(
+            Violation(
+                "RR-FINANCIAL",
+                "served_on",
+                f"the notice cannot precede the instrument it gives notice of (issued {issued_on})",
+            )
+        )
+    if served_on > today:
+        found.append(Violation("RR-FINANCIAL", "served_on", "served_on is in the future"))
+    return found
+
+
+def financial_delay_until(delays: tuple[Delay, ...], issued_on: date, today: date) -> date | None:
+    """12 U.S.C. 3409: the end of a delayed-notice order in force today, which lets the
+    financial records go before the customer's notice. An order dated before the
+    instrument it delays is no such order."""
+    for delay in delays:
+        if (
+            delay.kind is DelayKind.DELAYED_NOTICE
+            and issued_on <= delay.starts_on <= today
+            and (delay.ends_on is None or today <= delay.ends_on)
+        ):
+            return delay.ends_on
+    return None
+
+
+# -- RR-EMERGENCY: the follow-up ----------------------------------------------------
+
+
+def check_follow_up(
+    instrument: Instrument,
+    categories: tuple[Category, ...],
+    issued_by: str,
+    issued_on: date | None,
+    today: date,
+) -> list[Violation]:
+    """RR-EMERGENCY: the legal process after an emergency disclosure reaches every category
+    released, names its issuer, and is dated, not in the future."""
+    if instrument is Instrument.EMERGENCY:
+        found = [
+            Violation(
+                "RR-EMERGENCY",
+                "instrument.type",
+                "the follow-up is a legal instrument, not another emergency",
+            )
+        ]
+    else:
+        found = check_reach(instrument, categories)
+    if not issued_by.strip():
+        found.append(Violation("RR-EMERGENCY", "instrument.issued_by", "name the issuer"))
+    if issued_on is None or issued_on > today:
+        found.append(
+            Violation(
+                "RR-EMERGENCY",
+                "instrument.issued_on",
+                "give the instrument's date, not in the future",
+            )
+        )
+    return found
+
+
 # -- RR-NOTICE ----------------------------------------------------------------------
 
 # 2705(a)(1)(A), (a)(4): a delayed-notice order runs up to 90 days, renewable 90 at a time.

@@ -116,13 +116,19 @@ def sees_captures(roles: Iterable[Role], viewer_agency_id: int | None, case_agen
     return is_requesting_agency(viewer_agency_id, case_agency_id)
 
 
+def sees_every_records_request(roles: Iterable[Role]) -> bool:
+    """The postal inspectors who review records requests, and oversight, see them all."""
+    held = frozenset(roles)
+    return Role.OVERSIGHT in held or may(held, Action.REVIEW_RECORDS_REQUEST)
+
+
 def sees_records_request(
     roles: Iterable[Role], viewer_agency_id: int | None, request_agency_id: int
 ) -> bool:
     """A records request is seen by the agency that filed it, by the postal inspectors
     who review requests, and by oversight; anyone else is told it does not exist."""
     held = frozenset(roles)
-    if Role.OVERSIGHT in held or may(held, Action.REVIEW_RECORDS_REQUEST):
+    if sees_every_records_request(held):
         return True
     return may(held, Action.FILE_RECORDS_REQUEST) and is_requesting_agency(
         viewer_agency_id, request_agency_id
@@ -130,10 +136,17 @@ def sees_records_request(
 
 
 def receives_production(
-    roles: Iterable[Role], viewer_agency_id: int | None, request_agency_id: int
+    roles: Iterable[Role],
+    viewer_agency_id: int | None,
+    request_agency_id: int,
+    viewer_id: int | None = None,
+    reviewer_id: int | None = None,
 ) -> bool:
-    """PA-ACCOUNT: a production is disclosed to the requesting agency alone; reviewers and
-    oversight see that it was made and its hashes, never download it."""
+    """PA-ACCOUNT: a production is disclosed to the requesting agency alone, and never to
+    the inspector who reviewed it; reviewers and oversight see that it was made and its
+    hashes, never its contents."""
+    if viewer_id is not None and viewer_id == reviewer_id:
+        return False
     return may(roles, Action.FILE_RECORDS_REQUEST) and is_requesting_agency(
         viewer_agency_id, request_agency_id
     )

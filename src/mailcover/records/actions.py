@@ -16,15 +16,20 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import QuerySet
 
 from mailcover.accounts.models import User
 from mailcover.covers.actions import Conflict, Forbidden, NotFound, require
 from mailcover.law import records as law
-from mailcover.law.accounting import Nature
+from mailcover.law.accounting import Nature, check_recipient
 from mailcover.law.errors import RuleBroken, Violation, refuse_if
-from mailcover.law.roles import Action, receives_production, sees_records_request
+from mailcover.law.roles import (
+    Action,
+    receives_production,
+    sees_every_records_request,
+    sees_records_request,
+)
 from mailcover.ledger import log as ledger
 from mailcover.ledger.accounting import record_disclosure
 from mailcover.postal import address as postal_address
@@ -60,7 +65,7 @@ def visible_requests(user: User) -> QuerySet[RecordsRequest]:
     found = RecordsRequest.objects.select_related(
         "agency", "requester", "decision", "production", "customer_notice", "follow_up"
     )
-    if sees_records_request(user.role_set, None, -1):
+    if sees_every_records_request(user.role_set):
         return found.all()
     if not user.agency_id or not sees_records_request(
         user.role_set, user.agency_id, user.agency_id
@@ -123,18 +128,7 @@ def file_request(
     check_verified(user, second_factor_used)
     agency = user.agency
     assert agency is not None  # check_verified refuses a person of no agency
-    if not agency.address.strip():
-        # PA-ACCOUNT: the production would be a disclosure that cannot be accounted for.
-        raise RuleBroken(
-            [
-                Violation(
-                    "PA-ACCOUNT",
-                    None,
-                    "your agency has no address on file, and every disclosure names its "
-                    "recipient's address: ask an administrator to add it",
-                )
-            ]
-        )
+    refuse_if(check_recipient(agency.name, agency.address))
     refuse_if(law.check_records_request(draft, now.date()))
     identifiers = check_identifiers(draft.identifiers)
     checked = instruments.check_pdf(pdf, settings.MAILCOVER_INSTRUMENT_MAX_BYTES)
@@ -332,16 +326,11 @@ def release_from(request: RecordsRequest, now: datetime) -> date | None:
 
 
 def _financial_delay_until(request: RecordsRequest, today: date) -> date | None:
-    """12 U.S.C. 3409: a delayed-notice order in force lets the release go first."""
-    issued = request.issued_on or request.filed_at.date()
-    for delay in request.delays.filter(starts_on__gte=issued):
-        if (
-            delay.kind == law.DelayKind.DELAYED_NOTICE
-            and delay.starts_on <= today
-            and (delay.ends_on is None or today <= delay.ends_on)
-        ):
-            return delay.ends_on
-    return None
+    return law.financial_delay_until(
+        notices.delays_of(request.delays.all()),
+        request.issued_on or request.filed_at.date(),
+        today,
+    )
 
 
 def produce(user: User, request_id: int, now: datetime) -> RecordsRequest:
@@ -402,17 +391,7 @@ def _produce(user: User, request: RecordsRequest, now: datetime) -> Production:
     """Build the package, keep it, and account for it as a disclosure (PA-ACCOUNT)."""
     customer = request.decision.customer
     assert customer is not None
-    if not request.agency.address.strip():
-        raise RuleBroken(
-            [
-                Violation(
-                    "PA-ACCOUNT",
-                    None,
-                    f"{request.agency.name} has no address on file: "
-                    "a disclosure names its recipient's address",
-                )
-            ]
-        )
+    refuse_if(check_recipient(request.agency.name, request.agency.address))
     letter = letter_of(request, user.get_full_name() or user.username, now)
     package = production.build(scope_of(request, customer.pk, now), letter)
     name = f"productions/{request.number}-{package.sha256[:16]}.zip"
@@ -527,11 +506,13 @@ def issue_link(user: User, request_id: int, now: datetime, second_factor_used: b
     require(user, Action.FILE_RECORDS_REQUEST)
     check_verified(user, second_factor_used)
     request = get_visible(user, request_id)
-    if not receives_production(user.role_set, user.agency_id, request.agency_id):
-        raise Forbidden("a production goes to the agency that filed the request only")
     decision = getattr(request, "decision", None)
-    if decision is not None and decision.reviewer_id == user.pk:
-        raise Forbidden("the inspector who reviewed a request does not receive its production")
+    reviewer = decision.reviewer_id if decision is not None else None
+    if not receives_production(user.role_set, user.agency_id, request.agency_id, user.pk, reviewer):
+        raise Forbidden(
+            "a production goes to the agency that filed the request only, and never to "
+            "the inspector who reviewed it"
+        )
     made = getattr(request, "production", None)
     if made is None:
         raise Conflict(f"{request.number} is {request.state}: there is nothing to download")
@@ -573,7 +554,10 @@ def download(
     if link is None:
         raise NotFound("no such download link")
     request = link.production.request
-    if not receives_production(user.role_set, user.agency_id, request.agency_id):
+    reviewer = RecordsDecision.objects.filter(request=request).values_list("reviewer_id", flat=True)
+    if not receives_production(
+        user.role_set, user.agency_id, request.agency_id, user.pk, reviewer.first()
+    ):
         # Another agency's requester is told nothing about the request.
         raise NotFound("no such download link")
     check_verified(user, second_factor_used)
@@ -615,25 +599,9 @@ def record_challenge_notice(
     request = _own(user, request_id)
     if law.Category.FINANCIAL not in request.category_set:
         raise Conflict(f"{request.number} asks for no financial records")
-    if method not in law.CHALLENGE_DAYS:
-        raise RuleBroken([Violation("RR-FINANCIAL", "method", "method is served or mailed")])
-    if request.issued_on is not None and served_on < request.issued_on:
-        raise RuleBroken(
-            [
-                Violation(
-                    "RR-FINANCIAL",
-                    "served_on",
-                    f"the notice cannot precede the instrument it gives notice of "
-                    f"(issued {request.issued_on})",
-                )
-            ]
-        )
-    if served_on > now.date():
-        raise RuleBroken([Violation("RR-FINANCIAL", "served_on", "served_on is in the future")])
+    refuse_if(law.check_challenge_notice(method, served_on, request.issued_on, now.date()))
     with transaction.atomic():
-        if ChallengeNotice.objects.filter(request=request).exists():
-            raise Conflict(f"the customer's notice of {request.number} is already on file")
-        RecordsRequest.objects.select_for_update().filter(pk=request.pk).first()
+        _once(request, ChallengeNotice, "the customer's notice")
         notice = ChallengeNotice.objects.create(
             request=request, served_on=served_on, method=method, recorded_by=user, recorded_at=now
         )
@@ -647,6 +615,14 @@ def record_challenge_notice(
             method=method,
         )
     return notice
+
+
+def _once(request: RecordsRequest, model: type[models.Model], what: str) -> None:
+    """One of these per request: the request's row is locked first, so two concurrent
+    calls are a 409 for the second, never a constraint error."""
+    RecordsRequest.objects.select_for_update().filter(pk=request.pk).first()
+    if model.objects.filter(request=request).exists():  # type: ignore[attr-defined]
+        raise Conflict(f"{what} of {request.number} is already on file")
 
 
 def add_delay(
@@ -689,34 +665,12 @@ def file_follow_up(
     refuse_nul("RR-EMERGENCY", issued_by=issued_by, number=number)
     if not request.is_emergency:
         raise Conflict(f"{request.number} is not an emergency request")
-    found = (
-        law.check_reach(instrument, request.category_set)
-        if instrument is not law.Instrument.EMERGENCY
-        else [
-            Violation(
-                "RR-EMERGENCY",
-                "instrument.type",
-                "the follow-up is a legal instrument, not another emergency",
-            )
-        ]
-    )
-    if not issued_by.strip():
-        found.append(Violation("RR-EMERGENCY", "instrument.issued_by", "name the issuer"))
-    if issued_on is None or issued_on > now.date():
-        found.append(
-            Violation(
-                "RR-EMERGENCY",
-                "instrument.issued_on",
-                "give the instrument's date, not in the future",
-            )
-        )
+    found = law.check_follow_up(instrument, request.category_set, issued_by, issued_on, now.date())
     refuse_if(found)
     assert issued_on is not None
     checked = instruments.check_pdf(pdf, settings.MAILCOVER_INSTRUMENT_MAX_BYTES)
     with transaction.atomic():
-        if FollowUpInstrument.objects.filter(request=request).exists():
-            raise Conflict(f"the follow-up instrument of {request.number} is already on file")
-        RecordsRequest.objects.select_for_update().filter(pk=request.pk).first()
+        _once(request, FollowUpInstrument, "the follow-up instrument")
         follow = FollowUpInstrument.objects.create(
             request=request,
             instrument=instrument.value,
@@ -749,4 +703,4 @@ def instrument_pdf(user: User, request_id: int) -> tuple[RecordsRequest, bytes]:
 
 def may_see_any(user: User) -> bool:
     """Reviewers and oversight see every agency's records requests."""
-    return sees_records_request(user.role_set, None, -1)
+    return sees_every_records_request(user.role_set)

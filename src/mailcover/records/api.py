@@ -12,7 +12,7 @@ from ninja.files import UploadedFile
 from ninja.params import functions as params
 from pydantic import Field, ValidationError
 
-from mailcover.accounts.models import User
+from mailcover.covers.api import _acting, _user
 from mailcover.covers.schemas import ErrorOut
 from mailcover.law import records as law
 from mailcover.law.errors import RuleBroken, Violation
@@ -44,21 +44,9 @@ ERRORS: dict[int, Any] = {
 }
 
 
-def _user(request: HttpRequest) -> User:
-    user: User = request.auth  # type: ignore[attr-defined]
-    return user
-
-
 def _second_factor(request: HttpRequest) -> bool:
     """Whether the bearer token was issued after a one-time code (RR-VERIFIED)."""
     return bool(getattr(request, "token_second_factor", False))
-
-
-def _acting(request: HttpRequest, action: Action) -> User:
-    """403 for a role that may not do this at all, before any lookup."""
-    user = _user(request)
-    actions.require(user, action)
-    return user
 
 
 def _pdf(upload: UploadedFile, field: str) -> bytes:

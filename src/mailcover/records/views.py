@@ -94,7 +94,14 @@ def request_page(request: HttpRequest, request_id: int) -> HttpResponse:
     user = _user(request)
     found = actions.get_visible(user, request_id)
     now = timezone.now()
-    own = receives_production(user.role_set, user.agency_id, found.agency_id)
+    decision = getattr(found, "decision", None)
+    own = receives_production(
+        user.role_set,
+        user.agency_id,
+        found.agency_id,
+        user.pk,
+        decision.reviewer_id if decision is not None else None,
+    )
     context = {
         "filed": found,
         "out": request_out(found, now),
