@@ -12,6 +12,8 @@ from mailcover.covers.actions import Conflict, Forbidden, NotFound
 from mailcover.covers.api import router as covers_router
 from mailcover.law.errors import RuleBroken
 from mailcover.ledger.api import router as ledger_router
+from mailcover.oversight.compliance_api import router as compliance_router
+from mailcover.oversight.transparency_api import router as transparency_router
 from mailcover.records.actions import Gone
 from mailcover.records.api import router as records_router
 from mailcover.records.instruments import InstrumentFileError
@@ -28,6 +30,8 @@ api.add_router("", auth_router)
 api.add_router("", covers_router)
 api.add_router("", ledger_router)
 api.add_router("", records_router)
+api.add_router("", compliance_router)
+api.add_router("", transparency_router)
 
 
 @api.exception_handler(RuleBroken)

@@ -114,3 +114,12 @@ def path_in(directory: Path, name: str, default: str) -> Path:
     if path.is_dir():
         raise ConfigError(f"{name} must name a file, not the directory {path}")
     return path.resolve()
+
+
+def folder_in(directory: Path, name: str, default: str) -> Path:
+    """A folder from the environment variable `name`, else `default` inside `directory`."""
+    raw = os.environ.get(name)
+    path = Path(raw).expanduser() if raw else directory / default
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"{name} must name a folder, not the file {path}")
+    return path.resolve()

@@ -12,6 +12,7 @@ from mailcover.config.env import (
     env_int,
     env_list,
     env_str,
+    folder_in,
     ledger_origin,
     path_in,
     secret_key,
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "mailcover.covers",
     "mailcover.ledger",
     "mailcover.records",
+    "mailcover.oversight",
     "mailcover.web",
 ]
 
@@ -150,6 +152,10 @@ MAILCOVER_POLICY = Policy(
     review_interval_days=env_int("MAILCOVER_REVIEW_INTERVAL_DAYS", 365, minimum=1),
     hq_designee_limit=env_int("MAILCOVER_HQ_DESIGNEE_LIMIT", 2, minimum=1),
     osg_designee_limit=env_int("MAILCOVER_OSG_DESIGNEE_LIMIT", 2, minimum=1),
+    decision_target_hours=env_int("MAILCOVER_DECISION_TARGET_HOURS", 120, minimum=1),
+    emergency_decision_target_hours=env_int(
+        "MAILCOVER_EMERGENCY_DECISION_TARGET_HOURS", 24, minimum=1
+    ),
 )
 # API tokens stop working after this many hours.
 MAILCOVER_TOKEN_HOURS = env_int("MAILCOVER_TOKEN_HOURS", 12, minimum=1)
@@ -160,6 +166,11 @@ MAILCOVER_LEDGER_ORIGIN = ledger_origin()
 MAILCOVER_LEDGER_KEY_FILE = path_in(VAR_DIR, "MAILCOVER_LEDGER_KEY_FILE", "ledger-signing.key")
 MAILCOVER_CHECKPOINT_ENTRIES = env_int("MAILCOVER_CHECKPOINT_ENTRIES", 100, minimum=1)
 MAILCOVER_CHECKPOINT_SECONDS = env_int("MAILCOVER_CHECKPOINT_SECONDS", 300, minimum=1)
+
+# Captured data is sealed with one AES-256-GCM key per order (docs/oversight.md). The keys
+# live in this folder, apart from the database and the files: destroying an order's key
+# leaves nothing readable in any backup of those. Keep this folder out of their backups.
+MAILCOVER_KEY_DIR = folder_in(VAR_DIR, "MAILCOVER_KEY_DIR", "keys")
 
 LOGGING = {
     "version": 1,

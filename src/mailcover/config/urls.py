@@ -11,5 +11,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("ledger/", include("mailcover.ledger.urls")),
+    path("", include("mailcover.oversight.urls")),
     path("", include("mailcover.web.urls")),
 ]

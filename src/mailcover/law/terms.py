@@ -75,6 +75,9 @@ class Policy:
     review_interval_days: int = 365
     hq_designee_limit: int = 2
     osg_designee_limit: int = 2
+    # OIG-TIMELINESS: the target time from a request's filing to its decision.
+    decision_target_hours: int = 120
+    emergency_decision_target_hours: int = 24
 
 
 DEFAULT_POLICY = Policy()

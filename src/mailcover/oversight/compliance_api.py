@@ -1,0 +1,7 @@
+"""API calls of the compliance part of oversight (filled in below)."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["oversight"])
