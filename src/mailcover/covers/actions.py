@@ -14,10 +14,10 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db import transaction
 
 from mailcover.accounts.models import Delegation, User
+from mailcover.covers.captures import read_image
 from mailcover.covers.models import (
     Attorney,
     Capture,
@@ -588,8 +588,7 @@ def view_capture_image(
     if capture is None:
         raise NotFound(f"no image of a piece {piece_id} captured under this order")
     try:
-        with default_storage.open(capture.image, "rb") as stored:
-            data = stored.read()
+        data = read_image(capture)
     except OSError:
         raise NotFound(f"the image of piece {piece_id} is not in storage") from None
     _disclose(
