@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from mailcover.covers.cli import add_commands as add_mail_commands
 from mailcover.law.terms import AgencyLevel, DelegationScope, Role
 from mailcover.ledger.cli import add_commands as add_ledger_commands
+from mailcover.oversight.retention_cli import add_commands as add_retention_commands
+from mailcover.oversight.transparency_cli import add_commands as add_report_commands
 from mailcover.records.cli import add_commands as add_records_commands
 
 
@@ -157,6 +159,8 @@ def parser() -> argparse.ArgumentParser:
     add_mail_commands(commands, _django)
     add_ledger_commands(commands, _django)
     add_records_commands(commands, _django)
+    add_report_commands(commands, _django)
+    add_retention_commands(commands, _django)
 
     run_manage = commands.add_parser("manage", help="Django's own management commands")
     run_manage.add_argument("rest", nargs=argparse.REMAINDER)
