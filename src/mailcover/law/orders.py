@@ -89,6 +89,24 @@ def in_force(order: OrderFacts, moment: datetime) -> bool:
     return order_status(order, moment) is OrderStatus.ACTIVE
 
 
+def window_of_force(order: OrderFacts) -> tuple[datetime, datetime]:
+    """The half-open stretch [start, stop) in which `in_force` holds, for the queries that
+    must ask it of many moments at once (OIG-AFTER-EXPIRY looks for captures outside it).
+    `stop` is the first moment the order is no longer in force: its end, or an earlier
+    improper ruling, indictment (fugitive orders excepted) or missed confirmation deadline.
+    The tests hold this equal to `in_force` at every moment."""
+    stop = order.ends_at
+    if order.improper_at is not None:
+        stop = min(stop, order.improper_at)
+    if order.indicted_at is not None and order.grounds is not Grounds.FUGITIVE:
+        stop = min(stop, order.indicted_at)
+    deadline = confirmation_deadline(order)
+    if deadline is not None and not confirmed_in_time(order):
+        # Suspended only once `now > deadline`: the deadline itself is still in force.
+        stop = min(stop, deadline + timedelta(microseconds=1))
+    return order.starts_at, max(stop, order.starts_at)
+
+
 def may_record(order: OrderFacts, scanned_at: datetime, now: datetime) -> bool:
     """MC-NO-ORDER-NO-DATA for a piece of mail: scanned while the order was in force, and
     the order still in force when the piece is recorded. "Nothing is recorded after an order

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from mailcover.law.errors import Violation
+
 # Publication 55; the inspector general's 2015 follow-up found documents not returned.
 RETURN_DAYS = 60
 
@@ -25,3 +27,39 @@ def return_overdue(ended_at: datetime, returned_on: date | None, now: datetime) 
 def returned_late(ended_at: datetime, returned_on: date) -> bool:
     """A return recorded after the 60 days: counted, and shown as late."""
     return returned_on > return_due(ended_at).date()
+
+
+def check_report_return(
+    stopped_at: datetime | None,
+    started_at: datetime,
+    done_on: date,
+    certified_by: str,
+    now: datetime,
+) -> list[Violation]:
+    """MC-REPORTING: a return is recorded once the cover has stopped (until then more
+    reports may follow), on a day that has come, by a named person of the authority."""
+    found = []
+    if stopped_at is None:
+        found.append(
+            Violation(
+                "MC-REPORTING",
+                None,
+                "the cover is still in force: its report documents are returned after it ends",
+            )
+        )
+    if done_on > now.date():
+        found.append(Violation("MC-REPORTING", "done_on", "the return date has not come yet"))
+    elif done_on < started_at.date():
+        found.append(
+            Violation("MC-REPORTING", "done_on", "the return date is before the cover started")
+        )
+    if not certified_by.strip():
+        found.append(
+            Violation(
+                "MC-REPORTING",
+                "certified_by",
+                "name the person of the requesting authority who returned the documents or "
+                "certifies their destruction",
+            )
+        )
+    return found

@@ -23,6 +23,8 @@ class Action(StrEnum):
     VIEW_CAPTURES = "view_captures"  # MC-REPORTING: the requesting authority, and oversight
     FILE_RECORDS_REQUEST = "file_records_request"  # and follow it, and download its production
     REVIEW_RECORDS_REQUEST = "review_records_request"  # a postal inspector who did not file it
+    RECORD_REPORT_RETURN = "record_report_return"  # MC-REPORTING: documents came back
+    EXPORT_DISCOVERY = "export_discovery"  # MC-DISCOVERY: the requesting authority, in court
     FEED_MAIL = "feed_mail"
     MANAGE_ACCOUNTS = "manage_accounts"
 
@@ -36,6 +38,8 @@ _REQUESTING = frozenset(
         Action.CONFIRM_EMERGENCY,
         Action.NOTIFY_INDICTMENT,
         Action.FILE_RECORDS_REQUEST,
+        Action.RECORD_REPORT_RETURN,
+        Action.EXPORT_DISCOVERY,
     }
 )
 _DECIDING = frozenset(
@@ -45,6 +49,7 @@ _DECIDING = frozenset(
         Action.RULE_IMPROPER,
         Action.REVIEW_ORDER,
         Action.NOTIFY_INDICTMENT,
+        Action.RECORD_REPORT_RETURN,
     }
 )
 
@@ -114,6 +119,20 @@ def sees_captures(roles: Iterable[Role], viewer_agency_id: int | None, case_agen
     if Role.OVERSIGHT in held:
         return True
     return is_requesting_agency(viewer_agency_id, case_agency_id)
+
+
+def records_report_return(
+    roles: Iterable[Role], viewer_agency_id: int | None, case_agency_id: int
+) -> bool:
+    """MC-REPORTING: the requesting authority certifies that it returned or destroyed the
+    report documents; the deciding officials record documents received back. Oversight
+    reads the record and changes nothing."""
+    held = frozenset(roles)
+    if not may(held, Action.RECORD_REPORT_RETURN):
+        return False
+    return bool(held & {Role.APPROVER, Role.CHIEF}) or is_requesting_agency(
+        viewer_agency_id, case_agency_id
+    )
 
 
 def sees_every_records_request(roles: Iterable[Role]) -> bool:

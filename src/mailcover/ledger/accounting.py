@@ -47,13 +47,21 @@ class Accounted:
         return in_subject_copy(self.disclosure)
 
 
+@dataclass(frozen=True)
+class Recipient:
+    """A recipient that is not an agency of the system (counsel in a proceeding, a court)."""
+
+    name: str
+    address: str
+
+
 def record_disclosure(
     actor: User | None,
     now: datetime,
     *,
     subject_id: int | None,
     case: str,
-    recipient: Agency,
+    recipient: Agency | Recipient,
     nature: str,
     purpose: str,
     law_enforcement: bool,
@@ -82,7 +90,7 @@ def record_disclosure(
         now,
         case=case,
         subject=subject_id,
-        refs={"recipient_agency": recipient.pk, **(refs or {})},
+        refs={**_recipient_ref(recipient), **(refs or {})},
         nature=disclosure.nature,
         purpose=disclosure.purpose,
         recipient={"name": disclosure.recipient_name, "address": disclosure.recipient_address},
@@ -90,6 +98,10 @@ def record_disclosure(
         agency_head_written_request=agency_head_written_request,
         **details,
     )
+
+
+def _recipient_ref(recipient: Agency | Recipient) -> dict[str, Any]:
+    return {} if isinstance(recipient, Recipient) else {"recipient_agency": recipient.pk}
 
 
 def accounting_for(subject_id: int, *, subject_copy: bool = False) -> list[Accounted]:
@@ -145,9 +157,12 @@ def as_csv(accounted: Iterable[Accounted]) -> str:
     return out.getvalue()
 
 
-def _cell(text: str) -> str:
-    # A cell a spreadsheet would read as a formula is written as text (CSV injection).
+def spreadsheet_safe(text: str) -> str:
+    """A cell a spreadsheet would read as a formula is written as text (CSV injection)."""
     return f"'{text}" if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+
+
+_cell = spreadsheet_safe
 
 
 def _in_tree() -> QuerySet[Entry]:

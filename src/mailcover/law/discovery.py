@@ -1,0 +1,51 @@
+"""MC-DISCOVERY: an order's data produced for a legal proceeding, 39 CFR 233.3(h)(3).
+
+A discovery package is a disclosure outside the service like any other (PA-ACCOUNT): it
+names the proceeding it answers and the person it goes to, with an address, and it is
+refused where the order releases nothing (ruled improper: its data is destroyed; an
+emergency order never confirmed in writing).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mailcover.law.errors import Violation
+
+LONGEST = 300
+
+
+@dataclass(frozen=True)
+class DiscoveryDraft:
+    """What a discovery package answers, and to whom it goes."""
+
+    proceeding: str  # the case caption and docket number
+    court: str
+    recipient_name: str  # counsel for the subject, or the court
+    recipient_address: str
+
+
+def check_discovery(draft: DiscoveryDraft) -> list[Violation]:
+    """Every field named, on one line, of a sensible length."""
+    found = []
+    for name, value, what in (
+        ("proceeding", draft.proceeding, "the proceeding (caption and docket number)"),
+        ("court", draft.court, "the court"),
+        ("recipient_name", draft.recipient_name, "who receives the package"),
+        ("recipient_address", draft.recipient_address, "the recipient's address"),
+    ):
+        text = value.strip()
+        if not text:
+            found.append(Violation("MC-DISCOVERY", name, f"name {what}"))
+        elif len(text) > LONGEST:
+            found.append(Violation("MC-DISCOVERY", name, f"at most {LONGEST} characters"))
+        elif any(ord(c) < 32 or ord(c) == 127 for c in text):
+            found.append(
+                Violation("MC-DISCOVERY", name, "control characters and line breaks are refused")
+            )
+    return found
+
+
+def purpose(draft: DiscoveryDraft) -> str:
+    """The purpose the accounting records (PA-ACCOUNT)."""
+    return f"discovery in {draft.proceeding.strip()}, {draft.court.strip()} (39 CFR 233.3(h)(3))"
