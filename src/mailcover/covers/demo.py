@@ -22,6 +22,7 @@ from mailcover.law.extensions import ExtensionDraft
 from mailcover.law.requests import AgencyHeadApproval, AttorneyEntry, CoverRequestDraft
 from mailcover.law.terms import AgencyLevel
 from mailcover.matching import synth
+from mailcover.oversight.actions import record_report_return
 from mailcover.postal.imb import ImbError, read
 from mailcover.records.demo import DEMO_TOTP_SECRET, FILERS, RecordsWorld
 
@@ -98,6 +99,12 @@ PEOPLE = [
     ),
     DemoPerson("chief", POSTAL, ("chief",), "DEL-CPI-2024-01", "chief", "Chief Postal Inspector"),
     DemoPerson("oversight", POSTAL, ("oversight",), note="reads everything, changes nothing"),
+    DemoPerson(
+        "analyst",
+        POSTAL,
+        ("oversight",),
+        note="oversight analyst whose nondisclosure form is not on file yet (OIG-NONDISCLOSURE)",
+    ),
     DemoPerson("operator", POSTAL, ("operator",), note="feeds the mail stream"),
     DemoPerson("admin", POSTAL, ("admin",), note="manages accounts"),
 ]
@@ -137,7 +144,7 @@ class World:
                     password=DEMO_PASSWORD,
                     delegation=person.delegation,
                     delegation_scope=person.scope,
-                    nondisclosure=True,
+                    nondisclosure=person.username != "analyst",
                     full_name=self.fake.name(),
                     email=f"{person.username}@example.gov",
                 ),
@@ -311,6 +318,7 @@ class World:
         self.extend("agent", extended, 25, "approver", 24)
         self.extend("agent", extended, 2, "", 0)  # an extension waiting in the queue
         self.long_running()
+        self.oversight()
         indicted = self.approve("approver", self.file("trooper", 20), 20)
         actions.notify_indictment(
             self.people["trooper"],
@@ -341,6 +349,23 @@ class World:
             ),
             7,
         )
+
+    def oversight(self) -> None:
+        """What the compliance checks have to find: a decision made after its target
+        (OIG-TIMELINESS), and two covers long ended, one whose report documents came back in
+        time and one whose did not (OIG-RETURN)."""
+        self.approve("approver", self.file("requester", 40), 33)  # 168 hours: over target
+        returned = self.approve("approver", self.file("trooper", 200), 199.5)
+        record_report_return(
+            self.people["trooper"],
+            returned,
+            how="destroyed",
+            certified_by=f"{self.fake.name().upper()}, evidence custodian",
+            done_on=self.at(150).date(),
+            note="Report copies shredded under the agency's records schedule.",
+            now=self.at(150),
+        )
+        self.approve("approver", self.file("agent", 160), 159.5)  # documents never returned
 
     def long_running(self) -> None:
         """An order extended past 120 days: reviewed, then approved by the chief."""
