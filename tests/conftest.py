@@ -40,6 +40,13 @@ def test_ledger_key(settings: Any, ledger_key_file: Any) -> None:
     settings.MAILCOVER_LEDGER_KEY_FILE = ledger_key_file
 
 
+@pytest.fixture(autouse=True)
+def test_key_dir(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Each test seals captures with order keys of its own, never the keys in var/."""
+    settings.MAILCOVER_KEY_DIR = tmp_path_factory.mktemp("keys")
+    return settings.MAILCOVER_KEY_DIR
+
+
 @dataclass
 class People:
     requester: User  # Springfield PD officer

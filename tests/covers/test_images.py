@@ -19,6 +19,7 @@ from PIL import Image
 
 from mailcover.accounts.models import Agency
 from mailcover.covers import ingest
+from mailcover.covers.captures import exterior
 from mailcover.covers.models import Capture
 from mailcover.imaging import read as reading
 from mailcover.imaging.render import NOISE, Envelope, encoded, render
@@ -90,7 +91,7 @@ def test_a_photograph_alone_is_read_matched_and_kept_only_when_captured(order, t
     assert (summary.captured, summary.no_order, summary.rejected) == (1, 1, [])
     capture = Capture.objects.get()
     assert capture.piece_id == "P-1"
-    assert capture.addressee == list(TO_SUBJECT)
+    assert exterior(capture).addressee == TO_SUBJECT
     stored = sorted(p for p in media.rglob("*") if p.is_file())
     assert [p.name for p in stored] == [Path(capture.image).name]  # P-2's image nowhere
     entry = Entry.objects.get(event="capture.recorded")

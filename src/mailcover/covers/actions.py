@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 
 from mailcover.accounts.models import Delegation, User
-from mailcover.covers.captures import read_image
+from mailcover.covers import captures, sealing
 from mailcover.covers.models import (
     Attorney,
     Capture,
@@ -559,6 +559,7 @@ def view_captures(
     page = list(order.captures.all()[offset : offset + max(1, min(limit, CAPTURES_PAGE_MAX))])
     if not page:
         return total, page  # nothing shown, nothing disclosed
+    _openable(page)
     ids = ",".join(str(c.pk) for c in page)
     _disclose(
         user,
@@ -576,6 +577,21 @@ def view_captures(
     return total, page
 
 
+def _openable(page: list[Capture]) -> None:
+    """A page is opened before it is disclosed: what cannot be read is not accounted as
+    shown, and the person is told why instead of a server error."""
+    try:
+        captures.exteriors(page)
+    except (sealing.KeyMissing, sealing.Unsealable) as unreadable:
+        raise Conflict(_unreadable(unreadable)) from None
+
+
+def _unreadable(error: Exception) -> str:
+    if isinstance(error, sealing.KeyMissing):
+        return str(error)
+    return "a capture of this order does not open under the order's key: it was altered or moved"
+
+
 @transaction.atomic
 def view_capture_image(
     user: User, order: CoverOrder, piece_id: str, now: datetime
@@ -588,9 +604,11 @@ def view_capture_image(
     if capture is None:
         raise NotFound(f"no image of a piece {piece_id} captured under this order")
     try:
-        data = read_image(capture)
+        data = captures.read_image(capture)
     except OSError:
         raise NotFound(f"the image of piece {piece_id} is not in storage") from None
+    except (sealing.KeyMissing, sealing.Unsealable) as unreadable:
+        raise Conflict(_unreadable(unreadable)) from None
     _disclose(
         user,
         order,

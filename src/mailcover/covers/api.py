@@ -14,6 +14,7 @@ from pydantic import Field
 
 from mailcover.accounts.models import User
 from mailcover.covers import actions, ingest
+from mailcover.covers.captures import Exterior, exteriors
 from mailcover.covers.models import Capture, CoverOrder, CoverRequest
 from mailcover.covers.schemas import (
     ApproveIn,
@@ -213,15 +214,15 @@ class CapturesQuery(Schema):
     limit: int = Field(default=actions.CAPTURES_PAGE, ge=1, le=actions.CAPTURES_PAGE_MAX)
 
 
-def capture_out(capture: Capture) -> dict[str, Any]:
+def capture_out(capture: Capture, exterior: Exterior) -> dict[str, Any]:
     return {
         "piece_id": capture.piece_id,
         "scanned_at": capture.scanned_at,
         "facility": capture.facility,
         "mail_class": capture.mail_class,
-        "imb": capture.imb or None,
-        "addressee": capture.addressee,
-        "return_address": capture.return_address,
+        "imb": exterior.imb,
+        "addressee": exterior.addressee,
+        "return_address": exterior.return_address,
         "image_url": (
             f"/api/v1/cover-orders/{capture.order_id}/captures/{capture.piece_id}/image"
             if capture.image
@@ -248,7 +249,7 @@ def list_captures(
         "case_number": order.case_number,
         "total": total,
         "offset": page.offset,
-        "captures": [capture_out(c) for c in shown],
+        "captures": [capture_out(c, x) for c, x in zip(shown, exteriors(shown), strict=True)],
     }
 
 

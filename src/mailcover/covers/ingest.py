@@ -22,7 +22,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import io
 import json
 import logging
 import stat
@@ -33,14 +32,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max
 from django.utils import timezone
-from PIL import Image
 
 from mailcover.accounts.models import User
+from mailcover.covers import captures
 from mailcover.covers.models import (
     Attorney,
     AttorneyExclusion,
@@ -309,23 +306,6 @@ class FolderImages:
             raise ImageError("unreadable", "the image file cannot be read") from None
 
 
-IMAGE_SUFFIXES = {"PNG": "png", "JPEG": "jpg", "TIFF": "tif", "WEBP": "webp", "BMP": "bmp"}
-
-
-def image_name(data: bytes) -> str:
-    """The name a checked image is kept under: content-addressed, by its real format."""
-    digest = hashlib.sha256(data).hexdigest()
-    with Image.open(io.BytesIO(data)) as opened:  # already checked by open_image
-        suffix = IMAGE_SUFFIXES[str(opened.format)]
-    return f"captures/{digest[:2]}/{digest}.{suffix}"
-
-
-def save_image(name: str, data: bytes) -> None:
-    """Write a captured piece's image through Django's storage API (once per content)."""
-    if not default_storage.exists(name):
-        default_storage.save(name, ContentFile(data))
-
-
 class Ingestor:
     """One ingest: feed it events or lines, then `finish()` for the summary."""
 
@@ -523,10 +503,11 @@ class Ingestor:
     def _store(self, capture: Captured, now: datetime, image: bytes | None) -> None:
         """Keep one capture and put it on the ledger (inside the flush's transaction)."""
         piece = capture.piece
-        name = image_name(image) if image is not None else ""
+        order_id = capture.order_id
+        name = captures.image_name(order_id, image) if image is not None else ""
         if image is not None:
             # Written once the capture is committed: a rolled-back capture leaves no image.
-            transaction.on_commit(lambda: save_image(name, image))
+            transaction.on_commit(lambda: captures.save_image(order_id, name, image))
         exterior = {
             "piece_id": piece.piece_id,
             "scanned_at": piece.scanned_at.isoformat(),
@@ -546,9 +527,11 @@ class Ingestor:
             scanned_at=piece.scanned_at,
             facility=piece.facility,
             mail_class=piece.mail_class,
-            imb=piece.imb or "",
-            addressee=exterior["addressee"],
-            return_address=exterior["return_address"],
+            sealed=captures.seal_exterior(
+                order_id,
+                piece.piece_id,
+                captures.Exterior(piece.imb or None, piece.addressee, piece.return_address),
+            ),
             matched_on=capture.matched_on.value,
             captured_at=now,
             sha256=digest,

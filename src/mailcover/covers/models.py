@@ -257,7 +257,8 @@ class Capture(models.Model):
     Written only by the ingest worker, for a piece the matcher placed under this order while
     it was in force (MC-NO-ORDER-NO-DATA); a piece no order covers is never stored. The same
     piece is captured once per order (idempotent on piece_id). `sha256` is the digest of the
-    capture as the ledger's `capture.recorded` entry holds it.
+    capture as the ledger's `capture.recorded` entry holds it. What is personal is sealed
+    under the order's key, so destroying the key destroys every copy (MC-RETENTION).
     """
 
     class MatchedOn(models.TextChoices):
@@ -270,9 +271,11 @@ class Capture(models.Model):
     scanned_at = models.DateTimeField()
     facility = models.CharField(max_length=200)
     mail_class = models.CharField(max_length=20)
-    imb = models.CharField(max_length=65, blank=True)
-    addressee = models.JSONField(null=True)
-    return_address = models.JSONField(null=True)
+    # The addressee and return address lines and the barcode, sealed under the order's key
+    # (covers.sealing); read them only through covers.captures.exterior().
+    sealed = models.BinaryField()
+    # The stored image's name; the file is a ciphertext under the order's key
+    # (covers.captures.read_image()).
     image = models.CharField(max_length=300, blank=True)
     matched_on = models.CharField(max_length=20, choices=MatchedOn.choices)
     captured_at = models.DateTimeField()

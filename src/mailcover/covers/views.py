@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from mailcover.accounts.models import User
 from mailcover.covers import actions
 from mailcover.covers.api import image_response
+from mailcover.covers.captures import exteriors
 from mailcover.covers.forms import (
     ConfirmationForm,
     CoverRequestForm,
@@ -262,10 +263,13 @@ def _captures_context(request: HttpRequest, user: User, order: CoverOrder) -> di
     except RuleBroken as broken:
         context["captures_refused"] = broken.detail
         return context
+    except actions.Conflict as unreadable:  # e.g. the order's key is missing
+        context["captures_refused"] = str(unreadable)
+        return context
     pages = max(1, -(-total // CAPTURES_PER_PAGE))
     context.update(
         zoom_levels=(1, 2, 4),
-        captures=shown,
+        captures=list(zip(shown, exteriors(shown), strict=True)),
         captures_page=page,
         captures_pages=pages,
         captures_previous=page - 1 if page > 1 else None,
@@ -326,4 +330,6 @@ def capture_image(request: HttpRequest, order_id: int, piece_id: str) -> HttpRes
         capture, data = actions.view_capture_image(user, order, piece_id, timezone.now())
     except RuleBroken as broken:
         raise PermissionDenied(broken.detail) from None
+    except actions.Conflict as unreadable:  # e.g. the order's key is missing
+        return HttpResponse(str(unreadable), status=409, content_type="text/plain")
     return image_response(capture, data)
