@@ -1,12 +1,84 @@
-"""Commands of oversight (filled in below)."""
+"""`mailcover report transparency` (DESIGN.md, The command line)."""
 
 from __future__ import annotations
 
+import json
+import sys
 from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 Setup = Callable[[], None]
 
 
 def add_commands(commands: Any, django: Setup) -> None:
-    """No commands yet."""
+    report = commands.add_parser("report", help="reports for oversight and the public")
+    kinds = report.add_subparsers(dest="report", required=True)
+    transparency = kinds.add_parser(
+        "transparency",
+        help="the transparency report of a period (internal: exact counts; --public: banded)",
+        description="Counts what the service did from --start to --end (whole days in UTC, "
+        "both included; default: the year to date): mail covers by grounds and agency "
+        "level, approved, denied and ruled improper, durations, extensions, emergencies, "
+        "attorney mail withheld, and records requests by instrument and category with "
+        "customer notices sent and delayed. The internal version has exact counts; "
+        "--public shows counts below 10 as 0-9 (docs/transparency.md). Exit status: 0 "
+        "written, 2 for a bad period or nowhere to write.",
+    )
+    transparency.add_argument("--start", metavar="YYYY-MM-DD", help="first day (UTC)")
+    transparency.add_argument("--end", metavar="YYYY-MM-DD", help="last day (UTC), included")
+    transparency.add_argument(
+        "--format", choices=["json", "csv", "html", "pdf"], default="json", help="default: json"
+    )
+    transparency.add_argument(
+        "--public", action="store_true", help="the public version: small counts banded"
+    )
+    transparency.add_argument(
+        "--output", metavar="PATH", help="write to PATH (default: standard output)"
+    )
+    transparency.set_defaults(handler=lambda args: run_transparency(django, args))
+
+
+def _fail(message: str) -> int:
+    print(f"mailcover report transparency: {message}", file=sys.stderr)
+    return 2
+
+
+def run_transparency(django: Setup, args: Any) -> int:
+    django()
+    from mailcover.oversight.transparency import PeriodError, parse_period
+
+    try:
+        start, end = parse_period(args.start, args.end, datetime.now(UTC).date())
+    except PeriodError as bad:
+        return _fail(f"--{bad.field}: {bad.message}")
+    if args.format == "pdf" and not args.output and sys.stdout.isatty():
+        return _fail("a PDF is not for a terminal: give --output PATH or redirect the output")
+    data = _render(start, end, args.format, args.public)
+    if args.output:
+        try:
+            Path(args.output).write_bytes(data)
+        except OSError as error:
+            return _fail(f"cannot write {args.output}: {error.strerror}")
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return 0
+
+
+def _render(start: date, end: date, form: str, public: bool) -> bytes:
+    from mailcover.oversight import transparency
+    from mailcover.oversight.transparency_pdf import render_pdf
+    from mailcover.oversight.transparency_views import render_document
+
+    report = transparency.build_report(start, end)
+    if public:
+        report = transparency.public_version(report)
+    if form == "pdf":
+        return render_pdf(report)
+    if form == "csv":
+        return transparency.as_csv(report).encode()
+    if form == "html":
+        return render_document(report).encode()
+    return (json.dumps(transparency.as_json(report), indent=2) + "\n").encode()

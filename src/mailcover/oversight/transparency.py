@@ -1,0 +1,516 @@
+"""The transparency report: what the service did in a period, in aggregate counts only.
+
+`build_report` counts from the database with aggregate queries; `public_version` makes
+the figures anyone may read from the exact ones oversight reads. Each figure's counting
+rule is in docs/transparency.md and is written once, in the query that computes it.
+The report's moments are whole days in UTC, both ends included.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import statistics
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from mailcover.covers.actions import Forbidden
+from mailcover.covers.models import (
+    AttorneyExclusion,
+    CoverRequest,
+    Decision,
+    ImproperRuling,
+    OrderPeriod,
+    RequestKind,
+)
+from mailcover.law.records import Category, Instrument
+from mailcover.law.roles import Action, may
+from mailcover.law.terms import AgencyLevel, Grounds, Role
+from mailcover.records.models import CustomerNotice, NoticeDelay, RecordsDecision, RecordsRequest
+
+# DESIGN.md: "the public version shows counts below 10 as the band "0-9"". A count of 0 is
+# banded too: were zeros shown exactly, "0-9" would mean "at least one", and a reader would
+# learn that a national-security cover (say) was placed at all.
+PUBLIC_THRESHOLD = 10
+BAND = "0-9"
+# A count of 10 or more hidden beside a banded one so that the banded one cannot be worked
+# out by subtracting the rest from a total (secondary suppression). It is not shown as
+# "0-9": that would say something false.
+WITHHELD = "withheld"
+
+# A period longer than this is almost certainly a typing error (a year of 20256), and
+# would only make the database count everything.
+LONGEST_PERIOD_DAYS = 3653  # ten years
+EARLIEST = date(1900, 1, 1)
+LATEST = date(9998, 12, 30)  # the day after `end` must still be a date
+
+# Total approved days per cover, in bands: a period is 30 days (60 for fugitive and
+# national-security covers, MC-PERIOD), and 120 days is the cap without the Chief's
+# approval (MC-120).
+DURATION_BANDS: tuple[tuple[str, int, int | None], ...] = (
+    ("1-30", 1, 30),
+    ("31-60", 31, 60),
+    ("61-120", 61, 120),
+    ("121+", 121, None),
+)
+
+Shown = int | str
+"""An exact count; in the public version also `BAND` or `WITHHELD`."""
+
+
+class Version(StrEnum):
+    INTERNAL = "internal"  # exact counts, for oversight
+    PUBLIC = "public"  # small counts banded, for anyone
+
+
+class Format(StrEnum):
+    JSON = "json"
+    CSV = "csv"
+    HTML = "html"
+    PDF = "pdf"
+
+
+def _statistic() -> Any:
+    """A field that is a statistic of counted cases, not a count: never banded, and left
+    out of the public version unless enough cases stand behind it."""
+    return field(default=None, metadata={"statistic": True})
+
+
+@dataclass(frozen=True)
+class Durations:
+    """The total days approved per cover approved in the period (the first period and
+    every approved extension), whatever ended it early."""
+
+    bands: Mapping[str, Shown]
+    median_days: float | None = _statistic()
+    shortest_days: int | None = _statistic()
+    longest_days: int | None = _statistic()
+
+
+@dataclass(frozen=True)
+class MailCovers:
+    requested: Shown
+    approved: Shown
+    denied: Shown
+    pending: Shown
+    emergency: Shown
+    extensions: Shown
+    extensions_approved: Shown
+    improper: Shown
+    by_grounds: Mapping[str, Shown]
+    by_agency_level: Mapping[str, Shown]
+    attorney_pieces_excluded: Shown
+    durations: Durations
+
+
+@dataclass(frozen=True)
+class RecordsRequests:
+    received: Shown
+    produced: Shown
+    refused: Shown
+    no_records: Shown
+    pending: Shown
+    emergency: Shown
+    by_instrument: Mapping[str, Shown]
+    by_category: Mapping[str, Shown]
+    notices_sent: Shown
+    notices_delayed: Shown
+
+
+@dataclass(frozen=True)
+class TransparencyReport:
+    start: date
+    end: date
+    version: Version
+    mail_covers: MailCovers
+    records_requests: RecordsRequests
+
+
+E = TypeVar("E", bound=StrEnum)
+T = TypeVar("T")
+
+
+# -- The period -------------------------------------------------------------------------
+
+
+class PeriodError(ValueError):
+    """A period that cannot be reported on; `field` names the input to correct."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def year_to_date(today: date) -> tuple[date, date]:
+    """The default period: the current calendar year, to today."""
+    return date(today.year, 1, 1), today
+
+
+def parse_date(name: str, text: str) -> date:
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise PeriodError(name, f"{text[:40]!r} is not a date; write YYYY-MM-DD") from None
+    if not EARLIEST <= day <= LATEST:
+        raise PeriodError(name, f"must be between {EARLIEST} and {LATEST}")
+    return day
+
+
+def parse_period(start: str | None, end: str | None, today: date) -> tuple[date, date]:
+    """The period asked for; a side left out (or empty) defaults to the year to date."""
+    default_start, default_end = year_to_date(today)
+    first = parse_date("start", start) if start else default_start
+    last = parse_date("end", end) if end else default_end
+    return check_period(first, last)
+
+
+def check_period(start: date, end: date) -> tuple[date, date]:
+    if start > end:
+        raise PeriodError("end", f"{end} is before start {start}; the end must not come first")
+    if (end - start).days + 1 > LONGEST_PERIOD_DAYS:
+        raise PeriodError("end", f"a report covers at most {LONGEST_PERIOD_DAYS} days (10 years)")
+    return start, end
+
+
+def parse_choice(name: str, text: str | None, choices: type[E], default: E) -> E:
+    if not text:
+        return default
+    try:
+        return choices(text.strip().lower())
+    except ValueError:
+        allowed = ", ".join(c.value for c in choices)
+        raise PeriodError(name, f"{text[:40]!r} is not one of {allowed}") from None
+
+
+def choose_version(roles: frozenset[Role], asked: Version | None) -> Version:
+    """Oversight reads the exact figures (and may ask for the public ones); everyone else,
+    signed in or not, the public version only."""
+    oversight = may(roles, Action.VIEW_OVERSIGHT)
+    if asked is None:
+        return Version.INTERNAL if oversight else Version.PUBLIC
+    if asked is Version.INTERNAL and not oversight:
+        raise Forbidden(
+            "the internal version (exact counts) is for the oversight role only; "
+            "ask for version=public"
+        )
+    return asked
+
+
+def _window(start: date, end: date) -> tuple[datetime, datetime]:
+    """[start 00:00 UTC, the day after end 00:00 UTC): both days included."""
+    return (
+        datetime.combine(start, time.min, tzinfo=UTC),
+        datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC),
+    )
+
+
+# -- Counting ---------------------------------------------------------------------------
+
+
+def build_report(start: date, end: date) -> TransparencyReport:
+    """The exact figures of the period (the internal version)."""
+    start, end = check_period(start, end)
+    return TransparencyReport(
+        start=start,
+        end=end,
+        version=Version.INTERNAL,
+        mail_covers=_mail_covers(start, end),
+        records_requests=_records_requests(start, end),
+    )
+
+
+def _grouped(rows: QuerySet[Any], key: str, every: list[str]) -> dict[str, int]:
+    """Counts by `key`, with every possible value present (zero included)."""
+    found = dict(rows.order_by().values_list(key).annotate(n=Count("pk")).values_list(key, "n"))
+    return {value: found.get(value, 0) for value in every}
+
+
+def _mail_covers(start: date, end: date) -> MailCovers:
+    begins, ends = _window(start, end)
+    filed = CoverRequest.objects.filter(filed_at__gte=begins, filed_at__lt=ends)
+    # Requests are counted in the period they were filed in; their outcome is the decision
+    # on record now, whenever it was made, so requested = approved + denied + pending.
+    initial = filed.filter(kind=RequestKind.INITIAL)
+    approved = Q(decision__outcome=Decision.Outcome.APPROVED)
+    counts = initial.aggregate(
+        requested=Count("pk"),
+        approved=Count("pk", filter=approved),
+        denied=Count("pk", filter=Q(decision__outcome=Decision.Outcome.DENIED)),
+        pending=Count("pk", filter=Q(decision__isnull=True)),
+        emergency=Count("pk", filter=Q(emergency=True)),
+    )
+    extensions = filed.filter(kind=RequestKind.EXTENSION).aggregate(
+        extensions=Count("pk"), extensions_approved=Count("pk", filter=approved)
+    )
+    # MC-IMPROPER: a ruling is counted in the period it was made, whenever the cover began.
+    improper = ImproperRuling.objects.filter(ruled_at__gte=begins, ruled_at__lt=ends).count()
+    # MC-ATTORNEY: only the count of withheld pieces exists, per day of scanning.
+    pieces = AttorneyExclusion.objects.filter(scanned_on__gte=start, scanned_on__lte=end)
+    excluded = pieces.aggregate(n=Sum("pieces"))["n"] or 0
+    return MailCovers(
+        **counts,
+        **extensions,
+        improper=improper,
+        by_grounds=_grouped(initial, "grounds", [g.value for g in Grounds]),
+        by_agency_level=_grouped(initial, "agency__level", [lv.value for lv in AgencyLevel]),
+        attorney_pieces_excluded=excluded,
+        durations=_durations(initial.filter(approved)),
+    )
+
+
+def _durations(approved: QuerySet[CoverRequest]) -> Durations:
+    days: Counter[int] = Counter()
+    # Every approved period of the covers these requests began: the first and each
+    # approved extension (an extension's period exists only once it is approved).
+    periods = OrderPeriod.objects.filter(order__request__in=approved).order_by()
+    for order_id, starts_at, ends_at in periods.values_list("order_id", "starts_at", "ends_at"):
+        days[order_id] += math.ceil((ends_at - starts_at).total_seconds() / 86400)
+    totals = sorted(days.values())
+    return Durations(
+        bands={label: _in_band(totals, low, high) for label, low, high in DURATION_BANDS},
+        median_days=float(statistics.median(totals)) if totals else None,
+        shortest_days=totals[0] if totals else None,
+        longest_days=totals[-1] if totals else None,
+    )
+
+
+def _in_band(values: list[int], low: int, high: int | None) -> int:
+    return sum(1 for v in values if v >= low and (high is None or v <= high))
+
+
+def _records_requests(start: date, end: date) -> RecordsRequests:
+    begins, ends = _window(start, end)
+    received = RecordsRequest.objects.filter(filed_at__gte=begins, filed_at__lt=ends)
+    # As for covers: counted when filed, with the outcome on record now. The four outcomes
+    # are exclusive, so received = produced + refused + no_records + pending.
+    unproduced = Q(production__isnull=True)
+    outcome = RecordsDecision.Outcome
+    counts = received.aggregate(
+        received=Count("pk"),
+        produced=Count("pk", filter=~unproduced),
+        refused=Count("pk", filter=unproduced & Q(decision__outcome=outcome.REFUSED)),
+        no_records=Count("pk", filter=unproduced & Q(decision__outcome=outcome.NO_RECORDS)),
+        pending=Count(
+            "pk",
+            filter=unproduced & (Q(decision__isnull=True) | Q(decision__outcome=outcome.APPROVED)),
+        ),
+        emergency=Count("pk", filter=Q(instrument=Instrument.EMERGENCY)),
+    )
+    return RecordsRequests(
+        **counts,
+        by_instrument=_grouped(received, "instrument", [i.value for i in Instrument]),
+        by_category=_by_category(received),
+        # RR-NOTICE: notices counted by the day they went out, whatever request they are for.
+        notices_sent=CustomerNotice.objects.filter(sent_at__gte=begins, sent_at__lt=ends).count(),
+        notices_delayed=_notices_delayed(start, end),
+    )
+
+
+def _by_category(received: QuerySet[RecordsRequest]) -> dict[str, int]:
+    """Requests naming each category; one naming two counts in both. Counted here rather
+    than in SQL: SQLite has no JSON containment lookup."""
+    named: Counter[str] = Counter()
+    for categories in received.order_by().values_list("categories", flat=True):
+        named.update(set(categories))
+    return {c.value: named[c.value] for c in Category}
+
+
+def _notices_delayed(start: date, end: date) -> int:
+    """RR-NOTICE: requests whose customer notice was held back by a delayed-notice or
+    nondisclosure order in force on at least one day of the period."""
+    in_force = NoticeDelay.objects.filter(starts_on__lte=end).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=start)
+    )
+    return in_force.order_by().values("request").distinct().count()
+
+
+# -- The public version -----------------------------------------------------------------
+
+Cell = tuple[str, str, str]  # (section, measure, key): a figure's place in the report
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One row of the report: the CSV's row, the table's cell."""
+
+    section: str  # "mail_covers", "mail_covers.durations", "records_requests"
+    measure: str
+    key: str  # the breakdown's key; "" for a single figure
+    value: Shown | float | None
+    statistic: bool = False
+
+    @property
+    def cell(self) -> Cell:
+        return (self.section, self.measure, self.key)
+
+
+def figures(report: TransparencyReport) -> list[Figure]:
+    """Every figure of the report in its order, breakdowns one row per key."""
+    return [
+        *_figures_of(report.mail_covers, "mail_covers"),
+        *_figures_of(report.records_requests, "records_requests"),
+    ]
+
+
+def _figures_of(part: Any, section: str) -> Iterator[Figure]:
+    for f in fields(part):
+        value = getattr(part, f.name)
+        if is_dataclass(value):
+            yield from _figures_of(value, f"{section}.{f.name}")
+        elif isinstance(value, Mapping):
+            for key, count in value.items():
+                yield Figure(section, f.name, key, count)
+        else:
+            yield Figure(section, f.name, "", value, bool(f.metadata.get("statistic")))
+
+
+def _additive_groups(report: TransparencyReport) -> list[tuple[Cell, list[Cell]]]:
+    """Figures that are the sum of others shown: (total, its parts). A reader can subtract
+    along each of these, so none may have a single hidden figure."""
+    mc, rr = "mail_covers", "records_requests"
+    covers, records = report.mail_covers, report.records_requests
+    return [
+        ((mc, "requested", ""), [(mc, "by_grounds", k) for k in covers.by_grounds]),
+        ((mc, "requested", ""), [(mc, "by_agency_level", k) for k in covers.by_agency_level]),
+        ((mc, "requested", ""), [(mc, m, "") for m in ("approved", "denied", "pending")]),
+        ((mc, "approved", ""), [(f"{mc}.durations", "bands", k) for k in covers.durations.bands]),
+        ((rr, "received", ""), [(rr, "by_instrument", k) for k in records.by_instrument]),
+        ((rr, "received", ""), [(rr, m, "") for m in _RECORDS_OUTCOMES]),
+        # The same number twice: an emergency request is one made under the emergency
+        # "instrument".
+        ((rr, "emergency", ""), [(rr, "by_instrument", Instrument.EMERGENCY.value)]),
+    ]
+
+
+_RECORDS_OUTCOMES = ("produced", "refused", "no_records", "pending")
+
+
+def hidden_cells(report: TransparencyReport) -> dict[Cell, str]:
+    """Which exact counts the public version hides, and how: below 10 as `BAND`; then,
+    in any sum with a single hidden figure, the smallest other figure as `WITHHELD`
+    (a part before the total), until no sum can be undone."""
+    exact = {f.cell: f.value for f in figures(report) if isinstance(f.value, int)}
+    hidden = {cell: BAND for cell, value in exact.items() if isinstance(value, int) and value < 10}
+    groups = _additive_groups(report)
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in groups:
+            if sum(1 for c in (total, *parts) if c in hidden) != 1:
+                continue
+            shown = [c for c in parts if c not in hidden] or [total]
+            hidden[min(shown, key=lambda c: (exact[c], c))] = WITHHELD
+            changed = True
+    return hidden
+
+
+def public_version(report: TransparencyReport) -> TransparencyReport:
+    """The figures anyone may read: aggregate counts, none small enough to point at a
+    case. The shortest and longest cover are single cases and never shown; the median
+    only when 10 covers or more stand behind it."""
+    if report.version is Version.PUBLIC:
+        return report
+    hidden = hidden_cells(report)
+    covers = _shown(report.mail_covers, "mail_covers", hidden)
+    enough = isinstance(covers.approved, int) and covers.approved >= PUBLIC_THRESHOLD
+    durations = replace(
+        covers.durations,
+        median_days=covers.durations.median_days if enough else None,
+        shortest_days=None,
+        longest_days=None,
+    )
+    return replace(
+        report,
+        version=Version.PUBLIC,
+        mail_covers=replace(covers, durations=durations),
+        records_requests=_shown(report.records_requests, "records_requests", hidden),
+    )
+
+
+def _shown(part: T, section: str, hidden: Mapping[Cell, str]) -> T:
+    changes: dict[str, Any] = {}
+    for f in fields(part):  # type: ignore[arg-type]
+        value = getattr(part, f.name)
+        if is_dataclass(value):
+            changes[f.name] = _shown(value, f"{section}.{f.name}", hidden)
+        elif isinstance(value, Mapping):
+            changes[f.name] = {k: hidden.get((section, f.name, k), v) for k, v in value.items()}
+        elif not f.metadata.get("statistic"):
+            changes[f.name] = hidden.get((section, f.name, ""), value)
+    return replace(part, **changes)  # type: ignore[type-var]
+
+
+def version_for(report: TransparencyReport, version: Version) -> TransparencyReport:
+    return public_version(report) if version is Version.PUBLIC else report
+
+
+# -- Plain outputs ----------------------------------------------------------------------
+
+
+def as_json(report: TransparencyReport) -> dict[str, Any]:
+    """DESIGN.md's transparency report, with the period's dates as YYYY-MM-DD."""
+    return {
+        "start": report.start.isoformat(),
+        "end": report.end.isoformat(),
+        "version": report.version.value,
+        "mail_covers": _json_of(report.mail_covers),
+        "records_requests": _json_of(report.records_requests),
+    }
+
+
+def _json_of(part: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in fields(part):
+        value = getattr(part, f.name)
+        out[f.name] = (
+            _json_of(value)
+            if is_dataclass(value)
+            else dict(value)
+            if isinstance(value, Mapping)
+            else value
+        )
+    return out
+
+
+CSV_HEADER = ("section", "measure", "key", "value")
+
+
+def as_csv(report: TransparencyReport) -> str:
+    """One row per figure, after rows naming the period and the version. A statistic
+    with nothing behind it (or not public) is an empty value."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    writer.writerow(("report", "start", "", report.start.isoformat()))
+    writer.writerow(("report", "end", "", report.end.isoformat()))
+    writer.writerow(("report", "version", "", report.version.value))
+    for figure in figures(report):
+        value = "" if figure.value is None else str(figure.value)
+        writer.writerow(
+            [_cell_text(t) for t in (figure.section, figure.measure, figure.key, value)]
+        )
+    return out.getvalue()
+
+
+def _cell_text(text: str) -> str:
+    """A spreadsheet runs a cell starting with = + - @ (or a tab or return before one) as
+    a formula; none of the report's own texts does, but a key is data, so make sure."""
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text):
+        return "'" + text
+    return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
