@@ -394,22 +394,42 @@ _RECORDS_OUTCOMES = ("produced", "refused", "no_records", "pending")
 
 
 def hidden_cells(report: TransparencyReport) -> dict[Cell, str]:
-    """Which exact counts the public version hides, and how: below 10 as `BAND`; then,
-    in any sum with a single hidden figure, the smallest other figure as `WITHHELD`
-    (a part before the total), until no sum can be undone."""
-    exact = {f.cell: f.value for f in figures(report) if isinstance(f.value, int)}
-    hidden = {cell: BAND for cell, value in exact.items() if isinstance(value, int) and value < 10}
+    """Which exact counts the public version hides, and how: below 10 as `BAND`; then, in
+    any sum a reader could undo (`_undoable`), the smallest part still shown (else the
+    total) as `WITHHELD`, until none can be."""
+    exact: dict[Cell, int] = {f.cell: f.value for f in figures(report) if isinstance(f.value, int)}
+    hidden = {cell: BAND for cell, value in exact.items() if value < PUBLIC_THRESHOLD}
     groups = _additive_groups(report)
     changed = True
     while changed:
         changed = False
         for total, parts in groups:
-            if sum(1 for c in (total, *parts) if c in hidden) != 1:
+            if not _undoable(total, parts, hidden, exact):
                 continue
             shown = [c for c in parts if c not in hidden] or [total]
             hidden[min(shown, key=lambda c: (exact[c], c))] = WITHHELD
             changed = True
     return hidden
+
+
+def _undoable(
+    total: Cell, parts: list[Cell], hidden: Mapping[Cell, str], exact: Mapping[Cell, int]
+) -> bool:
+    """Whether subtracting the shown figures from the shown total tells a reader more about
+    a banded part than "0-9": one hidden figure alone is its exact count; hidden parts that
+    add up to under 9 (less 10 for each withheld one, which a reader knows is 10 or more)
+    bound every banded one among them below 9, down to exactly 0."""
+    in_group = [c for c in (total, *parts) if c in hidden]
+    if len(in_group) < 2:
+        return len(in_group) == 1
+    if total in hidden:
+        return False  # nothing shown to subtract from
+    hidden_parts = [c for c in parts if c in hidden]
+    if all(hidden[c] == WITHHELD for c in hidden_parts):
+        return False
+    withheld = sum(1 for c in hidden_parts if hidden[c] == WITHHELD)
+    slack = sum(exact[c] for c in hidden_parts) - PUBLIC_THRESHOLD * withheld
+    return slack < PUBLIC_THRESHOLD - 1
 
 
 def public_version(report: TransparencyReport) -> TransparencyReport:
