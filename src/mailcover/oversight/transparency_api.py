@@ -23,14 +23,14 @@ router = Router(tags=["oversight"])
 Shown = int | str
 
 
-class DurationsOut(Schema):
+class TransparencyDurationsOut(Schema):
     bands: dict[str, Shown]
     median_days: float | None
     shortest_days: int | None
     longest_days: int | None
 
 
-class MailCoversOut(Schema):
+class TransparencyCoversOut(Schema):
     requested: Shown
     approved: Shown
     denied: Shown
@@ -42,10 +42,10 @@ class MailCoversOut(Schema):
     by_grounds: dict[str, Shown]
     by_agency_level: dict[str, Shown]
     attorney_pieces_excluded: Shown
-    durations: DurationsOut
+    durations: TransparencyDurationsOut
 
 
-class RecordsRequestsOut(Schema):
+class TransparencyRecordsOut(Schema):
     received: Shown
     produced: Shown
     refused: Shown
@@ -62,8 +62,8 @@ class TransparencyOut(Schema):
     start: str
     end: str
     version: str
-    mail_covers: MailCoversOut
-    records_requests: RecordsRequestsOut
+    mail_covers: TransparencyCoversOut
+    records_requests: TransparencyRecordsOut
 
 
 def _anyone(request: HttpRequest) -> AnonymousUser | None:
