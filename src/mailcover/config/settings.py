@@ -156,6 +156,7 @@ MAILCOVER_POLICY = Policy(
     emergency_decision_target_hours=env_int(
         "MAILCOVER_EMERGENCY_DECISION_TARGET_HOURS", 24, minimum=1
     ),
+    production_retention_days=env_int("MAILCOVER_PRODUCTION_RETENTION_DAYS", 1827, minimum=1),
 )
 # API tokens stop working after this many hours.
 MAILCOVER_TOKEN_HOURS = env_int("MAILCOVER_TOKEN_HOURS", 12, minimum=1)
@@ -167,7 +168,7 @@ MAILCOVER_LEDGER_KEY_FILE = path_in(VAR_DIR, "MAILCOVER_LEDGER_KEY_FILE", "ledge
 MAILCOVER_CHECKPOINT_ENTRIES = env_int("MAILCOVER_CHECKPOINT_ENTRIES", 100, minimum=1)
 MAILCOVER_CHECKPOINT_SECONDS = env_int("MAILCOVER_CHECKPOINT_SECONDS", 300, minimum=1)
 
-# Captured data is sealed with one AES-256-GCM key per order (docs/oversight.md). The keys
+# Captured data is sealed with one AES-256-GCM key per order (docs/retention.md). The keys
 # live in this folder, apart from the database and the files: destroying an order's key
 # leaves nothing readable in any backup of those. Keep this folder out of their backups.
 MAILCOVER_KEY_DIR = folder_in(VAR_DIR, "MAILCOVER_KEY_DIR", "keys")

@@ -39,6 +39,7 @@ from mailcover.law.accounting import Nature
 from mailcover.law.case_numbers import case_number, extension_case_number
 from mailcover.law.errors import Violation, refuse_if
 from mailcover.law.periods import check_granted_days, first_period
+from mailcover.law.retention import Reason
 from mailcover.law.roles import (
     Action,
     is_requesting_agency,
@@ -50,6 +51,7 @@ from mailcover.law.roles import (
 from mailcover.ledger import log as ledger
 from mailcover.ledger.accounting import record_disclosure
 from mailcover.ledger.entries import digest
+from mailcover.oversight import retention
 
 __all__ = ["Action", "Conflict", "Forbidden", "NotFound"]
 from mailcover.law.terms import Policy
@@ -445,12 +447,17 @@ def rule_improper(user: User, order: CoverOrder, reasons: str, now: datetime) ->
     ruling = ImproperRuling.objects.create(
         order=order, reasons=reasons.strip(), ruled_by=user, ruled_at=now
     )
+    # MC-IMPROPER, (h)(2): all data acquired under the order is destroyed, at once and in
+    # this transaction (its files and key once it commits).
+    destroyed = retention.destroy_order_data(order, Reason.IMPROPER, now, user)
+    held = destroyed.captures if destroyed is not None else 0
     # MC-IMPROPER, (h)(2): the requester is told the cover is discontinued and why.
     Notice.objects.create(
         recipient=order.request.requester,
         case_number=order.case_number,
         title=f"Mail cover {order.case_number} discontinued: ruled improper",
-        body=reasons.strip(),
+        body=f"{reasons.strip()}\n\nAll data acquired under this cover ({held} captured "
+        f"piece{'' if held == 1 else 's'}) has been destroyed (39 CFR 233.3(h)(2)).",
         created_at=now,
     )
     record(

@@ -78,6 +78,9 @@ class Policy:
     # OIG-TIMELINESS: the target time from a request's filing to its decision.
     decision_target_hours: int = 120
     emergency_decision_target_hours: int = 24
+    # How long a records production's kept copy is kept before it is destroyed (the
+    # accounting of the disclosure is kept regardless: PA-KEEP). About 5 years.
+    production_retention_days: int = 1827
 
 
 DEFAULT_POLICY = Policy()

@@ -561,6 +561,13 @@ def download(
         # Another agency's requester is told nothing about the request.
         raise NotFound("no such download link")
     check_verified(user, second_factor_used)
+    destroyed_at = link.production.destroyed_at
+    if destroyed_at is not None:
+        raise Gone(
+            f"the production for {request.number} was destroyed on "
+            f"{destroyed_at.date().isoformat()} at the end of its retention period; the "
+            "accounting of the disclosure is kept"
+        )
     if now >= link.expires_at:
         raise Gone(
             f"this download link expired at {link.expires_at.isoformat()}; ask for a new "

@@ -260,6 +260,9 @@ class Production(models.Model):
     manifest = models.JSONField()  # {member name: sha256}
     counts = models.JSONField()  # {category: rows}
     ledger_seq = models.BigIntegerField()
+    # When its kept ZIP was destroyed at the end of its retention period (a link then
+    # answers 410 Gone); the accounting of the disclosure stays (PA-KEEP).
+    destroyed_at = models.DateTimeField(null=True, blank=True)
 
 
 class DownloadLink(models.Model):

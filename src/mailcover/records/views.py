@@ -182,7 +182,7 @@ def download(request: HttpRequest, request_id: int) -> HttpResponse:
     try:
         link = actions.issue_link(user, request_id, now, _second_factor(request))
         made, data = actions.download(user, link.token, now, _second_factor(request))
-    except (actions.Conflict, RuleBroken) as exc:
+    except (actions.Conflict, actions.Gone, RuleBroken) as exc:
         _refused(request, exc)
         return _back(request_id)
     return zip_response(made.request.number, made.sha256, data)
