@@ -31,7 +31,7 @@ from mailcover.ledger.accounting import accounting_for
 from mailcover.ledger.models import Entry
 from mailcover.oversight import retention
 from mailcover.records.actions import Gone
-from mailcover.records.models import Production
+from mailcover.records.models import DownloadLink, Production
 
 TO_SUBJECT = ["JOHN Q PUBLIC", "123 MAIN ST APT 4", "SPRINGFIELD IL 62704-1234"]
 REASONS = "The facts stated did not show a crime punishable by more than a year."
@@ -252,4 +252,9 @@ def test_a_production_past_its_period_is_destroyed_and_its_link_answers_410(
     assert json.loads(entry.data)["details"]["package_sha256"] == made.sha256
     assert Entry.objects.filter(event="disclosure").exists()  # PA-KEEP
     assert run(made.produced_at + timedelta(days=days + 1)).productions == 0
+    links = DownloadLink.objects.count()
+    again = rr.post(f"/records-requests/{request_id}/download-links", {}, verified.colleague)
+    assert again.status_code == 410  # no new link to what is gone
+    assert "destroyed" in again.json()["detail"]
+    assert DownloadLink.objects.count() == links
     assert issubclass(Gone, Exception)

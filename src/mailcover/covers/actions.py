@@ -502,6 +502,7 @@ def _capture_audience(user: User, order: CoverOrder) -> tuple[str, bool]:
     """The purpose of showing `user` what `order` captured, and whether it is a disclosure
     to law enforcement for its investigation; Forbidden for anyone else (MC-REPORTING)."""
     require(user, Action.VIEW_CAPTURES)
+    require_nondisclosure(user)  # MC-NONDISCLOSURE, OIG-NONDISCLOSURE
     if not sees_captures(user.role_set, user.agency_id, order.agency_id):
         raise Forbidden(
             "captures go only to the requesting authority and to oversight (MC-REPORTING)"

@@ -516,6 +516,11 @@ def issue_link(user: User, request_id: int, now: datetime, second_factor_used: b
     made = getattr(request, "production", None)
     if made is None:
         raise Conflict(f"{request.number} is {request.state}: there is nothing to download")
+    if made.destroyed_at is not None:
+        raise Gone(
+            f"the production of {request.number} was destroyed on "
+            f"{made.destroyed_at.date().isoformat()} at the end of its retention period"
+        )
     raw = secrets.token_urlsafe(32)
     expires = now + timedelta(hours=settings.MAILCOVER_DOWNLOAD_HOURS)
     with transaction.atomic():
