@@ -27,10 +27,12 @@ def approval(**changes: object) -> Approval:
         "case_number": "MC-2026-000001",
         "request_id": 1,
         "official_id": 2,
-        "official_roles": frozenset({Role.APPROVER}),
         "decided_at": T0,
         "delegation": Delegation("DEL-1", DelegationScope.OSG_DESIGNEE, T0 - DAY, group="E"),
+        "delegation_holder_id": 2,
         "decision": Decision(frozenset({1}), Grounds.CRIME, False, False),
+        "days_approved": 30,
+        "period_days": 30.0,
     }
     fields.update(changes)
     return Approval(**fields)  # type: ignore[arg-type]
@@ -43,6 +45,10 @@ def test_oig_authority_an_approval_under_a_delegation_in_force_that_reaches_it_s
 @pytest.mark.parametrize(
     ("changes", "reason"),
     [
+        (
+            {"official_id": None, "decided_at": None},
+            "the period runs with no approval recorded for it",
+        ),
         ({"delegation": None}, "no written delegation is recorded on the approval"),
         (
             {
@@ -66,8 +72,12 @@ def test_oig_authority_an_approval_under_a_delegation_in_force_that_reaches_it_s
         ),
         ({"official_id": 1}, "approved by someone who filed the request (MC-NOT-SELF)"),
         (
-            {"official_roles": frozenset({Role.OVERSIGHT})},
-            "approved by someone who is not an approver or the chief",
+            {"delegation_holder_id": 7},
+            "delegation DEL-1 is not held by the official who approved",
+        ),
+        (
+            {"period_days": 300.0},
+            "the period runs 300 days; the approval granted 30 (MC-PERIOD)",
         ),
     ],
 )
@@ -198,23 +208,29 @@ def test_oig_return_documents_are_due_60_days_after_the_cover_stopped():
 
 
 def test_mc_reporting_a_return_is_recorded_only_after_the_cover_stopped():
-    found = check_report_return(None, T0, T0.date(), "LT. BAKER", T0 + DAY)
+    found = check_report_return(None, T0.date(), "LT. BAKER", "", T0 + DAY)
     assert [(v.rule, v.field) for v in found] == [("MC-REPORTING", None)]
 
 
 @pytest.mark.parametrize(
-    ("done_on", "certified_by", "field"),
+    ("done_on", "certified_by", "note", "field"),
     [
-        (date(2026, 12, 1), "LT. BAKER", "done_on"),
-        (date(2026, 2, 1), "LT. BAKER", "done_on"),
-        (date(2026, 4, 2), "  ", "certified_by"),
+        (date(2026, 12, 1), "LT. BAKER", "", "done_on"),  # not yet come
+        (date(2026, 3, 20), "LT. BAKER", "", "done_on"),  # before the cover stopped
+        (date(2026, 4, 2), "  ", "", "certified_by"),
+        (date(2026, 4, 2), "LT.\x00BAKER", "", "certified_by"),
+        (date(2026, 4, 2), "LT. BAKER", "shredded\x07", "note"),
     ],
 )
-def test_mc_reporting_a_return_names_a_day_that_came_and_who_certifies_it(
-    done_on, certified_by, field
+def test_mc_reporting_a_return_is_dated_from_the_stop_to_today_and_names_who_certifies_it(
+    done_on, certified_by, note, field
 ):
-    found = check_report_return(T0 + 30 * DAY, T0, done_on, certified_by, T0 + 40 * DAY)
+    found = check_report_return(T0 + 30 * DAY, done_on, certified_by, note, T0 + 40 * DAY)
     assert [v.field for v in found] == [field]
+
+
+def test_mc_reporting_a_note_may_run_over_several_lines():
+    assert check_report_return(T0, T0.date(), "LT. BAKER", "one\ntwo", T0 + DAY) == []
 
 
 def test_mc_discovery_names_the_proceeding_court_and_recipient():

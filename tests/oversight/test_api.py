@@ -230,3 +230,42 @@ def test_mc_discovery_a_package_is_never_replayed_for_an_idempotency_key(api, pe
     assert api.post(path, DISCOVERY, people.requester, headers).status_code == 200
     assert api.post(path, DISCOVERY, people.requester, headers).status_code == 200
     assert Entry.objects.filter(event="disclosure").count() == 2  # each one accounted for
+
+
+def test_mc_discovery_captures_whose_key_is_gone_are_a_409_and_nothing_is_disclosed(
+    api, people, order
+):
+    from mailcover.covers import sealing
+
+    capture_one()
+    sealing.destroy_key(order.pk)
+    answer = api.post(f"/cover-orders/{order.pk}/discovery", DISCOVERY, people.requester)
+    assert answer.status_code == 409
+    assert not Entry.objects.filter(event="disclosure").exists()
+
+
+def test_mc_reporting_control_characters_in_a_return_are_refused_by_field(api, people):
+    order = ended_order(people, days_ago=100)
+    body = {
+        "how": "returned",
+        "certified_by": "LT.\u0000BAKER",
+        "done_on": str(timezone.now().date()),
+    }
+    answer = api.post(f"/cover-orders/{order.pk}/report-return", body, people.requester)
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["field"] == "certified_by"
+    assert not ReportReturn.objects.exists()
+
+
+def test_mc_nondisclosure_oversight_without_an_acknowledgment_reads_no_check_or_queue(
+    api, people, browse
+):
+    from mailcover.accounts.models import NondisclosureAcknowledgment
+
+    NondisclosureAcknowledgment.objects.filter(user=people.oversight).delete()
+    answer = api.get("/compliance", people.oversight)
+    assert answer.status_code == 422
+    assert answer.json()["rule"] == "MC-NONDISCLOSURE"
+    assert api.get("/reviews", people.oversight).json()["rule"] == "MC-NONDISCLOSURE"
+    assert browse(people.oversight).get("/compliance").status_code == 403
+    assert browse(people.oversight).get("/reviews").status_code == 403

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -18,7 +19,14 @@ from tests.covers.conftest import draft_for
 from mailcover.accounts.models import Delegation, NondisclosureAcknowledgment
 from mailcover.accounts.provisioning import NewUser, add_user
 from mailcover.covers import actions
-from mailcover.covers.models import Capture, CoverRequest, Decision
+from mailcover.covers.models import (
+    Capture,
+    CoverOrder,
+    CoverRequest,
+    Decision,
+    OrderPeriod,
+    Subject,
+)
 from mailcover.law.compliance import Check
 from mailcover.law.errors import RuleBroken
 from mailcover.law.extensions import ExtensionDraft
@@ -32,6 +40,9 @@ def run(check: Check, now: Any = None, policy: Policy | None = None) -> Any:
     return compliance.run_check(check, now or timezone.now(), policy or Policy())
 
 
+BENEFIT = "Two victims identified from the covers so far; more letters are expected."
+
+
 def old_order(people: Any, days_ago: int, days: int = 30, **changes: Any) -> Any:
     """An order filed and approved `days_ago` days ago."""
     then = timezone.now() - timedelta(days=days_ago)
@@ -39,10 +50,14 @@ def old_order(people: Any, days_ago: int, days: int = 30, **changes: Any) -> Any
     return actions.approve(people.approver, filed, days, then + timedelta(hours=2))
 
 
-def test_every_check_answers_on_an_empty_world(db):
+def test_every_check_answers_in_order_and_a_lawful_world_meets_every_target(people, order):
+    NondisclosureAcknowledgment.objects.create(user=people.no_nda, signed_on=timezone.now().date())
     results = compliance.run_all(timezone.now(), Policy())
     assert [r.check for r in results] == list(Check)
     assert all(r.met for r in results)
+    examined = {r.check: r.examined for r in results}
+    assert examined[Check.AUTHORITY] == 1  # the order's one period
+    assert examined[Check.JUSTIFICATION] == 1
 
 
 # --- OIG-AUTHORITY -------------------------------------------------------------------------
@@ -53,7 +68,7 @@ def test_oig_authority_an_approval_with_no_delegation_is_refused_by_construction
     with pytest.raises(RuleBroken) as refused:
         actions.approve(people.undelegated, filed, None, timezone.now())
     assert refused.value.rule == "MC-AUTHORITY"
-    assert run(Check.AUTHORITY).figure == "0"
+    assert run(Check.AUTHORITY).examined == 0  # nothing was approved
 
 
 def test_oig_authority_a_delegation_revoked_before_the_approval_is_caught(people, order):
@@ -88,6 +103,45 @@ def test_oig_authority_an_osg_delegation_recorded_on_a_national_security_order_i
 def test_oig_authority_a_revocation_after_the_approval_leaves_it_standing(people, order):
     Delegation.objects.filter(holder=people.approver).update(revoked_at=timezone.now())
     assert run(Check.AUTHORITY).met
+
+
+def test_oig_authority_a_period_whose_approval_was_removed_is_caught(people, order):
+    Decision.objects.filter(request=order.request).delete()
+    reasons = [f.reason for f in run(Check.AUTHORITY).findings]
+    assert reasons == ["the period runs with no approval recorded for it"]
+
+
+def test_oig_authority_a_period_longer_than_approved_is_caught(people, order):
+    period = order.periods.get()
+    OrderPeriod.objects.filter(pk=period.pk).update(ends_at=period.starts_at + timedelta(days=300))
+    reasons = [f.reason for f in run(Check.AUTHORITY).findings]
+    assert reasons == ["the period runs 300 days; the approval granted 30 (MC-PERIOD)"]
+
+
+def test_oig_authority_a_delegation_of_someone_else_on_the_approval_is_caught(people, order):
+    theirs = Delegation.objects.get(holder=people.hq)
+    Decision.objects.filter(request=order.request).update(delegation=theirs)
+    reasons = [f.reason for f in run(Check.AUTHORITY).findings]
+    assert reasons == ["delegation DEL-HQ-1 is not held by the official who approved"]
+
+
+def test_oig_authority_an_extension_past_120_days_needs_headquarters(people):
+    order = old_order(people, days_ago=100, days=30)
+    for _ in range(3):
+        extension = actions.file_extension(
+            people.requester,
+            CoverOrder.objects.get(pk=order.pk),
+            ExtensionDraft(30, BENEFIT, False, False),
+            timezone.now() - timedelta(days=99),
+        )
+        actions.approve(people.approver, extension, None, timezone.now() - timedelta(days=99))
+    assert run(Check.AUTHORITY).met  # 120 days in all: within the cap
+    last = order.periods.order_by("-ends_at").first()
+    OrderPeriod.objects.filter(pk=last.pk).update(
+        starts_at=last.starts_at + timedelta(days=5), ends_at=last.ends_at + timedelta(days=5)
+    )
+    reasons = [f.reason for f in run(Check.AUTHORITY).findings]
+    assert "delegation DEL-OSG-1 (osg_designee) does not reach this approval" in reasons
 
 
 # --- OIG-JUSTIFICATION ---------------------------------------------------------------------
@@ -138,6 +192,47 @@ def test_oig_justification_a_request_rewritten_with_a_fresh_digest_is_caught_by_
     )
     reasons = [f.reason for f in run(Check.JUSTIFICATION).findings]
     assert reasons == ["the request as filed differs from the digest the ledger recorded"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ("subject_address", "subject_address"),
+        ("subject_name", "subject_name"),
+        ("attorney", "attorneys"),
+        ("penalty", "max_penalty_years"),
+    ],
+)
+def test_oig_justification_what_the_matcher_reads_changed_after_approval_is_caught(
+    order, change, field
+):
+    request = order.request
+    if change == "subject_address":
+        Subject.objects.filter(pk=request.subject_id).update(address="9 OTHER RD, DENVER CO 80201")
+    elif change == "subject_name":
+        Subject.objects.filter(pk=request.subject_id).update(name="SOMEONE ELSE")
+    elif change == "attorney":
+        request.attorneys.all().delete()
+    else:
+        CoverRequest.objects.filter(pk=request.pk).update(max_penalty_years=Decimal("0.5"))
+    reasons = [f.reason for f in run(Check.JUSTIFICATION).findings]
+    assert reasons == [f"stored {field} differ from the request as filed"]
+
+
+def test_oig_justification_the_penalty_is_compared_by_value_not_spelling(order):
+    assert order.request.body["max_penalty_years"] == "20"
+    assert run(Check.JUSTIFICATION).met  # "20" as filed, 20.00 as stored
+
+
+def test_oig_justification_an_extension_whose_copied_grounds_changed_is_caught(people, order):
+    extension = actions.file_extension(
+        people.requester, order, ExtensionDraft(30, BENEFIT, False, False), timezone.now()
+    )
+    CoverRequest.objects.filter(pk=extension.pk).update(grounds="fugitive")
+    found = run(Check.JUSTIFICATION).findings
+    assert [(f.case_number, f.reason) for f in found] == [
+        (extension.case_number, "stored grounds differ from the request as filed")
+    ]
 
 
 # --- OIG-NONDISCLOSURE ---------------------------------------------------------------------
@@ -275,24 +370,50 @@ def test_oig_after_expiry_a_capture_after_an_improper_ruling_is_caught(people, o
     assert "scanned after" in run(Check.AFTER_EXPIRY).findings[0].reason
 
 
-def test_oig_after_expiry_the_ingest_refuses_a_piece_scanned_after_the_order_ended(people):
+def test_oig_after_expiry_the_ingest_refuses_a_piece_scanned_outside_the_window(people):
     from mailcover.covers import ingest
 
-    order = old_order(people, days_ago=40)
-    late = order.facts().ends_at + timedelta(days=1)
-    piece = {
-        "piece_id": "P-LATE",
-        "scanned_at": late.isoformat(),
-        "facility": "SPRINGFIELD IL P&DC",
-        "mail_class": "first-class",
-        "imb": None,
-        "addressee": ["JOHN Q PUBLIC", "123 MAIN ST APT 4", "SPRINGFIELD IL 62704-1234"],
-        "return_address": None,
-    }
-    summary = ingest.ingest_lines([json.dumps(piece)], "cli")
-    assert summary.received == 1
-    assert not Capture.objects.exists()
-    assert run(Check.AFTER_EXPIRY).met
+    order = old_order(people, days_ago=10)  # in force since ten days ago
+    facts = order.facts()
+
+    def piece(piece_id: str, scanned: Any) -> str:
+        return json.dumps(
+            {
+                "piece_id": piece_id,
+                "scanned_at": scanned.isoformat(),
+                "facility": "SPRINGFIELD IL P&DC",
+                "mail_class": "first-class",
+                "imb": None,
+                "addressee": ["JOHN Q PUBLIC", "123 MAIN ST APT 4", "SPRINGFIELD IL 62704-1234"],
+                "return_address": None,
+            }
+        )
+
+    early = ingest.ingest_lines([piece("P-EARLY", facts.starts_at - timedelta(days=1))], "cli")
+    assert early.captured == 0
+    assert early.outside_window == 1
+    inside = ingest.ingest_lines([piece("P-INSIDE", timezone.now())], "cli")
+    assert inside.captured == 1  # the same piece in the window is captured
+    result = run(Check.AFTER_EXPIRY)
+    assert result.examined == 1
+    assert result.met
+
+
+def test_oig_after_expiry_an_emergency_order_left_unconfirmed_stops_at_its_deadline(people):
+    then = timezone.now() - timedelta(days=10)
+    filed = actions.file_request(
+        people.requester,
+        draft_for(people.requester, emergency=True, emergency_reason="Evidence will be lost."),
+        then,
+    )
+    order = actions.approve(people.iic, filed, None, then + timedelta(hours=1))
+    deadline = filed.filed_at + timedelta(days=3)
+    _capture(order, "P-BEFORE", deadline - timedelta(hours=1), deadline - timedelta(minutes=30))
+    _capture(order, "P-AFTER", deadline + timedelta(hours=1), deadline + timedelta(hours=2))
+    found = run(Check.AFTER_EXPIRY).findings
+    assert [f.reason for f in found] == [
+        "piece P-AFTER scanned after the order stopped being in force"
+    ]
 
 
 # --- OIG-TIMELINESS ------------------------------------------------------------------------
@@ -359,7 +480,7 @@ def test_oig_return_a_cover_ended_over_60_days_ago_without_its_documents_back_is
         recorded_at=timezone.now(),
     )
     assert run(Check.RETURN).met
-    assert recent.pk != order.pk
+    assert recent.pk not in [f.order_id for f in result.findings]
 
 
 def test_oig_return_an_order_still_in_force_owes_nothing(order):

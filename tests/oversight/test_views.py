@@ -26,6 +26,7 @@ def test_oversight_sees_every_check_with_its_figure(browse, people, order):
     for check in Check:
         assert f'data-check="{check.value}"' in text
     assert "1 found" in text  # OIG-NONDISCLOSURE: the persona without a form
+    assert 'data-testid="nothing-due"' in text  # MC-RETENTION: no data past its period
 
 
 def test_a_check_page_lists_what_it_found_with_links(browse, people):

@@ -159,26 +159,36 @@ def count_result(check: Check, findings: Sequence[Finding], examined: int) -> Re
 
 @dataclass(frozen=True)
 class Approval:
-    """An approval as stored: who made it, under which recorded delegation, of what."""
+    """An approved period as stored: who approved it, under which recorded delegation
+    (held by whom), for how many days, and how long the period actually runs."""
 
     case_number: str
     request_id: int
-    official_id: int
-    official_roles: frozenset[Role]
-    decided_at: datetime
+    official_id: int | None  # None: no approval is recorded for the period
+    decided_at: datetime | None
     delegation: authority.Delegation | None
+    delegation_holder_id: int | None
     decision: authority.Decision
+    days_approved: int | None
+    period_days: float
 
 
 def approval_problem(approval: Approval) -> str | None:
-    """Why this approval does not rest on written authority, or None when it does."""
+    """Why this period does not rest on written authority, or None when it does."""
+    if approval.official_id is None or approval.decided_at is None:
+        return "the period runs with no approval recorded for it"
     if approval.official_id in approval.decision.filer_ids:
         return "approved by someone who filed the request (MC-NOT-SELF)"
-    if not approval.official_roles & {Role.APPROVER, Role.CHIEF}:
-        return "approved by someone who is not an approver or the chief"
+    if approval.days_approved is None or approval.period_days != approval.days_approved:
+        return (
+            f"the period runs {approval.period_days:g} days; the approval granted "
+            f"{approval.days_approved} (MC-PERIOD)"
+        )
     held = approval.delegation
     if held is None:
         return "no written delegation is recorded on the approval"
+    if approval.delegation_holder_id != approval.official_id:
+        return f"delegation {held.reference} is not held by the official who approved"
     if not held.in_force(approval.decided_at):
         return f"delegation {held.reference} was not in force when the approval was made"
     if not authority.delegation_reaches(held, approval.decision):

@@ -29,15 +29,20 @@ def returned_late(ended_at: datetime, returned_on: date) -> bool:
     return returned_on > return_due(ended_at).date()
 
 
+def _one_line(text: str) -> bool:
+    return not any(ord(c) < 32 or ord(c) == 127 for c in text)
+
+
 def check_report_return(
     stopped_at: datetime | None,
-    started_at: datetime,
     done_on: date,
     certified_by: str,
+    note: str,
     now: datetime,
 ) -> list[Violation]:
     """MC-REPORTING: a return is recorded once the cover has stopped (until then more
-    reports may follow), on a day that has come, by a named person of the authority."""
+    reports may follow), dated between the stop and today (a date before the stop would
+    clear documents sent afterwards), by a named person of the authority."""
     found = []
     if stopped_at is None:
         found.append(
@@ -49,9 +54,13 @@ def check_report_return(
         )
     if done_on > now.date():
         found.append(Violation("MC-REPORTING", "done_on", "the return date has not come yet"))
-    elif done_on < started_at.date():
+    elif stopped_at is not None and done_on < stopped_at.date():
         found.append(
-            Violation("MC-REPORTING", "done_on", "the return date is before the cover started")
+            Violation(
+                "MC-REPORTING",
+                "done_on",
+                f"the return date is before the cover stopped ({stopped_at.date().isoformat()})",
+            )
         )
     if not certified_by.strip():
         found.append(
@@ -62,4 +71,12 @@ def check_report_return(
                 "certifies their destruction",
             )
         )
+    elif not _one_line(certified_by):
+        found.append(
+            Violation(
+                "MC-REPORTING", "certified_by", "control characters and line breaks are refused"
+            )
+        )
+    if not _one_line(note.replace("\n", " ").replace("\r", " ").replace("\t", " ")):
+        found.append(Violation("MC-REPORTING", "note", "control characters are refused"))
     return found

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 
 from mailcover.accounts.models import User
 from mailcover.covers import actions as covers
+from mailcover.covers import sealing
 from mailcover.covers.actions import Conflict, Forbidden, NotFound
 from mailcover.covers.models import CoverOrder
 from mailcover.law import discovery as discovery_law
@@ -58,7 +59,7 @@ def record_report_return(
     if ReportReturn.objects.filter(order=order).exists():
         raise Conflict(f"the return of {order.case_number}'s report documents is on file")
     stop = stopped_at(order, now)
-    refuse_if(check_report_return(stop, order.facts().starts_at, done_on, certified_by, now))
+    refuse_if(check_report_return(stop, done_on, certified_by, note, now))
     try:
         with transaction.atomic():
             made = ReportReturn.objects.create(
@@ -143,6 +144,7 @@ def review_queue(
     held = user.role_set
     if not (may(held, Action.REVIEW_ORDER) or may(held, Action.VIEW_OVERSIGHT)):
         raise Forbidden("the review queue is for the reviewing officials and oversight")
+    covers.require_nondisclosure(user)  # it lists every agency's case numbers
     policy = covers.policy()
     official = user.as_official()
     rows = []
@@ -177,8 +179,15 @@ def export_discovery(
     if not is_requesting_agency(user.agency_id, order.agency_id):
         raise NotFound(f"no cover order {order.pk}")
     refuse_if(discovery_law.check_discovery(draft))
+    # Locked, so that an improper ruling cannot slip between the check and the export.
+    order = CoverOrder.objects.select_for_update().get(pk=order.pk)
     refuse_if(check_release(order.facts(), now))
-    package = discovery.build(order, draft, now)
+    try:
+        package = discovery.build(order, draft, now)
+    except (sealing.KeyMissing, sealing.Unsealable) as unreadable:
+        raise Conflict(f"the order's captures cannot be opened: {unreadable}") from None
+    except OSError:
+        raise Conflict("an image of the order's captures is not in storage") from None
     record_disclosure(
         user,
         now,

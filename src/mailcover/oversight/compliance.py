@@ -11,13 +11,14 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db.models import Count, Q
 
 from mailcover.accounts.models import User
-from mailcover.covers.models import Capture, CoverOrder, CoverRequest, Decision
+from mailcover.covers.models import Capture, CoverOrder, CoverRequest, Decision, OrderPeriod
 from mailcover.law import authority
 from mailcover.law import compliance as law
 from mailcover.law.compliance import Check, Finding, Result
@@ -41,43 +42,58 @@ def _orders() -> Any:
 
 
 def authority_check(now: datetime, policy: Policy) -> Result:
-    approvals = (
-        Decision.objects.filter(outcome=Decision.Outcome.APPROVED)
-        .select_related("request", "request__extends__request", "official", "delegation")
-        .prefetch_related("request__extends__extension_requests", "request__extends__periods")
-        .order_by("decided_at", "pk")
+    """Every approved period of every order: an order runs only on its periods, so a period
+    without its approval, longer than approved, or approved without authority is found."""
+    periods = list(
+        OrderPeriod.objects.select_related(
+            "order__request",
+            "request__decision__official",
+            "request__decision__delegation",
+        )
+        .prefetch_related("order__periods", "order__extension_requests")
+        .order_by("order_id", "starts_at")
     )
     findings = []
-    for decision in approvals:
-        problem = law.approval_problem(_approval(decision))
+    for period in periods:
+        problem = law.approval_problem(_approval(period))
         if problem:
-            request = decision.request
-            findings.append(Finding(request.case_number, problem, request_id=request.pk))
-    return law.count_result(Check.AUTHORITY, findings, len(approvals))
+            request = period.request
+            findings.append(
+                Finding(
+                    request.case_number, problem, order_id=period.order_id, request_id=request.pk
+                )
+            )
+    return law.count_result(Check.AUTHORITY, findings, len(periods))
 
 
-def _approval(decision: Decision) -> law.Approval:
-    request = decision.request
-    filers = frozenset([request.requester_id])
-    past_cap = False
-    if request.extends is not None:
-        order = request.extends
-        filers |= frozenset([order.request.requester_id])
-        filers |= frozenset(r.requester_id for r in order.extension_requests.all())
-        period = getattr(request, "period", None)
-        first = min((p.starts_at for p in order.periods.all()), default=None)
-        # MC-120: approving the extension kept the cover past 120 continuous days.
-        if period is not None and first is not None:
-            past_cap = exceeds_continuous_cap(first, period.ends_at)
-    held = decision.delegation
+def _approval(period: OrderPeriod) -> law.Approval:
+    request = period.request
+    order = period.order
+    filers = frozenset(
+        [order.request.requester_id, *(r.requester_id for r in order.extension_requests.all())]
+    )
+    first = min(p.starts_at for p in order.periods.all())
+    # MC-120: this period keeps the cover past 120 continuous days. The grounds are the
+    # order's own (an extension's copy is checked by OIG-JUSTIFICATION).
+    decision = authority.Decision(
+        filers,
+        Grounds(order.request.grounds),
+        request.emergency and request.extends_id is None,
+        exceeds_continuous_cap(first, period.ends_at),
+    )
+    made = getattr(request, "decision", None)
+    approved = made is not None and made.outcome == Decision.Outcome.APPROVED
+    held = made.delegation if approved and made is not None else None
     return law.Approval(
         case_number=request.case_number,
         request_id=request.pk,
-        official_id=decision.official_id,
-        official_roles=decision.official.role_set,
-        decided_at=decision.decided_at,
+        official_id=made.official_id if approved and made is not None else None,
+        decided_at=made.decided_at if approved and made is not None else None,
         delegation=held.as_law() if held is not None else None,
-        decision=authority.Decision(filers, Grounds(request.grounds), request.emergency, past_cap),
+        delegation_holder_id=held.holder_id if held is not None else None,
+        decision=decision,
+        days_approved=made.days if approved and made is not None else None,
+        period_days=(period.ends_at - period.starts_at) / timedelta(days=1),
     )
 
 
@@ -100,40 +116,99 @@ def _filing_digests() -> dict[str, list[str]]:
     return found
 
 
-def _as_filed(request: CoverRequest) -> tuple[dict[str, object], dict[str, object]]:
-    """(stored, as filed) for the columns a decision rests on."""
+def _text(value: Any) -> str:
+    return str(value or "").strip()
+
+
+def _penalty(value: Any) -> Decimal | None:
+    try:
+        return None if value is None else Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def _initial_as_filed(request: CoverRequest) -> tuple[dict[str, object], dict[str, object]]:
+    """(stored, as filed) for everything a decision and the matcher rest on: the subject
+    the ingest looks for, the attorneys whose mail is withheld, the grounds and penalty."""
     body = request.body if isinstance(request.body, dict) else {}
-    if request.extends_id is not None:
-        stored: dict[str, object] = {
-            "days": request.days,
-            "investigative_benefit": request.investigative_benefit,
-            "indicted": request.indicted,
-            "represented_by_attorney": request.represented_by_attorney,
-        }
-        filed: dict[str, object] = {
-            "days": body.get("days"),
-            "investigative_benefit": (body.get("investigative_benefit") or "").strip(),
-            "indicted": body.get("indicted"),
-            "represented_by_attorney": body.get("represented_by_attorney"),
-        }
-        return stored, filed
-    stored = {
+    head = body.get("agency_head_approval") or {}
+    subject = request.subject
+    stored: dict[str, object] = {
         "facts": request.facts,
         "grounds": request.grounds,
         "statute": request.statute,
+        "max_penalty_years": request.max_penalty_years,
+        "forfeiture_authority": request.forfeiture_authority,
         "scope": request.scope,
         "scope_justification": request.scope_justification,
         "days": request.days,
         "emergency": request.emergency,
+        "emergency_reason": request.emergency_reason,
+        "agency_head": (
+            request.agency_head_name,
+            request.agency_head_title,
+            request.agency_head_date.isoformat() if request.agency_head_date else None,
+        ),
+        "subject_name": subject.name,
+        "aliases": list(subject.aliases),
+        "subject_address": subject.address,
+        "attorneys": sorted((a.name, a.address) for a in request.attorneys.all()),
     }
-    filed = {
-        "facts": (body.get("facts") or "").strip(),
+    filed: dict[str, object] = {
+        "facts": _text(body.get("facts")),
         "grounds": body.get("grounds"),
-        "statute": (body.get("statute") or "").strip(),
+        "statute": _text(body.get("statute")),
+        "max_penalty_years": _penalty(body.get("max_penalty_years")),
+        "forfeiture_authority": _text(body.get("forfeiture_authority")),
         "scope": body.get("scope"),
-        "scope_justification": (body.get("scope_justification") or "").strip(),
+        "scope_justification": _text(body.get("scope_justification")),
         "days": body.get("days"),
         "emergency": body.get("emergency"),
+        "emergency_reason": _text(body.get("emergency_reason")),
+        "agency_head": (
+            _text(head.get("name")),
+            _text(head.get("title")),
+            str(head["date"]) if head.get("date") else None,
+        )
+        if head
+        else ("", "", None),
+        "subject_name": _text(body.get("subject_name")),
+        "aliases": [_text(a) for a in body.get("aliases") or [] if _text(a)],
+        "subject_address": _text(body.get("subject_address")),
+        "attorneys": sorted(
+            (_text(a.get("name")), _text(a.get("address")))
+            for a in body.get("attorneys") or []
+            if isinstance(a, dict)
+        ),
+    }
+    return stored, filed
+
+
+# What an extension copies from the request it extends, and must still equal.
+COPIED = ("grounds", "statute", "max_penalty_years", "forfeiture_authority", "facts", "scope")
+
+
+def _as_filed(request: CoverRequest) -> tuple[dict[str, object], dict[str, object]]:
+    """(stored, as filed) for the columns a decision rests on."""
+    if request.extends is None:
+        return _initial_as_filed(request)
+    body = request.body if isinstance(request.body, dict) else {}
+    original = request.extends.request
+    stored: dict[str, object] = {
+        "days": request.days,
+        "investigative_benefit": request.investigative_benefit,
+        "indicted": request.indicted,
+        "represented_by_attorney": request.represented_by_attorney,
+        "subject": request.subject_id,
+        **{name: getattr(request, name) for name in COPIED},
+    }
+    filed: dict[str, object] = {
+        "days": body.get("days"),
+        "investigative_benefit": _text(body.get("investigative_benefit")),
+        "indicted": body.get("indicted"),
+        "represented_by_attorney": body.get("represented_by_attorney"),
+        "subject": original.subject_id,
+        **{name: getattr(original, name) for name in COPIED},
     }
     return stored, filed
 
@@ -141,7 +216,11 @@ def _as_filed(request: CoverRequest) -> tuple[dict[str, object], dict[str, objec
 def justification_check(now: datetime, policy: Policy) -> Result:
     on_ledger = _filing_digests()
     findings = []
-    requests = list(CoverRequest.objects.order_by("filed_at", "pk"))
+    requests = list(
+        CoverRequest.objects.select_related("subject", "extends__request")
+        .prefetch_related("attorneys")
+        .order_by("filed_at", "pk")
+    )
     for request in requests:
         stored, filed = _as_filed(request)
         recorded: list[str | None] = [*on_ledger.get(request.case_number, []), None]
@@ -230,25 +309,26 @@ def unique_check(now: datetime, policy: Policy) -> Result:
 
 
 def after_expiry_check(now: datetime, policy: Policy) -> Result:
+    """One query per order that holds captures, filtered in the database to those outside
+    its window of force: the captures inside it are counted, never loaded."""
     findings = []
     examined = 0
-    for order in _orders().filter(captures__isnull=False).distinct():
+    held = _orders().annotate(held=Count("captures")).filter(held__gt=0)
+    for order in held:
+        examined += order.held
         start, stop = window_of_force(order.facts())
-        outside = Capture.objects.filter(order=order).filter(
+        outside = Capture.objects.filter(order_id=order.pk).filter(
             Q(scanned_at__lt=start)
             | Q(scanned_at__gte=stop)
             | Q(captured_at__lt=start)
             | Q(captured_at__gte=stop)
         )
-        examined += order.captures.count()
         for capture in outside.only("piece_id", "scanned_at", "captured_at"):
             reason = law.outside_window(capture.scanned_at, capture.captured_at, (start, stop))
             if reason:
                 findings.append(
                     Finding(
-                        order.case_number,
-                        f"piece {capture.piece_id} {reason}",
-                        order_id=order.pk,
+                        order.case_number, f"piece {capture.piece_id} {reason}", order_id=order.pk
                     )
                 )
     return law.count_result(Check.AFTER_EXPIRY, findings, examined)

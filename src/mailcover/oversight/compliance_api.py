@@ -15,6 +15,7 @@ from mailcover.covers import actions as covers
 from mailcover.covers.api import ERRORS, _acting, _user
 from mailcover.law.compliance import Result
 from mailcover.law.discovery import LONGEST, DiscoveryDraft
+from mailcover.law.reporting import return_due
 from mailcover.law.roles import Action
 from mailcover.oversight import actions, compliance
 
@@ -68,7 +69,7 @@ def _check_out(result: Result, *, findings: bool) -> dict[str, Any]:
 @router.get("/compliance", response={200: list[CheckOut], **ERRORS})
 def list_checks(request: HttpRequest) -> Any:
     """Every OIG-* check, computed now from the database and the ledger (oversight)."""
-    _acting(request, Action.VIEW_OVERSIGHT)
+    covers.require_nondisclosure(_acting(request, Action.VIEW_OVERSIGHT))
     results = compliance.run_all(timezone.now(), covers.policy())
     return [_check_out(r, findings=False) for r in results]
 
@@ -76,7 +77,7 @@ def list_checks(request: HttpRequest) -> Any:
 @router.get("/compliance/{check_id}", response={200: CheckDetailOut, **ERRORS})
 def get_check(request: HttpRequest, check_id: str) -> Any:
     """One check with every case it found (oversight): `OIG-REVIEW` or `oig-review`."""
-    _acting(request, Action.VIEW_OVERSIGHT)
+    covers.require_nondisclosure(_acting(request, Action.VIEW_OVERSIGHT))
     check = compliance.find_check(check_id)
     if check is None:
         raise covers.NotFound(f"no compliance check {check_id[:40]!r}")
@@ -160,7 +161,7 @@ def record_return(request: HttpRequest, order_id: int, payload: ReturnIn) -> Sta
     user = _acting(request, Action.RECORD_REPORT_RETURN)
     order = covers.get_order(user, order_id)
     now = timezone.now()
-    actions.record_report_return(
+    returned = actions.record_report_return(
         user,
         order,
         how=payload.how,
@@ -169,8 +170,17 @@ def record_return(request: HttpRequest, order_id: int, payload: ReturnIn) -> Sta
         note=payload.note,
         now=now,
     )
-    row = next(r for r in actions.returns_list(user, now) if r.order.pk == order.pk)
-    return Status(201, _return_out(row))
+    stopped = compliance.stopped_at(order, now)
+    assert stopped is not None  # a return is refused while the cover is in force
+    made = actions.ReturnRow(
+        order=order,
+        stopped_at=stopped,
+        due_on=return_due(stopped).date(),
+        overdue=False,
+        returned=returned,
+        may_record=False,
+    )
+    return Status(201, _return_out(made))
 
 
 class DiscoveryIn(Schema):

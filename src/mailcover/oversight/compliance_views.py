@@ -5,29 +5,45 @@ and an order's discovery package (the requesting authority)."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from mailcover.accounts.models import User
 from mailcover.covers import actions as covers
 from mailcover.covers.forms import add_violations
 from mailcover.covers.views import _user, case_view
 from mailcover.law.errors import RuleBroken
 from mailcover.law.roles import Action
-from mailcover.oversight import actions, compliance
+from mailcover.oversight import actions, compliance, retention
 from mailcover.oversight.compliance_api import package_response
 from mailcover.oversight.forms import DiscoveryForm, ReportReturnForm
+
+
+def _require_reader(user: User) -> None:
+    """Oversight with a nondisclosure acknowledgment on file: the pages name every agency's
+    cases (MC-NONDISCLOSURE)."""
+    covers.require(user, Action.VIEW_OVERSIGHT)
+    try:
+        covers.require_nondisclosure(user)
+    except RuleBroken as broken:
+        raise PermissionDenied(str(broken)) from None
 
 
 @case_view
 @require_GET
 def checks(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    covers.require(user, Action.VIEW_OVERSIGHT)
+    _require_reader(user)
     now = timezone.now()
-    context = {"results": compliance.run_all(now, covers.policy()), "now": now}
+    context = {
+        "results": compliance.run_all(now, covers.policy()),
+        "due": retention.due_for_destruction(now, covers.policy()),
+        "now": now,
+    }
     return render(request, "oversight/compliance.html", context)
 
 
@@ -35,7 +51,7 @@ def checks(request: HttpRequest) -> HttpResponse:
 @require_GET
 def check_detail(request: HttpRequest, check_id: str) -> HttpResponse:
     user = _user(request)
-    covers.require(user, Action.VIEW_OVERSIGHT)
+    _require_reader(user)
     check = compliance.find_check(check_id)
     if check is None:
         raise Http404(f"no compliance check {check_id[:40]!r}")
@@ -47,7 +63,10 @@ def check_detail(request: HttpRequest, check_id: str) -> HttpResponse:
 @case_view
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
-    rows = actions.review_queue(_user(request), timezone.now())
+    try:
+        rows = actions.review_queue(_user(request), timezone.now())
+    except RuleBroken as broken:
+        raise PermissionDenied(str(broken)) from None
     return render(request, "oversight/reviews.html", {"rows": rows})
 
 
@@ -111,6 +130,8 @@ def discovery(request: HttpRequest, order_id: int) -> HttpResponse:
             package = actions.export_discovery(user, order, form.to_draft(), timezone.now())
         except RuleBroken as broken:
             add_violations(form, broken.violations)
+        except covers.Conflict as clash:
+            form.add_error(None, str(clash))
         else:
             return package_response(package)
     status = 422 if request.method == "POST" else 200
