@@ -16,7 +16,6 @@ Prints one JSON line on stdout; progress goes to stderr.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import tempfile
 import time
@@ -25,6 +24,10 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from match import start_django
 
 ORDERS = 1000
 CAPTURES_PER_ORDER = 20
@@ -35,18 +38,6 @@ NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 def progress(message: str) -> None:
     print(f"[bench/compliance] {message}", file=sys.stderr, flush=True)
-
-
-def start_django(var_dir: Path) -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "mailcover.config.settings"
-    os.environ["MAILCOVER_VAR_DIR"] = str(var_dir)
-    os.environ["MAILCOVER_LEDGER_KEY_FILE"] = str(var_dir / "ledger-signing.key")
-    os.environ.pop("DATABASE_URL", None)
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
 
 
 def program() -> None:
