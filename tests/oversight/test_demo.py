@@ -7,20 +7,21 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, TestCase
 from django.utils import timezone
 
 from mailcover.accounts.models import User
 from mailcover.covers.models import Capture
 from mailcover.law.compliance import Check
 from mailcover.law.terms import Policy
-from mailcover.oversight import compliance
+from mailcover.oversight import compliance, retention
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
 
 def test_the_demo_gives_every_check_a_figure_and_the_failures_it_seeded():
-    call_command("seed_demo", "--no-photographs", stdout=StringIO())
+    with TestCase.captureOnCommitCallbacks(execute=True):  # keys go once the seed commits
+        call_command("seed_demo", "--no-photographs", stdout=StringIO())
     results = {r.check: r for r in compliance.run_all(timezone.now(), Policy())}
     assert set(results) == set(Check)
     for check in (Check.AUTHORITY, Check.JUSTIFICATION, Check.UNIQUE, Check.AFTER_EXPIRY):
@@ -33,6 +34,8 @@ def test_the_demo_gives_every_check_a_figure_and_the_failures_it_seeded():
     late = [f.reason for f in results[Check.TIMELINESS].findings]
     assert "request decided after 168.0 h (target 120.0 h)" in late
     assert results[Check.REVIEW].figure == "0"
+    # The improper order's data was destroyed; nothing is left due (MC-IMPROPER).
+    assert retention.due_for_destruction(timezone.now()) == []
 
     client = Client()
     client.force_login(User.objects.get(username="oversight"))

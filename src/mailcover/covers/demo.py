@@ -22,6 +22,7 @@ from mailcover.law.extensions import ExtensionDraft
 from mailcover.law.requests import AgencyHeadApproval, AttorneyEntry, CoverRequestDraft
 from mailcover.law.terms import AgencyLevel
 from mailcover.matching import synth
+from mailcover.oversight import retention
 from mailcover.oversight.actions import record_report_return
 from mailcover.postal.imb import ImbError, read
 from mailcover.records.demo import DEMO_TOTP_SECRET, FILERS, RecordsWorld
@@ -242,6 +243,9 @@ class World:
             if i % 3 != 2:
                 self.approve("approver", filed, 59 - i * 7)
         self.mail()
+        # The stream is replayed at the moments it was scanned, so the improper order takes
+        # pieces scanned before its ruling; the retention run destroys them, as in service.
+        retention.run(self.now)
         RecordsWorld(self.people, self.rng.randrange(1 << 30), self.now).build()
 
     def mail(self, pieces_per_order: int = 400) -> None:
