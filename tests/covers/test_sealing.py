@@ -141,7 +141,9 @@ def test_a_sealed_image_copied_into_another_orders_folder_does_not_open(
     captured, media, photo, people, approve, file
 ):
     other = approve(file(people.requester))
-    key = sealing.order_key(other.pk, create=True)
+    # The same key: only the context (order and name) differs, so it is the binding that
+    # refuses the copy.
+    key = sealing.order_key(captured.order_id)
     name = f"captures/order-{other.pk}/{Path(captured.image).name}"
     (media / name).parent.mkdir(parents=True)
     (media / name).write_bytes((media / captured.image).read_bytes())

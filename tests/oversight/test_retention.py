@@ -150,10 +150,21 @@ def test_mc_retention_a_dry_run_says_what_is_due_and_changes_nothing(held, capsy
     assert not destroyed_entries()
 
 
-def test_mc_retention_the_command_destroys_what_is_due_and_prints_a_summary(held, capsys):
+def test_mc_retention_a_moment_to_come_is_only_looked_at_never_acted_on(held, capsys):
     moment = (cover_destroy_after(held.facts()) + timedelta(days=1)).isoformat()
+    assert cli.main(["retention", "run", "--now", moment]) == 2
+    assert "in the future" in capsys.readouterr().err
+    assert held.captures.count() == 2
+    assert not destroyed_entries()
+
+
+def test_mc_retention_the_command_destroys_what_is_due_and_prints_a_summary(
+    held, capsys, monkeypatch
+):
+    later = cover_destroy_after(held.facts()) + timedelta(days=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)  # eight years on
     with TestCase.captureOnCommitCallbacks(execute=True):
-        assert cli.main(["retention", "run", "--now", moment]) == 0
+        assert cli.main(["retention", "run"]) == 0
     assert (
         "destroyed the data of 1 orders (2 captures) and 0 productions" in capsys.readouterr().out
     )

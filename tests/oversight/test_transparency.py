@@ -349,6 +349,15 @@ def test_banded_parts_adding_up_to_under_9_are_protected_too() -> None:
     assert public.mail_covers.by_grounds["national_security"] == BAND
 
 
+def test_banded_parts_adding_up_to_nearly_their_most_are_protected_too() -> None:
+    # 30 requested, 12 denied: approved + pending = 18, which two "0-9" bands can only
+    # hold as 9 and 9. A reader must not be able to pin them.
+    hidden = transparency.hidden_cells(exact_report(approved=9, denied=12, pending=9))
+    assert hidden[("mail_covers", "approved", "")] == BAND
+    assert hidden[("mail_covers", "pending", "")] == BAND
+    assert hidden[("mail_covers", "denied", "")] == WITHHELD
+
+
 def test_no_sum_in_the_public_version_can_be_undone_by_subtraction() -> None:
     report = exact_report(denied=38, pending=2, approved=60)
     hidden = transparency.hidden_cells(report)

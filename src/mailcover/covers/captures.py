@@ -100,7 +100,12 @@ def save_image(order_id: int, name: str, data: bytes) -> None:
     per content and order)."""
     if default_storage.exists(name):
         return
-    key = sealing.order_key(order_id, create=True)
+    try:
+        # Made with the capture's sealed exterior; gone only if the order's data was
+        # destroyed meanwhile (an improper ruling), and then no image is kept either.
+        key = sealing.order_key(order_id)
+    except sealing.KeyMissing:
+        return
     sealed = sealing.seal(key, sealing.image_context(order_id, name), data)
     default_storage.save(name, ContentFile(sealed))
 

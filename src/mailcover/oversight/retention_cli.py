@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -53,6 +54,15 @@ def run_retention(django: Setup, now: datetime | None, dry_run: bool) -> int:
 
     from mailcover.oversight import retention
 
+    if now is not None and now > timezone.now() and not dry_run:
+        # A moment to come may be asked about (--dry-run), never acted on: it would
+        # destroy data before its period is over.
+        print(
+            f"mailcover retention run: --now {now.isoformat()} is in the future; only a "
+            "--dry-run may look ahead, data is destroyed only when its period is over",
+            file=sys.stderr,
+        )
+        return 2
     summary = retention.run(now or timezone.now(), dry_run=dry_run)
     for line in summary.lines(dry_run):
         print(line)

@@ -429,7 +429,12 @@ def _undoable(
         return False
     withheld = sum(1 for c in hidden_parts if hidden[c] == WITHHELD)
     slack = sum(exact[c] for c in hidden_parts) - PUBLIC_THRESHOLD * withheld
-    return slack < PUBLIC_THRESHOLD - 1
+    if slack < PUBLIC_THRESHOLD - 1:
+        return True
+    # With no withheld part to absorb it, the banded parts add up to a known sum: near its
+    # top (every part 9) it pins them from below, as a small sum does from above.
+    banded = len(hidden_parts) - withheld
+    return withheld == 0 and slack > (PUBLIC_THRESHOLD - 1) * (banded - 1)
 
 
 def public_version(report: TransparencyReport) -> TransparencyReport:

@@ -20,8 +20,11 @@ def _sealed_image(capture, old_names: set[str]) -> str:
         return capture.image
     name = f"captures/order-{capture.order_id}/{PurePosixPath(capture.image).name}"
     if not default_storage.exists(name):
-        with default_storage.open(capture.image, "rb") as stored:
-            data = stored.read()
+        try:
+            with default_storage.open(capture.image, "rb") as stored:
+                data = stored.read()
+        except OSError:
+            return capture.image  # already missing: reading it answers 404, as before
         key = sealing.order_key(capture.order_id, create=True)
         sealed = sealing.seal(key, sealing.image_context(capture.order_id, name), data)
         default_storage.save(name, ContentFile(sealed))
