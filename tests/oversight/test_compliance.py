@@ -188,7 +188,7 @@ def test_oig_justification_a_request_rewritten_with_a_fresh_digest_is_caught_by_
     request = order.request
     body = {**request.body, "facts": "Rewritten after the approval."}
     CoverRequest.objects.filter(pk=request.pk).update(
-        body=body, body_sha256=compliance.body_digest(body), facts="Rewritten after the approval."
+        body=body, body_sha256=actions.body_digest(body), facts="Rewritten after the approval."
     )
     reasons = [f.reason for f in run(Check.JUSTIFICATION).findings]
     assert reasons == ["the request as filed differs from the digest the ledger recorded"]

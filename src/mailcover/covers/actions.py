@@ -93,9 +93,18 @@ def record(
     ledger.record(actor, action, now, case=case, subject=subject, **details)
 
 
+def _spelt(body: Any) -> str:
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def body_digest(body: Any) -> str:
+    """The SHA-256 of a request as filed, as filing spelt it (OIG-JUSTIFICATION recomputes it)."""
+    return hashlib.sha256(_spelt(body).encode()).hexdigest()
+
+
 def _canonical(body: dict[str, Any]) -> tuple[Any, str]:
-    text = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
-    return json.loads(text), hashlib.sha256(text.encode()).hexdigest()
+    kept = json.loads(_spelt(body))
+    return kept, body_digest(kept)
 
 
 def next_case_number(now: datetime) -> str:

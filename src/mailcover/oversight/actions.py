@@ -20,7 +20,7 @@ from mailcover.law.accounting import Nature
 from mailcover.law.authority import check_reviewer
 from mailcover.law.errors import Violation, refuse_if
 from mailcover.law.orders import check_release, order_status
-from mailcover.law.reporting import check_report_return, return_due
+from mailcover.law.reporting import check_report_return, return_due, return_overdue
 from mailcover.law.reviews import review_due_at, review_overdue
 from mailcover.law.roles import Action, is_requesting_agency, may, records_report_return
 from mailcover.law.terms import OrderStatus
@@ -97,27 +97,28 @@ class ReturnRow:
     may_record: bool
 
 
+def return_row(user: User, order: CoverOrder, now: datetime) -> ReturnRow | None:
+    """One cover's return of its documents as `user` sees it; None while it is in force."""
+    stop = stopped_at(order, now)
+    if stop is None:
+        return None
+    returned = getattr(order, "report_return", None)
+    return ReturnRow(
+        order=order,
+        stopped_at=stop,
+        due_on=return_due(stop).date(),
+        overdue=return_overdue(stop, returned.done_on if returned else None, now),
+        returned=returned,
+        may_record=returned is None
+        and records_report_return(user.role_set, user.agency_id, order.agency_id),
+    )
+
+
 def returns_list(user: User, now: datetime) -> list[ReturnRow]:
     """Covers that have stopped, with the return of their documents (MC-REPORTING): the
     requesting authority sees its own, the deciding officials and oversight all."""
-    rows = []
-    for order in covers.visible_orders(user).select_related("report_return"):
-        stop = stopped_at(order, now)
-        if stop is None:
-            continue
-        returned = getattr(order, "report_return", None)
-        due = return_due(stop)
-        rows.append(
-            ReturnRow(
-                order=order,
-                stopped_at=stop,
-                due_on=due.date(),
-                overdue=returned is None and now > due,
-                returned=returned,
-                may_record=returned is None
-                and records_report_return(user.role_set, user.agency_id, order.agency_id),
-            )
-        )
+    orders = covers.visible_orders(user).select_related("report_return")
+    rows = [row for order in orders if (row := return_row(user, order, now)) is not None]
     return sorted(rows, key=lambda r: (r.returned is not None, r.due_on))
 
 

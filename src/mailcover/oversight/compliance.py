@@ -7,8 +7,6 @@ over the rows it concerns (a few queries each, no query per case).
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -18,6 +16,7 @@ from typing import Any
 from django.db.models import Count, Q
 
 from mailcover.accounts.models import User
+from mailcover.covers import actions as covers
 from mailcover.covers.models import Capture, CoverOrder, CoverRequest, Decision, OrderPeriod
 from mailcover.law import authority
 from mailcover.law import compliance as law
@@ -98,12 +97,6 @@ def _approval(period: OrderPeriod) -> law.Approval:
 
 
 # --- OIG-JUSTIFICATION ---------------------------------------------------------------------
-
-
-def body_digest(body: Any) -> str:
-    """The SHA-256 of a request as filed, spelt as filing spelt it (covers.actions)."""
-    text = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _filing_digests() -> dict[str, list[str]]:
@@ -231,7 +224,7 @@ def justification_check(now: datetime, policy: Policy) -> Result:
             stored=stored,
             as_filed=filed,
             digest_stored=request.body_sha256,
-            digest_recomputed=body_digest(request.body),
+            digest_recomputed=covers.body_digest(request.body),
             digest_on_ledger=recorded[0],
         )
         for problem in law.justification_problems(text):

@@ -15,7 +15,6 @@ from mailcover.covers import actions as covers
 from mailcover.covers.api import ERRORS, _acting, _user
 from mailcover.law.compliance import Result
 from mailcover.law.discovery import LONGEST, DiscoveryDraft
-from mailcover.law.reporting import return_due
 from mailcover.law.roles import Action
 from mailcover.oversight import actions, compliance
 
@@ -161,7 +160,7 @@ def record_return(request: HttpRequest, order_id: int, payload: ReturnIn) -> Sta
     user = _acting(request, Action.RECORD_REPORT_RETURN)
     order = covers.get_order(user, order_id)
     now = timezone.now()
-    returned = actions.record_report_return(
+    actions.record_report_return(
         user,
         order,
         how=payload.how,
@@ -170,16 +169,8 @@ def record_return(request: HttpRequest, order_id: int, payload: ReturnIn) -> Sta
         note=payload.note,
         now=now,
     )
-    stopped = compliance.stopped_at(order, now)
-    assert stopped is not None  # a return is refused while the cover is in force
-    made = actions.ReturnRow(
-        order=order,
-        stopped_at=stopped,
-        due_on=return_due(stopped).date(),
-        overdue=False,
-        returned=returned,
-        may_record=False,
-    )
+    made = actions.return_row(user, covers.get_order(user, order_id), now)
+    assert made is not None  # a return is refused while the cover is in force
     return Status(201, _return_out(made))
 
 
