@@ -20,6 +20,7 @@ from mailcover.law.terms import Policy
 PASSWORD = "correct horse battery staple"
 DELEGATED_FROM = datetime(2020, 1, 1, tzinfo=UTC)
 POSTAL = "U.S. Postal Inspection Service"
+OVERSIGHT_BODY = "Office of Inspector General, U.S. Postal Service"
 
 
 @pytest.fixture(autouse=True)
@@ -113,10 +114,26 @@ def people(db: None) -> People:
         no_nda=_person(
             "no-nda", "Springfield Police Department", "local", ["requester"], nondisclosure=False
         ),
-        oversight=_person("oversight", POSTAL, "postal", ["oversight"]),
+        oversight=_person("oversight", OVERSIGHT_BODY, "oversight", ["oversight"]),
         operator=_person("operator", POSTAL, "postal", ["operator"]),
         admin=_person("admin", POSTAL, "postal", ["admin"]),
     )
+
+
+def signed_in(user: User) -> Client:
+    """A browser session of this person, as the sign-in page leaves it: signed in, and
+    verified with the one-time code when the person has a confirmed device. Page tests
+    sign in through this one function, so the sign-in rules change in one place."""
+    from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
+
+    client = Client()
+    client.force_login(user)
+    device = next(iter(devices_for_user(user, confirmed=True)), None)
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
 
 
 class Api:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import timezone
+from tests.conftest import signed_in
 
 from mailcover.accounts.models import User
 from mailcover.covers import actions
@@ -87,11 +88,6 @@ def emergency_order(people: Any, file: Callable[..., CoverRequest], approve: Any
 @pytest.fixture
 def browse() -> Callable[[User], Client]:
     """A browser signed in as this person."""
-
-    def signed_in(user: User) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
 
     return signed_in
 

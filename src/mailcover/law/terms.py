@@ -28,7 +28,13 @@ class AgencyLevel(StrEnum):
     FEDERAL = "federal"
     STATE = "state"
     LOCAL = "local"
-    POSTAL = "postal"
+    POSTAL = "postal"  # the postal inspection service itself
+    # An oversight body (the inspector general): holds oversight accounts, requests nothing.
+    OVERSIGHT = "oversight"
+
+
+# The levels of the agencies that may ask for covers and records (law enforcement).
+REQUESTING_LEVELS = (AgencyLevel.FEDERAL, AgencyLevel.STATE, AgencyLevel.LOCAL, AgencyLevel.POSTAL)
 
 
 class Role(StrEnum):

@@ -32,7 +32,7 @@ from mailcover.covers.models import (
 )
 from mailcover.law.records import Category, Instrument
 from mailcover.law.roles import Action, may
-from mailcover.law.terms import AgencyLevel, Grounds, Role
+from mailcover.law.terms import REQUESTING_LEVELS, Grounds, Role
 from mailcover.records.models import CustomerNotice, NoticeDelay, RecordsDecision, RecordsRequest
 
 # DESIGN.md: "the public version shows counts below 10 as the band "0-9"". A count of 0 is
@@ -260,7 +260,7 @@ def _mail_covers(start: date, end: date) -> MailCovers:
         **extensions,
         improper=improper,
         by_grounds=_grouped(initial, "grounds", [g.value for g in Grounds]),
-        by_agency_level=_grouped(initial, "agency__level", [lv.value for lv in AgencyLevel]),
+        by_agency_level=_grouped(initial, "agency__level", [lv.value for lv in REQUESTING_LEVELS]),
         attorney_pieces_excluded=excluded,
         durations=_durations(initial.filter(approved)),
     )
