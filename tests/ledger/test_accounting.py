@@ -15,7 +15,7 @@ from django.test import Client
 
 from mailcover.accounts.models import Agency
 from mailcover.covers.models import Subject
-from mailcover.law.accounting import Nature
+from mailcover.law.accounting import Nature, SystemOfRecords
 from mailcover.law.errors import RuleBroken
 from mailcover.ledger import accounting
 from mailcover.ledger.models import Entry
@@ -113,17 +113,36 @@ class TestTheAccounting:
         assert found[0].disclosed_by == "requester"
         assert accounting.subjects_with_disclosures() == [(subject.pk, 2), (other.pk, 1)]
 
-    def test_pa_subject_the_subjects_copy_leaves_out_b7_disclosures_only(
+    def test_pa_subject_the_subjects_copy_leaves_out_b7_disclosures_of_a_system_not_exempt(
         self, people: Any, subject: Subject, agency: Agency
     ) -> None:
-        shown = disclose(people, subject, agency)
-        disclose(people, subject, agency, agency_head_written_request=True)
+        shown = disclose(people, subject, agency, system=SystemOfRecords.CUSTOMER)
+        disclose(
+            people,
+            subject,
+            agency,
+            system=SystemOfRecords.CUSTOMER,
+            agency_head_written_request=True,
+        )
 
         full = accounting.accounting_for(subject.pk)
         copy = accounting.accounting_for(subject.pk, subject_copy=True)
 
         assert len(full) == 2
         assert [a.seq for a in copy] == [shown.seq]
+
+    def test_pa_subject_the_subjects_copy_leaves_out_mail_cover_data_kept_in_full(
+        self, people: Any, subject: Subject, agency: Agency
+    ) -> None:
+        entry = disclose(people, subject, agency, system=SystemOfRecords.MAIL_COVER)
+
+        full = accounting.accounting_for(subject.pk)
+        copy = accounting.accounting_for(subject.pk, subject_copy=True)
+
+        assert entry.details["system_of_records"] == "USPS 700.100"
+        assert [a.seq for a in full] == [entry.seq]
+        assert full[0].disclosure.system is SystemOfRecords.MAIL_COVER
+        assert copy == []
 
     def test_pa_keep_survives_the_destruction_of_the_subjects_record(
         self, people: Any, subject: Subject, agency: Agency
@@ -176,8 +195,14 @@ class TestTheAccountingPages:
     ) -> None:
         disclose(people, subject, agency, nature=Nature.CAPTURE_VIEW)
         disclose(
-            people, subject, agency, nature=Nature.COVER_REPORT, agency_head_written_request=True
+            people,
+            subject,
+            agency,
+            nature=Nature.COVER_REPORT,
+            agency_head_written_request=True,
+            system=SystemOfRecords.CUSTOMER,
         )
+        disclose(people, subject, agency, nature=Nature.DISCOVERY, system=SystemOfRecords.CUSTOMER)
         client = signed_in(people.oversight)
 
         index = client.get("/ledger/accounting")
@@ -192,7 +217,9 @@ class TestTheAccountingPages:
         assert "subject-copy" in copy["Content-Disposition"]
         assert Nature.COVER_REPORT in full.content.decode()
         assert Nature.COVER_REPORT not in copy.content.decode()
-        assert Nature.CAPTURE_VIEW in copy.content.decode()
+        assert Nature.CAPTURE_VIEW in full.content.decode()
+        assert Nature.CAPTURE_VIEW not in copy.content.decode()  # the mail cover system
+        assert Nature.DISCOVERY in copy.content.decode()
 
     @pytest.mark.parametrize(
         "who", ["requester", "approver", "chief", "inspector", "operator", "admin"]

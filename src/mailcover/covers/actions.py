@@ -35,7 +35,7 @@ from mailcover.covers.models import (
     Subject,
 )
 from mailcover.law import authority, extensions, orders, requests, reviews, rulings
-from mailcover.law.accounting import Nature
+from mailcover.law.accounting import Nature, SystemOfRecords
 from mailcover.law.case_numbers import case_number, extension_case_number
 from mailcover.law.errors import Violation, refuse_if
 from mailcover.law.periods import check_granted_days, first_period
@@ -558,8 +558,10 @@ def _disclose(
         purpose=purpose,
         law_enforcement=law_enforcement,
         # (b)(7) asks for the agency head's written request naming the record; a cover
-        # request is not that, so these disclosures stay in the subject's copy (PA-SUBJECT).
+        # request is not that. What keeps these out of the subject's copy is the system
+        # they come from, exempt from (c)(3) (PA-SUBJECT, 39 CFR 266.9).
         agency_head_written_request=False,
+        system=SystemOfRecords.MAIL_COVER,
         refs={"order": order.pk, **refs},
     )
 

@@ -22,7 +22,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, QuerySet
 
-from mailcover.law.accounting import Disclosure, check_disclosure, in_subject_copy
+from mailcover.law.accounting import (
+    Disclosure,
+    SystemOfRecords,
+    check_disclosure,
+    left_out_of_subject_copy,
+)
 from mailcover.law.errors import refuse_if
 from mailcover.ledger import entries, log
 from mailcover.ledger.models import Entry
@@ -43,8 +48,13 @@ class Accounted:
     disclosure: Disclosure
 
     @property
+    def left_out_of_subject_copy(self) -> str | None:
+        """PA-SUBJECT: why the subject's copy leaves it out; None when it is in it."""
+        return left_out_of_subject_copy(self.disclosure)
+
+    @property
     def in_subject_copy(self) -> bool:
-        return in_subject_copy(self.disclosure)
+        return self.left_out_of_subject_copy is None
 
 
 @dataclass(frozen=True)
@@ -66,13 +76,17 @@ def record_disclosure(
     purpose: str,
     law_enforcement: bool,
     agency_head_written_request: bool,
+    system: SystemOfRecords = SystemOfRecords.MAIL_COVER,
     refs: Mapping[str, Any] | None = None,
     **details: Any,
 ) -> Entry:
     """PA-ACCOUNT: put one disclosure on the ledger, refusing one that cannot be accounted for.
 
     `subject_id` is a cover's subject; a records production names its customer in
-    `refs` instead. `details` adds what the disclosure was (e.g. a production's hashes).
+    `refs` instead. `system` is the system of records the disclosed record belongs to
+    (PA-SUBJECT: it decides whether the subject's copy shows the disclosure; left out, it
+    is the mail cover system, whose disclosures the subject's copy never shows). `details`
+    adds what the disclosure was (e.g. a production's hashes).
     """
     disclosure = Disclosure(
         at=now,
@@ -82,6 +96,7 @@ def record_disclosure(
         recipient_address=recipient.address.strip(),
         law_enforcement=law_enforcement,
         agency_head_written_request=agency_head_written_request,
+        system=system,
     )
     refuse_if(check_disclosure(disclosure))
     return log.record(
@@ -96,6 +111,7 @@ def record_disclosure(
         recipient={"name": disclosure.recipient_name, "address": disclosure.recipient_address},
         law_enforcement=law_enforcement,
         agency_head_written_request=agency_head_written_request,
+        system_of_records=system.value,
         **details,
     )
 
@@ -186,5 +202,16 @@ def _read(row: Entry) -> Accounted:
             recipient_address=str(recipient.get("address", "")),
             law_enforcement=bool(details.get("law_enforcement")),
             agency_head_written_request=bool(details.get("agency_head_written_request")),
+            system=_system_of(details, entry.refs),
         ),
     )
+
+
+def _system_of(details: Mapping[str, Any], refs: Mapping[str, Any]) -> SystemOfRecords:
+    """The system a disclosure was recorded from; an entry written before the system was
+    recorded is read from what it disclosed: a records production's customer records, or
+    else a cover's data."""
+    recorded = details.get("system_of_records")
+    if recorded in {s.value for s in SystemOfRecords}:
+        return SystemOfRecords(recorded)
+    return SystemOfRecords.CUSTOMER if "records_request" in refs else SystemOfRecords.MAIL_COVER

@@ -16,7 +16,7 @@ from mailcover.covers import sealing
 from mailcover.covers.actions import Conflict, Forbidden, NotFound
 from mailcover.covers.models import CoverOrder
 from mailcover.law import discovery as discovery_law
-from mailcover.law.accounting import Nature
+from mailcover.law.accounting import Nature, SystemOfRecords
 from mailcover.law.authority import check_reviewer
 from mailcover.law.errors import Violation, refuse_if
 from mailcover.law.orders import check_release, order_status
@@ -199,6 +199,7 @@ def export_discovery(
         purpose=discovery_law.purpose(draft),
         law_enforcement=False,
         agency_head_written_request=False,
+        system=SystemOfRecords.MAIL_COVER,  # the cover's data (PA-SUBJECT)
         refs={"order": order.pk},
         package_sha256=package.sha256,
         members=package.members,

@@ -22,7 +22,7 @@ from django.db.models import QuerySet
 from mailcover.accounts.models import User
 from mailcover.covers.actions import Conflict, Forbidden, NotFound, require
 from mailcover.law import records as law
-from mailcover.law.accounting import Nature, check_recipient
+from mailcover.law.accounting import Nature, SystemOfRecords, check_recipient
 from mailcover.law.errors import RuleBroken, Violation, refuse_if
 from mailcover.law.roles import (
     Action,
@@ -428,6 +428,8 @@ def _account_for(
         purpose=request.purpose,
         law_enforcement=True,
         agency_head_written_request=False,
+        # The customer's own records, from the customer systems (PA-SUBJECT).
+        system=SystemOfRecords.CUSTOMER,
         refs={
             "records_request": request.pk,
             "customer": customer.pk,
