@@ -13,7 +13,7 @@ import io
 import math
 import statistics
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -33,17 +33,28 @@ from mailcover.covers.models import (
 from mailcover.law.records import Category, Instrument
 from mailcover.law.roles import Action, may
 from mailcover.law.terms import REQUESTING_LEVELS, Grounds, Role
+from mailcover.oversight.transparency_suppression import (
+    BAND as BAND,
+)
+from mailcover.oversight.transparency_suppression import (
+    PUBLIC_THRESHOLD,
+    Cell,
+    Covering,
+    Layout,
+    SumOf,
+    suppress,
+    suppress_parent,
+)
+from mailcover.oversight.transparency_suppression import (
+    WITHHELD as WITHHELD,
+)
 from mailcover.records.models import CustomerNotice, NoticeDelay, RecordsDecision, RecordsRequest
 
-# DESIGN.md: "the public version shows counts below 10 as the band "0-9"". A count of 0 is
-# banded too: were zeros shown exactly, "0-9" would mean "at least one", and a reader would
-# learn that a national-security cover (say) was placed at all.
-PUBLIC_THRESHOLD = 10
-BAND = "0-9"
-# A count of 10 or more hidden beside a banded one so that the banded one cannot be worked
-# out by subtracting the rest from a total (secondary suppression). It is not shown as
-# "0-9": that would say something false.
-WITHHELD = "withheld"
+# DESIGN.md: "the public version shows counts below 10 as the band "0-9"" (PUBLIC_THRESHOLD,
+# BAND). A count of 0 is banded too: were zeros shown exactly, "0-9" would mean "at least
+# one", and a reader would learn that a national-security cover (say) was placed at all.
+# WITHHELD: a count hidden so that a banded one cannot be worked out from the others, in
+# this report or in the other published reports of its year (transparency_suppression).
 
 # A period longer than this is almost certainly a typing error (a year of 20256), and
 # would only make the database count everything.
@@ -334,8 +345,6 @@ def _notices_delayed(start: date, end: date) -> int:
 
 # -- The public version -----------------------------------------------------------------
 
-Cell = tuple[str, str, str]  # (section, measure, key): a figure's place in the report
-
 
 @dataclass(frozen=True)
 class Figure:
@@ -372,83 +381,74 @@ def _figures_of(part: Any, section: str) -> Iterator[Figure]:
             yield Figure(section, f.name, "", value, bool(f.metadata.get("statistic")))
 
 
-def _additive_groups(report: TransparencyReport) -> list[tuple[Cell, list[Cell]]]:
-    """Figures that are the sum of others shown: (total, its parts). A reader can subtract
-    along each of these, so none may have a single hidden figure."""
-    mc, rr = "mail_covers", "records_requests"
-    covers, records = report.mail_covers, report.records_requests
-    return [
-        ((mc, "requested", ""), [(mc, "by_grounds", k) for k in covers.by_grounds]),
-        ((mc, "requested", ""), [(mc, "by_agency_level", k) for k in covers.by_agency_level]),
-        ((mc, "requested", ""), [(mc, m, "") for m in ("approved", "denied", "pending")]),
-        ((mc, "approved", ""), [(f"{mc}.durations", "bands", k) for k in covers.durations.bands]),
-        ((rr, "received", ""), [(rr, "by_instrument", k) for k in records.by_instrument]),
-        ((rr, "received", ""), [(rr, m, "") for m in _RECORDS_OUTCOMES]),
-        # The same number twice: an emergency request is one made under the emergency
-        # "instrument".
-        ((rr, "emergency", ""), [(rr, "by_instrument", Instrument.EMERGENCY.value)]),
-    ]
+def counts(report: TransparencyReport) -> dict[Cell, int]:
+    """The report's exact counts by their place (statistics left out)."""
+    return {f.cell: f.value for f in figures(report) if isinstance(f.value, int)}
+
+
+def _layout() -> Layout:
+    """What a reader knows of how the figures hang together, whatever their values: the
+    sums docs/transparency.md states, and the bounds that follow from what is counted."""
+    mc, rr, durations = "mail_covers", "records_requests", "mail_covers.durations"
+    requested, approved = (mc, "requested", ""), (mc, "approved", "")
+    received = (rr, "received", "")
+
+    def keyed(section: str, measure: str, keys: Iterable[str]) -> tuple[Cell, ...]:
+        return tuple((section, measure, k) for k in keys)
+
+    return Layout(
+        sums=(
+            SumOf(requested, keyed(mc, "by_grounds", [g.value for g in Grounds])),
+            SumOf(requested, keyed(mc, "by_agency_level", [lv.value for lv in REQUESTING_LEVELS])),
+            SumOf(requested, tuple((mc, m, "") for m in ("approved", "denied", "pending"))),
+            SumOf(approved, keyed(durations, "bands", [label for label, _, _ in DURATION_BANDS])),
+            SumOf(received, keyed(rr, "by_instrument", [i.value for i in Instrument])),
+            SumOf(received, tuple((rr, m, "") for m in _RECORDS_OUTCOMES)),
+            # The same number twice: an emergency request is one made under the emergency
+            # "instrument".
+            SumOf((rr, "emergency", ""), ((rr, "by_instrument", Instrument.EMERGENCY.value),)),
+        ),
+        coverings=(Covering(received, keyed(rr, "by_category", [c.value for c in Category])),),
+        at_most=(
+            ((mc, "emergency", ""), requested),
+            ((mc, "extensions_approved", ""), (mc, "extensions", "")),
+        ),
+    )
 
 
 _RECORDS_OUTCOMES = ("produced", "refused", "no_records", "pending")
+LAYOUT = _layout()
 
 
-def hidden_cells(report: TransparencyReport) -> dict[Cell, str]:
-    """Which exact counts the public version hides, and how: below 10 as `BAND`; then, in
-    any sum a reader could undo (`_undoable`), the smallest part still shown (else the
-    total) as `WITHHELD`, until none can be."""
-    exact: dict[Cell, int] = {f.cell: f.value for f in figures(report) if isinstance(f.value, int)}
-    hidden = {cell: BAND for cell, value in exact.items() if value < PUBLIC_THRESHOLD}
-    groups = _additive_groups(report)
-    changed = True
-    while changed:
-        changed = False
-        for total, parts in groups:
-            if not _undoable(total, parts, hidden, exact):
-                continue
-            shown = [c for c in parts if c not in hidden] or [total]
-            hidden[min(shown, key=lambda c: (exact[c], c))] = WITHHELD
-            changed = True
-    return hidden
+def hidden_cells(
+    report: TransparencyReport, quarters: Sequence[TransparencyReport] = ()
+) -> dict[Cell, str]:
+    """Which exact counts the public version hides, and how (transparency_suppression):
+    a quarter, or a period that is no calendar one, on its own; a half or a year, given
+    the exact reports of its quarters, by what they hide."""
+    if quarters:
+        return suppress_parent(suppress(counts(q), LAYOUT) for q in quarters)
+    return suppress(counts(report), LAYOUT)
 
 
-def _undoable(
-    total: Cell, parts: list[Cell], hidden: Mapping[Cell, str], exact: Mapping[Cell, int]
-) -> bool:
-    """Whether subtracting the shown figures from the shown total tells a reader more about
-    a banded part than "0-9": one hidden figure alone is its exact count; hidden parts that
-    add up to under 9 (less 10 for each withheld one, which a reader knows is 10 or more)
-    bound every banded one among them below 9, down to exactly 0."""
-    in_group = [c for c in (total, *parts) if c in hidden]
-    if len(in_group) < 2:
-        return len(in_group) == 1
-    if total in hidden:
-        return False  # nothing shown to subtract from
-    hidden_parts = [c for c in parts if c in hidden]
-    if all(hidden[c] == WITHHELD for c in hidden_parts):
-        return False
-    withheld = sum(1 for c in hidden_parts if hidden[c] == WITHHELD)
-    slack = sum(exact[c] for c in hidden_parts) - PUBLIC_THRESHOLD * withheld
-    if slack < PUBLIC_THRESHOLD - 1:
-        return True
-    # With no withheld part to absorb it, the banded parts add up to a known sum: near its
-    # top (every part 9) it pins them from below, as a small sum does from above.
-    banded = len(hidden_parts) - withheld
-    return withheld == 0 and slack > (PUBLIC_THRESHOLD - 1) * (banded - 1)
-
-
-def public_version(report: TransparencyReport) -> TransparencyReport:
+def public_version(
+    report: TransparencyReport, quarters: Sequence[TransparencyReport] = ()
+) -> TransparencyReport:
     """The figures anyone may read: aggregate counts, none small enough to point at a
-    case. The shortest and longest cover are single cases and never shown; the median
-    only when 10 covers or more stand behind it."""
+    case, none that the other published reports of its year give away. A half or a year
+    is given the exact reports of its quarters. The shortest and longest cover are single
+    cases and never shown; the median only when 10 covers or more stand behind it and
+    every duration band is shown (it would otherwise tell in which band the middle cover
+    lies)."""
     if report.version is Version.PUBLIC:
         return report
-    hidden = hidden_cells(report)
+    hidden = hidden_cells(report, quarters)
     covers = _shown(report.mail_covers, "mail_covers", hidden)
     enough = isinstance(covers.approved, int) and covers.approved >= PUBLIC_THRESHOLD
+    every_band = all(isinstance(v, int) for v in covers.durations.bands.values())
     durations = replace(
         covers.durations,
-        median_days=covers.durations.median_days if enough else None,
+        median_days=covers.durations.median_days if enough and every_band else None,
         shortest_days=None,
         longest_days=None,
     )
@@ -471,10 +471,6 @@ def _shown(part: T, section: str, hidden: Mapping[Cell, str]) -> T:
         elif not f.metadata.get("statistic"):
             changes[f.name] = hidden.get((section, f.name, ""), value)
     return replace(part, **changes)  # type: ignore[type-var]
-
-
-def version_for(report: TransparencyReport, version: Version) -> TransparencyReport:
-    return public_version(report) if version is Version.PUBLIC else report
 
 
 # -- Plain outputs ----------------------------------------------------------------------
