@@ -4,22 +4,27 @@ version for oversight only; a bad period or choice is a 422 naming the field."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from django.test import Client
 from pypdf import PdfReader
+from tests.covers.conftest import draft_for
 
-from mailcover.covers.models import CoverRequest
+from mailcover.covers import actions
 
-PATH = "/reports/transparency?start=2020-01-01&end=2029-12-31"
+# A closed calendar quarter: the only kind of period the public may read (SEC-PUBLIC-PERIOD).
+PATH = "/reports/transparency?year=2025&quarter=2"
+FILED = datetime(2025, 5, 12, 15, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def three_requests(people: Any, file: Callable[..., CoverRequest]) -> None:
+def three_requests(people: Any) -> None:
     for name in ("ANN ONE", "BOB TWO", "CAL THREE"):
-        file(people.requester, subject_name=name)
+        actions.file_request(
+            people.requester, draft_for(people.requester, subject_name=name), FILED
+        )
 
 
 def test_a_caller_without_a_token_gets_the_public_version(three_requests: None) -> None:

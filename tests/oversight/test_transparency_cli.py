@@ -7,13 +7,16 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pypdf import PdfReader
+from tests.covers.conftest import draft_for
 
 from mailcover.cli import main
+from mailcover.covers import actions
 from mailcover.covers.models import CoverRequest
 
 PERIOD = ("--start", "2020-01-01", "--end", "2029-12-31")
@@ -53,10 +56,28 @@ def test_the_report_is_internal_json_by_default(
     assert body["mail_covers"]["requested"] == 3
 
 
-def test_public_bands_the_small_counts(cli: Callable[..., Ran], three_requests: None) -> None:
-    ran = cli("report", "transparency", *PERIOD, "--public", "--format", "csv")
+def test_public_bands_the_small_counts(cli: Callable[..., Ran], people: Any) -> None:
+    filed = datetime(2025, 5, 12, 15, 0, tzinfo=UTC)
+    for name in ("ANN ONE", "BOB TWO", "CAL THREE"):
+        actions.file_request(
+            people.requester, draft_for(people.requester, subject_name=name), filed
+        )
+    ran = cli(
+        "report", "transparency", "--year", "2025", "--quarter", "2", "--public", "--format", "csv"
+    )
     assert ran.code == 0
     assert "mail_covers,requested,,0-9" in ran.out
+    assert "report,start,,2025-04-01" in ran.out
+
+
+def test_sec_public_period_public_output_of_a_free_period_exits_2_naming_the_rule(
+    cli: Callable[..., Ran], three_requests: None
+) -> None:
+    ran = cli("report", "transparency", *PERIOD, "--public")
+    assert ran.code == 2
+    assert ran.out == ""
+    assert "SEC-PUBLIC-PERIOD" in ran.err
+    assert "closed calendar quarter, half-year or year" in ran.err
 
 
 def test_html_and_pdf_are_written_to_the_output_path(

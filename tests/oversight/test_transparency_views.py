@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from django.test import Client
 from pypdf import PdfReader
+from tests.covers.conftest import draft_for
 
 from mailcover.accounts.models import User
-from mailcover.covers.models import CoverRequest
+from mailcover.covers import actions
 
-PERIOD = "start=2020-01-01&end=2029-12-31"
+# The second quarter of 2025, closed: a period the public may read (SEC-PUBLIC-PERIOD).
+PERIOD = "start=2025-04-01&end=2025-06-30"
+FILED = datetime(2025, 5, 12, 15, 0, tzinfo=UTC)
 REQUESTED = (
     '<tr data-figure="mail_covers.requested"><th scope="row">Requested</th>'
     '<td class="text-right text-bold" data-testid="value">'
@@ -22,9 +26,11 @@ REQUESTED = (
 
 
 @pytest.fixture
-def three_requests(people: Any, file: Callable[..., CoverRequest]) -> None:
+def three_requests(people: Any) -> None:
     for name in ("ANN ONE", "BOB TWO", "CAL THREE"):
-        file(people.requester, subject_name=name)
+        actions.file_request(
+            people.requester, draft_for(people.requester, subject_name=name), FILED
+        )
 
 
 def _page(client: Client, query: str = PERIOD) -> Any:

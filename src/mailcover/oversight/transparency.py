@@ -460,6 +460,12 @@ def public_version(
     )
 
 
+def version_for(report: TransparencyReport, version: Version) -> TransparencyReport:
+    """`report` in `version`, suppressed on its own (a half or a year: public_report of
+    transparency_periods, which has its quarters)."""
+    return public_version(report) if version is Version.PUBLIC else report
+
+
 def _shown(part: T, section: str, hidden: Mapping[Cell, str]) -> T:
     changes: dict[str, Any] = {}
     for f in fields(part):  # type: ignore[arg-type]

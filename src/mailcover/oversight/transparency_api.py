@@ -13,8 +13,10 @@ from ninja.errors import ValidationError
 
 from mailcover.accounts.api import BearerToken
 from mailcover.covers.api import ERRORS
+from mailcover.law.roles import Action, may
 from mailcover.law.terms import Role
 from mailcover.oversight import transparency
+from mailcover.oversight import transparency_periods as periods
 from mailcover.oversight.transparency import Format, PeriodError, Version
 from mailcover.oversight.transparency_views import report_response
 
@@ -88,17 +90,29 @@ def transparency_report(
     request: HttpRequest,
     start: str | None = None,
     end: str | None = None,
+    year: str | None = None,
+    quarter: str | None = None,
+    half: str | None = None,
     version: str | None = None,
     format: str | None = None,
 ) -> Any:
-    """The transparency report for start to end (YYYY-MM-DD, UTC, both included; default:
-    the year to date) as `format` json (default), csv or pdf. `version` public (anyone)
-    or internal (oversight, and their default): small counts banded as "0-9" in public."""
+    """The transparency report of a calendar period (`year` with `quarter` 1-4 or `half`
+    1-2, or the year alone) or of `start` to `end` (YYYY-MM-DD, UTC, both included), as
+    `format` json (default), csv or pdf. Anyone may read the public version of a closed
+    calendar quarter, half-year or year (by default the last closed quarter); any other
+    period is refused (422, rule SEC-PUBLIC-PERIOD). Oversight reads any period (by
+    default the year to date) and gets the internal version (exact counts) unless it asks
+    for `version=public`."""
     roles: frozenset[Role] = getattr(request.auth, "role_set", frozenset())  # type: ignore[attr-defined]
+    today = timezone.now().date()
     try:
-        first, last = transparency.parse_period(start, end, timezone.now().date())
         asked = transparency.parse_choice("version", version, Version, Version.PUBLIC)
         form = transparency.parse_choice("format", format, Format, Format.JSON)
+        first, last = periods.period_of(
+            periods.Asked(start, end, year, quarter, half),
+            today,
+            public=not may(roles, Action.VIEW_OVERSIGHT),
+        )
     except PeriodError as bad:
         raise _bad(bad) from None
     if form is Format.HTML:
@@ -106,7 +120,7 @@ def transparency_report(
             PeriodError("format", "html is the page /transparency; ask for json, csv or pdf")
         )
     chosen = transparency.choose_version(roles, asked if version else None)
-    report = transparency.version_for(transparency.build_report(first, last), chosen)
+    report = periods.report_for(roles, first, last, chosen, today)
     if form is Format.JSON:
         return transparency.as_json(report)
     response: HttpResponse = report_response(report, form)

@@ -18,14 +18,20 @@ def add_commands(commands: Any, django: Setup) -> None:
     transparency = kinds.add_parser(
         "transparency",
         help="the transparency report of a period (internal: exact counts; --public: banded)",
-        description="Counts what the service did from --start to --end (whole days in UTC, "
-        "both included; default: the year to date): mail covers by grounds and agency "
-        "level, approved, denied and ruled improper, durations, extensions, emergencies, "
-        "attorney mail withheld, and records requests by instrument and category with "
-        "customer notices sent and delayed. The internal version has exact counts; "
-        "--public shows counts below 10 as 0-9 (docs/transparency.md). Exit status: 0 "
-        "written, 2 for a bad period or nowhere to write.",
+        description="Counts what the service did in a calendar period (--year, with "
+        "--quarter or --half) or from --start to --end (whole days in UTC, both included; "
+        "default: the year to date, or with --public the last closed quarter): mail covers "
+        "by grounds and agency level, approved, denied and ruled improper, durations, "
+        "extensions, emergencies, attorney mail withheld, and records requests by "
+        "instrument and category with customer notices sent and delayed. The internal "
+        "version has exact counts; --public shows counts below 10 as 0-9 and is made for "
+        "closed calendar quarters, half-years and years only (SEC-PUBLIC-PERIOD, "
+        "docs/transparency.md). Exit status: 0 written, 2 for a bad or refused period or "
+        "nowhere to write.",
     )
+    transparency.add_argument("--year", metavar="YYYY", help="a calendar year")
+    transparency.add_argument("--quarter", metavar="1-4", help="a quarter of --year")
+    transparency.add_argument("--half", metavar="1-2", help="a half of --year")
     transparency.add_argument("--start", metavar="YYYY-MM-DD", help="first day (UTC)")
     transparency.add_argument("--end", metavar="YYYY-MM-DD", help="last day (UTC), included")
     transparency.add_argument(
@@ -47,15 +53,22 @@ def _fail(message: str) -> int:
 
 def run_transparency(django: Setup, args: Any) -> int:
     django()
-    from mailcover.oversight.transparency import PeriodError, parse_period
+    from mailcover.law.errors import RuleBroken
+    from mailcover.oversight.transparency import PeriodError
+    from mailcover.oversight.transparency_periods import Asked, period_of
 
+    today = datetime.now(UTC).date()
+    asked = Asked(args.start, args.end, args.year, args.quarter, args.half)
     try:
-        start, end = parse_period(args.start, args.end, datetime.now(UTC).date())
+        start, end = period_of(asked, today, public=args.public)
     except PeriodError as bad:
         return _fail(f"--{bad.field}: {bad.message}")
     if args.format == "pdf" and not args.output and sys.stdout.isatty():
         return _fail("a PDF is not for a terminal: give --output PATH or redirect the output")
-    data = _render(start, end, args.format, args.public)
+    try:
+        data = _render(start, end, args.format, args.public, today)
+    except RuleBroken as refused:
+        return _fail(f"{refused} ({refused.rule})")
     if args.output:
         try:
             Path(args.output).write_bytes(data)
@@ -67,14 +80,20 @@ def run_transparency(django: Setup, args: Any) -> int:
     return 0
 
 
-def _render(start: date, end: date, form: str, public: bool) -> bytes:
+def _render(start: date, end: date, form: str, public: bool, today: date) -> bytes:
+    from mailcover.law.errors import refuse_if
+    from mailcover.law.transparency import check_public_period
     from mailcover.oversight import transparency
     from mailcover.oversight.transparency_pdf import render_pdf
+    from mailcover.oversight.transparency_periods import public_report
     from mailcover.oversight.transparency_views import render_document
 
+    if public:
+        # SEC-PUBLIC-PERIOD: what is made for publishing is what the public may read.
+        refuse_if(check_public_period(start, end, today))
     report = transparency.build_report(start, end)
     if public:
-        report = transparency.public_version(report)
+        report = public_report(report)
     if form == "pdf":
         return render_pdf(report)
     if form == "csv":

@@ -3,6 +3,7 @@ for anyone, signed in or not; the internal version for oversight, who may switch
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,8 +16,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from mailcover.covers.actions import Forbidden
+from mailcover.law.errors import RuleBroken
+from mailcover.law.roles import Action, may
 from mailcover.law.terms import Role
+from mailcover.law.transparency import (
+    CalendarPeriod,
+    Span,
+    calendar_period,
+    closed_periods,
+    latest_closed_quarter,
+)
 from mailcover.oversight import transparency
+from mailcover.oversight import transparency_periods as periods
 from mailcover.oversight.transparency import (
     Format,
     PeriodError,
@@ -33,18 +44,20 @@ def _roles(request: HttpRequest) -> frozenset[Role]:
 
 
 def asked_report(roles: frozenset[Role], query: Any) -> TransparencyReport:
-    """The report a query string asks for (start, end, version), as this reader may see
-    it. PeriodError names a bad field; Forbidden, an internal version not theirs."""
-    start, end = transparency.parse_period(
-        query.get("start"), query.get("end"), timezone.now().date()
-    )
+    """The report a query string asks for (a calendar period or start and end, and the
+    version), as this reader may see it. PeriodError names a bad field; Forbidden, an
+    internal version not theirs; RuleBroken, a period the public may not have
+    (SEC-PUBLIC-PERIOD)."""
     asked = (
         transparency.parse_choice("version", query.get("version"), Version, Version.PUBLIC)
         if query.get("version")
         else None
     )
     version = transparency.choose_version(roles, asked)
-    return transparency.version_for(transparency.build_report(start, end), version)
+    today = timezone.now().date()
+    oversight = may(roles, Action.VIEW_OVERSIGHT)
+    start, end = periods.period_of(periods.asked_from(query), today, public=not oversight)
+    return periods.report_for(roles, start, end, version, today)
 
 
 def _query(report: TransparencyReport, version: Version | None = None) -> str:
@@ -75,17 +88,20 @@ def render_document(report: TransparencyReport) -> str:
 @require_GET
 def page(request: HttpRequest) -> HttpResponse:
     roles = _roles(request)
-    oversight = transparency.choose_version(roles, None) is Version.INTERNAL
+    oversight = may(roles, Action.VIEW_OVERSIGHT)
+    choices = _choices(request.GET, timezone.now().date())
     try:
         report = asked_report(roles, request.GET)
-    except PeriodError as bad:
-        context = {"error": bad, "form": request.GET, "oversight": oversight}
+    except (PeriodError, RuleBroken) as bad:
+        context = {"error": bad, "form": request.GET, "oversight": oversight, **choices}
         return render(request, "oversight/transparency.html", context, status=422)
     except Forbidden as refused:
         raise PermissionDenied(str(refused)) from None
     context = {
         **document_context(report),
+        **choices,
         "oversight": oversight,
+        "period": calendar_period(report.start, report.end),
         "form": {"start": report.start.isoformat(), "end": report.end.isoformat()},
         "csv_url": f"{reverse('oversight:transparency-csv')}?{_query(report)}",
         "pdf_url": f"{reverse('oversight:transparency-pdf')}?{_query(report)}",
@@ -100,10 +116,38 @@ def page(request: HttpRequest) -> HttpResponse:
     return render(request, "oversight/transparency.html", context)
 
 
+YEARS_OFFERED = 5
+
+
+def _choices(query: Any, today: date) -> dict[str, Any]:
+    """The calendar periods the page offers: the closed ones of the year chosen (by
+    default the year of the last closed quarter), and the years to choose from."""
+    latest = latest_closed_quarter(today).year
+    try:
+        year = int(query.get("year") or latest)
+    except ValueError:
+        year = latest
+    years = list(range(today.year, today.year - YEARS_OFFERED, -1))
+    if year not in years:
+        year = latest
+    offered = [
+        {"label": p.label, "url": f"{reverse('oversight:transparency')}?{_calendar_query(p)}"}
+        for p in closed_periods(year, today)
+    ]
+    return {"years": years, "chosen_year": year, "offered": offered}
+
+
+def _calendar_query(period: CalendarPeriod) -> str:
+    fields = {"year": str(period.year)}
+    if period.span is not Span.YEAR:
+        fields[period.span.value] = str(period.number)
+    return urlencode(fields)
+
+
 def download(request: HttpRequest, form: Format) -> HttpResponse:
     try:
         report = asked_report(_roles(request), request.GET)
-    except PeriodError as bad:
+    except (PeriodError, RuleBroken) as bad:
         return HttpResponse(str(bad) + "\n", status=422, content_type="text/plain; charset=utf-8")
     except Forbidden as refused:
         raise PermissionDenied(str(refused)) from None
