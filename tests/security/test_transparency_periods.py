@@ -12,13 +12,18 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
+import pytest
+from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.conftest import signed_in
+from tests.covers.conftest import draft_for
 from tests.security.year_oracle import PARENTS, PERIODS, pinned_figures
 
+from mailcover.covers import actions
 from mailcover.law.records import Category, Instrument
 from mailcover.law.terms import REQUESTING_LEVELS, Grounds
 from mailcover.oversight import transparency
@@ -30,6 +35,118 @@ from mailcover.oversight.transparency import (
     TransparencyReport,
     Version,
 )
+
+# -- The anonymous differencer, through the API and the page ------------------------------
+
+IN_Q2 = datetime(2025, 5, 12, 15, 0, tzinfo=UTC)
+IN_Q3 = datetime(2025, 8, 4, 15, 0, tzinfo=UTC)
+API = "/api/v1/reports/transparency"
+
+
+@pytest.fixture
+def filed_in_2025(people: Any) -> None:
+    """12 cover requests in the second quarter of 2025, 3 in the third."""
+    for n, at in enumerate([IN_Q2] * 12 + [IN_Q3] * 3):
+        draft = draft_for(people.requester, subject_name=f"SUBJECT NUMBER {n}")
+        actions.file_request(people.requester, draft, at)
+
+
+def test_sec_public_period_two_requests_a_day_apart_the_second_is_refused(
+    filed_in_2025: None,
+) -> None:
+    quarter = Client().get(f"{API}?start=2025-04-01&end=2025-06-30")
+    and_a_day = Client().get(f"{API}?start=2025-04-01&end=2025-07-01")
+
+    assert quarter.status_code == 200
+    assert quarter.json()["mail_covers"]["requested"] == 12
+    assert and_a_day.status_code == 422
+    assert and_a_day.json()["rule"] == "SEC-PUBLIC-PERIOD"
+    assert "year=YYYY with quarter=1-4 or half=1-2" in and_a_day.json()["detail"]
+
+
+def test_sec_public_period_a_signed_in_requester_is_refused_a_free_period_too(
+    people: Any, api: Any, filed_in_2025: None
+) -> None:
+    refused = api.get("/reports/transparency?start=2025-05-12&end=2025-05-12", people.requester)
+
+    assert refused.status_code == 422
+    assert refused.json()["rule"] == "SEC-PUBLIC-PERIOD"
+
+
+def test_sec_public_period_the_quarter_still_running_is_refused(db: None) -> None:
+    today = datetime.now(UTC).date()
+    quarter = (today.month - 1) // 3 + 1
+
+    running = Client().get(f"{API}?year={today.year}&quarter={quarter}")
+    this_year = Client().get(f"{API}?year={today.year}")
+
+    assert running.status_code == this_year.status_code == 422
+    assert "has not ended" in running.json()["detail"]
+    assert running.json()["rule"] == "SEC-PUBLIC-PERIOD"
+
+
+@pytest.mark.parametrize(
+    "period",
+    ["year=2025", "year=2025&half=1", "year=2025&half=2"]
+    + [f"year=2025&quarter={q}" for q in (1, 2, 3, 4)],
+)
+def test_sec_public_period_every_closed_period_of_a_year_is_served(
+    period: str, filed_in_2025: None
+) -> None:
+    answer = Client().get(f"{API}?{period}")
+
+    assert answer.status_code == 200
+    assert answer.json()["version"] == "public"
+
+
+def test_sec_public_period_the_year_hides_what_a_quarter_hides(filed_in_2025: None) -> None:
+    # Q3 has 3 requests: shown in the year, 15 - 12 would give them away; Q1 has none,
+    # which the half's 12 would give away beside the second quarter's 12.
+    def requested(period: str) -> Any:
+        return Client().get(f"{API}?{period}").json()["mail_covers"]["requested"]
+
+    assert requested("year=2025&quarter=2") == 12
+    assert requested("year=2025&quarter=3") == transparency.BAND
+    assert requested("year=2025&half=1") == transparency.WITHHELD
+    assert requested("year=2025&half=2") == transparency.WITHHELD
+    assert requested("year=2025") == transparency.WITHHELD
+
+
+def test_sec_public_period_oversight_still_gets_any_period_exact(
+    people: Any, api: Any, filed_in_2025: None
+) -> None:
+    one_day = api.get("/reports/transparency?start=2025-05-12&end=2025-05-12", people.oversight)
+    and_public = api.get(
+        "/reports/transparency?start=2025-08-04&end=2025-08-04&version=public", people.oversight
+    )
+
+    assert one_day.status_code == 200
+    assert one_day.json()["version"] == "internal"
+    assert one_day.json()["mail_covers"]["requested"] == 12
+    assert and_public.json()["mail_covers"]["requested"] == transparency.BAND
+
+
+def test_sec_public_period_the_page_refuses_free_dates_and_offers_the_closed_periods(
+    filed_in_2025: None,
+) -> None:
+    refused = Client().get("/transparency?start=2025-05-12&end=2025-05-12")
+    offered = Client().get("/transparency?year=2025&quarter=2")
+
+    assert refused.status_code == 422
+    assert "not a calendar quarter, half-year or year" in refused.content.decode()
+    page = offered.content.decode()
+    assert offered.status_code == 200
+    assert 'data-testid="dates"' not in page  # no free dates for the public
+    periods = page.split('data-testid="periods"')[1].split("</ul>")[0]
+    for link in ("year=2025", "year=2025&amp;half=2", "year=2025&amp;quarter=4"):
+        assert f'href="/transparency?{link}"' in periods
+
+
+def test_oversight_keeps_the_free_dates_on_the_page(people: Any) -> None:
+    page = signed_in(people.oversight).get("/transparency").content.decode()
+
+    assert 'data-testid="dates"' in page
+
 
 # -- The property: no figure of a year's published reports can be pinned -----------------
 
