@@ -33,20 +33,14 @@ from mailcover.covers.models import (
 from mailcover.law.records import Category, Instrument
 from mailcover.law.roles import Action, may
 from mailcover.law.terms import REQUESTING_LEVELS, Grounds, Role
+from mailcover.oversight import transparency_suppression as suppression
 from mailcover.oversight.transparency_suppression import (
-    BAND as BAND,
-)
-from mailcover.oversight.transparency_suppression import (
-    PUBLIC_THRESHOLD,
     Cell,
     Covering,
     Layout,
     SumOf,
     suppress,
     suppress_parent,
-)
-from mailcover.oversight.transparency_suppression import (
-    WITHHELD as WITHHELD,
 )
 from mailcover.records.models import CustomerNotice, NoticeDelay, RecordsDecision, RecordsRequest
 
@@ -55,6 +49,9 @@ from mailcover.records.models import CustomerNotice, NoticeDelay, RecordsDecisio
 # one", and a reader would learn that a national-security cover (say) was placed at all.
 # WITHHELD: a count hidden so that a banded one cannot be worked out from the others, in
 # this report or in the other published reports of its year (transparency_suppression).
+PUBLIC_THRESHOLD = suppression.PUBLIC_THRESHOLD
+BAND = suppression.BAND
+WITHHELD = suppression.WITHHELD
 
 # A period longer than this is almost certainly a typing error (a year of 20256), and
 # would only make the database count everything.
