@@ -28,7 +28,7 @@ def files_are_private(app_configs: Any = None, **kwargs: Any) -> list[CheckMessa
 
 @register(Tags.security)
 def secret_key_is_kept(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    if not getattr(settings, "MAILCOVER_SECRET_KEY_IS_THROWAWAY", False):
+    if not settings.MAILCOVER_SECRET_KEY_IS_THROWAWAY:
         return []
     return [
         Error(
