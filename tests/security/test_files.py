@@ -12,7 +12,6 @@ import sqlite3
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +55,7 @@ def mailcover(var: Path, *arguments: str, timeout: int = 600) -> subprocess.Comp
 
 
 @pytest.fixture(scope="module")
-def seeded_var(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def seeded_var(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data folder after migrate and the demo's seed: captures with images, sealed with
     order keys; productions; customer notices sent by e-mail; the ledger's signing key."""
     home = tmp_path_factory.mktemp("install")
@@ -65,7 +64,7 @@ def seeded_var(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     for command in (["manage", "migrate", "-v0"], ["manage", "seed_demo", "--photographs", "1"]):
         done = mailcover(var, *command)
         assert done.returncode == 0, done.stderr
-    yield var
+    return var
 
 
 def _modes(var: Path) -> dict[Path, int]:
@@ -141,9 +140,7 @@ def test_sec_files_a_readable_database_or_key_is_named_with_the_fix(seeded_var: 
     assert f"Fix: chmod -R go-rwx {key} {database}" in refused.stderr
 
 
-def test_sec_files_the_django_check_names_an_exposed_folder(
-    settings: Any, tmp_path: Path
-) -> None:
+def test_sec_files_the_django_check_names_an_exposed_folder(settings: Any, tmp_path: Path) -> None:
     var = tmp_path / "var"
     (var / "files").mkdir(parents=True, mode=0o700)
     os.chmod(var, 0o700)

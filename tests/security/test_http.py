@@ -17,10 +17,10 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
+from tests.conftest import signed_in
 
 from mailcover.config.env import proxy_ssl_header, trusted_origins
 from mailcover.web.http import BACKGROUND_HEADER, EXPIRES_IN_HEADER
-from tests.conftest import signed_in
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "mailcover"
 PUBLIC = "mailcover.example"
@@ -292,9 +292,7 @@ def test_sec_session_ends_after_the_absolute_limit_however_active(
 
 
 @pytest.mark.django_db
-def test_sec_session_the_idle_time_is_the_setting(
-    people: Any, clock: Clock, settings: Any
-) -> None:
+def test_sec_session_the_idle_time_is_the_setting(people: Any, clock: Clock, settings: Any) -> None:
     settings.MAILCOVER_SESSION_IDLE_MINUTES = 5
     settings.SESSION_COOKIE_AGE = 5 * 60
     client = signed_in(people.requester)

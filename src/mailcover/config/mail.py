@@ -14,10 +14,10 @@ class PrivateFileEmailBackend(filebased.EmailBackend):
     """Django's file backend, with its folder 0700 and each file 0600 whatever the umask:
     a customer notice names the customer and the records request (docs/security.md)."""
 
-    def __init__(self, *args: Any, file_path: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, file_path: str | None = None, **kwargs: Any) -> None:
         folder = Path(file_path or settings.EMAIL_FILE_PATH)
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        super().__init__(*args, file_path=str(folder), **kwargs)
+        super().__init__(file_path=str(folder), **kwargs)
 
     def open(self) -> bool:
         if self.stream is None:
