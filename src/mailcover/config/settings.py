@@ -142,7 +142,7 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # Records requests (docs/records.md): an instrument's PDF up to this size; a production's
 # download link lasts this many hours; customer notices go out by Django's email
-# backend (a folder of .eml files in var/mail unless MAILCOVER_EMAIL_BACKEND says
+# backend (a private folder of message files in var/mail unless MAILCOVER_EMAIL_BACKEND says
 # otherwise, e.g. django.core.mail.backends.smtp.EmailBackend with EMAIL_* settings).
 MAILCOVER_INSTRUMENT_MAX_BYTES = env_int(
     "MAILCOVER_INSTRUMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024
@@ -189,6 +189,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
+        # data: for the page's empty favicon and images drawn inline (the enrolment QR code).
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
