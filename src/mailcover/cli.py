@@ -8,6 +8,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from mailcover.config.env import ConfigError
+from mailcover.config.startup import StartupRefused, start
 from mailcover.covers.cli import add_commands as add_mail_commands
 from mailcover.law.terms import AgencyLevel, DelegationScope, Role
 from mailcover.ledger.cli import add_commands as add_ledger_commands
@@ -17,10 +19,8 @@ from mailcover.records.cli import add_commands as add_records_commands
 
 
 def _django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mailcover.config.settings")
-    import django
-
-    django.setup()
+    # Private umask, data folder and secret key first; refused while files are exposed.
+    start()
 
 
 def _password() -> str:
@@ -86,7 +86,7 @@ def demo(args: argparse.Namespace) -> int:
 
 
 def manage(args: argparse.Namespace) -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mailcover.config.settings")
+    _django()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["mailcover manage", *args.rest])
@@ -170,7 +170,11 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    result: int = args.handler(args)
+    try:
+        result: int = args.handler(args)
+    except (ConfigError, StartupRefused) as refused:
+        print(f"mailcover: {refused}", file=sys.stderr)
+        return 2
     return result
 
 

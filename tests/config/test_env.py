@@ -13,11 +13,14 @@ import pytest
 
 from mailcover.config.env import (
     ConfigError,
+    ensure_secret_key,
     env_bool,
     env_int,
     env_list,
     env_str,
+    proxy_ssl_header,
     secret_key,
+    trusted_origins,
     var_dir,
     write_secret_once,
 )
@@ -114,13 +117,16 @@ def test_a_secret_key_is_generated_once_into_the_var_directory_readable_by_the_o
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.delenv("MAILCOVER_SECRET_KEY", raising=False)
+    assert secret_key(tmp_path) is None  # reading writes nothing
 
+    ensure_secret_key(tmp_path)
     first = secret_key(tmp_path)
 
     key_file = tmp_path / "secret_key"
-    assert key_file.exists()
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert first is not None
     assert len(first) >= 50
+    ensure_secret_key(tmp_path)
     assert secret_key(tmp_path) == first  # the next start reads the same key
 
 
@@ -128,8 +134,8 @@ def test_each_var_directory_gets_its_own_secret_key(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.delenv("MAILCOVER_SECRET_KEY", raising=False)
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
+    ensure_secret_key(tmp_path / "a")
+    ensure_secret_key(tmp_path / "b")
 
     assert secret_key(tmp_path / "a") != secret_key(tmp_path / "b")
 
@@ -139,6 +145,8 @@ def test_a_given_secret_key_is_used_and_nothing_is_written(
 ) -> None:
     given = "k" * 40
     monkeypatch.setenv("MAILCOVER_SECRET_KEY", given)
+
+    ensure_secret_key(tmp_path)
 
     assert secret_key(tmp_path) == given
     assert not (tmp_path / "secret_key").exists()
@@ -153,14 +161,14 @@ def test_a_short_secret_key_is_refused_naming_the_variable(
         secret_key(tmp_path)
 
 
-def test_the_var_directory_is_created_when_missing(
+def test_the_var_directory_is_named_but_not_created_by_reading_the_setting(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     wanted = tmp_path / "state" / "mailcover"
     monkeypatch.setenv("MAILCOVER_VAR_DIR", str(wanted))
 
     assert var_dir() == wanted
-    assert wanted.is_dir()
+    assert not wanted.exists()  # the `mailcover` commands create it (config/startup.py)
 
 
 def test_a_var_directory_that_is_a_file_is_refused_naming_the_variable(
@@ -181,6 +189,13 @@ def test_a_var_directory_that_is_a_file_is_refused_naming_the_variable(
         ("MAILCOVER_TOKEN_HOURS", "0"),
         ("MAILCOVER_REVIEW_INTERVAL_DAYS", "yearly"),
         ("DATABASE_URL", "nonsense://nowhere"),
+        ("MAILCOVER_TRUSTED_ORIGINS", "mailcover.example"),
+        ("MAILCOVER_TRUSTED_ORIGINS", "https://mailcover.example/sign-in"),
+        ("MAILCOVER_PROXY_SSL_HEADER", "X_Forwarded_Proto"),
+        ("MAILCOVER_HSTS_SECONDS", "a year"),
+        ("MAILCOVER_SESSION_IDLE_MINUTES", "0"),
+        ("MAILCOVER_SESSION_IDLE_MINUTES", "half an hour"),
+        ("MAILCOVER_SESSION_MAX_HOURS", "0"),
     ],
 )
 def test_a_bad_value_stops_start_up_with_a_message_naming_the_variable(
@@ -235,3 +250,75 @@ class TestWriteSecretOnce:
             write_secret_once(tmp_path / "k", broken)
 
         assert list(tmp_path.iterdir()) == []
+
+
+class TestTrustedOrigins:
+    @pytest.mark.parametrize(
+        "raw",
+        [
+            "https://mailcover.example",
+            "https://mailcover.example:8443",
+            "http://10.0.0.5:8000",
+            "https://[2001:db8::1]",
+        ],
+    )
+    def test_an_origin_is_scheme_host_and_port(self, env: pytest.MonkeyPatch, raw: str) -> None:
+        env.setenv("MAILCOVER_TRUSTED_ORIGINS", raw)
+        assert trusted_origins() == [raw]
+
+    def test_several_are_separated_by_commas(self, env: pytest.MonkeyPatch) -> None:
+        env.setenv("MAILCOVER_TRUSTED_ORIGINS", "https://a.example, https://b.example:8443")
+        assert trusted_origins() == ["https://a.example", "https://b.example:8443"]
+
+    def test_none_by_default(self, env: pytest.MonkeyPatch) -> None:
+        env.delenv("MAILCOVER_TRUSTED_ORIGINS", raising=False)
+        assert trusted_origins() == []
+
+    @pytest.mark.parametrize(
+        "raw",
+        [
+            "mailcover.example",
+            "https://mailcover.example/",
+            "https://mailcover.example/sign-in",
+            "https://mailcover.example?next=/",
+            "https://*.example",
+            "https://user@mailcover.example",
+            "https://mailcover.example:port",
+            "ftp://mailcover.example",
+            "https://",
+        ],
+    )
+    def test_anything_else_is_refused_naming_the_variable(
+        self, env: pytest.MonkeyPatch, raw: str
+    ) -> None:
+        env.setenv("MAILCOVER_TRUSTED_ORIGINS", f"https://fine.example,{raw}")
+        with pytest.raises(ConfigError, match="MAILCOVER_TRUSTED_ORIGINS must list origins"):
+            trusted_origins()
+
+
+class TestProxySslHeader:
+    def test_a_header_name_becomes_djangos_setting(self, env: pytest.MonkeyPatch) -> None:
+        env.setenv("MAILCOVER_PROXY_SSL_HEADER", "X-Forwarded-Proto")
+        assert proxy_ssl_header() == ("HTTP_X_FORWARDED_PROTO", "https")
+
+    def test_unset_means_no_proxy(self, env: pytest.MonkeyPatch) -> None:
+        env.delenv("MAILCOVER_PROXY_SSL_HEADER", raising=False)
+        assert proxy_ssl_header() is None
+
+    @pytest.mark.parametrize(
+        "raw",
+        [
+            "X_Forwarded_Proto",  # a client's underscore header would pass as the proxy's
+            "HTTP_X_FORWARDED_PROTO",
+            "X-Forwarded-Proto: https",
+            "Host",
+            "Content-Type",
+            "1-Header",
+        ],
+    )
+    def test_anything_else_is_refused_naming_the_variable(
+        self, env: pytest.MonkeyPatch, raw: str
+    ) -> None:
+        env.setenv("MAILCOVER_PROXY_SSL_HEADER", raw)
+        with pytest.raises(ConfigError, match="MAILCOVER_PROXY_SSL_HEADER must be the name"):
+            proxy_ssl_header()

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class ConfigError(RuntimeError):
@@ -55,23 +57,38 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 def var_dir() -> Path:
+    """MAILCOVER_VAR_DIR, named only: the `mailcover` commands create it (config.startup),
+    so that importing the settings writes nothing."""
     path = Path(env_str("MAILCOVER_VAR_DIR", "var")).resolve()
     if path.exists() and not path.is_dir():
         raise ConfigError(f"MAILCOVER_VAR_DIR must be a directory: {path} is a file")
-    path.mkdir(parents=True, exist_ok=True)
     return path
 
 
-def secret_key(directory: Path) -> str:
-    """MAILCOVER_SECRET_KEY, or one generated into the var directory on first run."""
+SECRET_KEY_FILE = "secret_key"
+
+
+def given_secret_key() -> str | None:
     given = os.environ.get("MAILCOVER_SECRET_KEY")
+    if given and len(given) < 32:
+        raise ConfigError("MAILCOVER_SECRET_KEY must be at least 32 characters")
+    return given or None
+
+
+def secret_key(directory: Path) -> str | None:
+    """MAILCOVER_SECRET_KEY, else the key generated into the var directory on first run,
+    read and never written here (ensure_secret_key writes it); None when there is none."""
+    given = given_secret_key()
     if given:
-        if len(given) < 32:
-            raise ConfigError("MAILCOVER_SECRET_KEY must be at least 32 characters")
         return given
-    key_file = directory / "secret_key"
-    write_secret_once(key_file, lambda: secrets.token_urlsafe(50))
-    return key_file.read_text().strip()
+    key_file = directory / SECRET_KEY_FILE
+    return key_file.read_text().strip() if key_file.is_file() else None
+
+
+def ensure_secret_key(directory: Path) -> None:
+    """Generate the var directory's secret key (mode 600) unless one is given or kept."""
+    if given_secret_key() is None:
+        write_secret_once(directory / SECRET_KEY_FILE, lambda: secrets.token_urlsafe(50))
 
 
 def write_secret_once(path: Path, make: Callable[[], str]) -> None:
@@ -82,7 +99,7 @@ def write_secret_once(path: Path, make: Callable[[], str]) -> None:
     half-written key, two processes starting at once cannot make two, and a crash
     leaves either no key or a whole one.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if path.exists():
         return
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
@@ -123,3 +140,54 @@ def folder_in(directory: Path, name: str, default: str) -> Path:
     if path.exists() and not path.is_dir():
         raise ConfigError(f"{name} must name a folder, not the file {path}")
     return path.resolve()
+
+
+def trusted_origins() -> list[str]:
+    """MAILCOVER_TRUSTED_ORIGINS: the origins (scheme://host[:port]) a browser may post
+    forms from besides the service's own host, e.g. the TLS proxy's public name."""
+    origins = env_list("MAILCOVER_TRUSTED_ORIGINS", [])
+    for origin in origins:
+        if not _is_origin(origin):
+            raise ConfigError(
+                "MAILCOVER_TRUSTED_ORIGINS must list origins such as "
+                f"https://mailcover.example (scheme://host[:port], nothing after), not {origin!r}"
+            )
+    return origins
+
+
+def _is_origin(text: str) -> bool:
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 -- raises on a port that is not a number
+    except ValueError:
+        return False
+    return (
+        parts.scheme in {"http", "https"}
+        and bool(parts.hostname)
+        and not {"@", "*"} & set(parts.netloc)  # no credentials, no wildcard host
+        and not parts.path
+        and not parts.query
+        and not parts.fragment
+        and not text.endswith(("?", "#"))
+    )
+
+
+# A header name as RFC 9110 allows it, narrowed to letters, digits and hyphens: an
+# underscore would let a client's "X_Forwarded_Proto" reach Django under the same name.
+_HEADER_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
+# Headers that WSGI or HTTP itself gives a meaning: none can say how the proxy was reached.
+_NOT_A_PROXY_HEADER = {"host", "content-type", "content-length", "cookie", "authorization"}
+
+
+def proxy_ssl_header() -> tuple[str, str] | None:
+    """MAILCOVER_PROXY_SSL_HEADER: the header (e.g. X-Forwarded-Proto) by which the TLS proxy
+    says it received a request over https; as Django's SECURE_PROXY_SSL_HEADER."""
+    raw = env_str("MAILCOVER_PROXY_SSL_HEADER", "").strip()
+    if not raw:
+        return None
+    if not _HEADER_NAME.fullmatch(raw) or raw.lower() in _NOT_A_PROXY_HEADER:
+        raise ConfigError(
+            "MAILCOVER_PROXY_SSL_HEADER must be the name of the header the proxy sets to "
+            f"'https', such as X-Forwarded-Proto (letters, digits and hyphens), not {raw!r}"
+        )
+    return ("HTTP_" + raw.upper().replace("-", "_"), "https")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import secrets
+from pathlib import Path
 
 import dj_database_url
 
@@ -15,14 +17,24 @@ from mailcover.config.env import (
     folder_in,
     ledger_origin,
     path_in,
+    proxy_ssl_header,
     secret_key,
+    trusted_origins,
     var_dir,
 )
 from mailcover.law.terms import Policy
 
+# Importing these settings writes nothing: the `mailcover` commands create the data folder
+# and generate the secret key before they import them (config/startup.py).
 VAR_DIR = var_dir()
-BASE_DIR = VAR_DIR.parent
-SECRET_KEY = secret_key(VAR_DIR)
+# The project's own files (the built front-end assets) sit beside the package, wherever
+# the data folder is.
+BASE_DIR = Path(__file__).resolve().parents[3]
+_kept_secret_key = secret_key(VAR_DIR)
+# Without one (a test run, a type checker reading the settings), a key of this process
+# alone; the system check mailcover.E002 refuses to serve with it.
+SECRET_KEY = _kept_secret_key or secrets.token_urlsafe(50)
+MAILCOVER_SECRET_KEY_IS_THROWAWAY = _kept_secret_key is None
 DEBUG = env_bool("MAILCOVER_DEBUG", False)
 ALLOWED_HOSTS = env_list("MAILCOVER_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
@@ -33,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
     "ninja",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -46,12 +59,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "mailcover.web.http.SecureCookiesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "mailcover.web.http.SessionLimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "mailcover.accounts.idempotency.IdempotencyMiddleware",
@@ -71,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "mailcover.web.context.roles",
+                "mailcover.web.context.session_limits",
             ],
         },
     }
@@ -114,24 +131,24 @@ STATIC_URL = "/static/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 
 STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
 # USWDS and htmx, built from the npm registry at install time (never committed).
 STATICFILES_DIRS = (
     [BASE_DIR / "build" / "static"] if (BASE_DIR / "build" / "static").is_dir() else []
 )
 MEDIA_ROOT = VAR_DIR / "files"
+# Images, instruments and productions are the service's user's alone, whatever the umask.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # Records requests (docs/records.md): an instrument's PDF up to this size; a production's
 # download link lasts this many hours; customer notices go out by Django's email
-# backend (a folder of .eml files in var/mail unless MAILCOVER_EMAIL_BACKEND says
+# backend (a private folder of message files in var/mail unless MAILCOVER_EMAIL_BACKEND says
 # otherwise, e.g. django.core.mail.backends.smtp.EmailBackend with EMAIL_* settings).
 MAILCOVER_INSTRUMENT_MAX_BYTES = env_int(
     "MAILCOVER_INSTRUMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024
 )
 MAILCOVER_DOWNLOAD_HOURS = env_int("MAILCOVER_DOWNLOAD_HOURS", 72, minimum=1)
-EMAIL_BACKEND = env_str(
-    "MAILCOVER_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
-)
+EMAIL_BACKEND = env_str("MAILCOVER_EMAIL_BACKEND", "mailcover.config.mail.PrivateFileEmailBackend")
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = env_str("MAILCOVER_NOTICE_FROM", "records@mailcover.invalid")
 # An uploaded instrument may be larger than DATA_UPLOAD_MAX_MEMORY_SIZE; Django spools
@@ -144,6 +161,44 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# HTTP hardening (docs/security.md, HTTP). Behind a TLS proxy on another host: the header
+# by which the proxy says a request reached it over https, and the public origins forms
+# are posted from. A request is over https when request.is_secure(): only then does it
+# get HSTS (SecurityMiddleware) and Secure cookies (web.http.SecureCookiesMiddleware).
+SECURE_PROXY_SSL_HEADER = proxy_ssl_header()
+CSRF_TRUSTED_ORIGINS = trusted_origins()
+SECURE_HSTS_SECONDS = env_int("MAILCOVER_HSTS_SECONDS", 365 * 24 * 3600)
+# Sessions end after MAILCOVER_SESSION_IDLE_MINUTES without a request the person made
+# (web.http.SessionLimitsMiddleware slides the expiry; background polling does not), and
+# MAILCOVER_SESSION_MAX_HOURS after sign-in whatever happens; the cookie dies with the
+# browser.
+MAILCOVER_SESSION_IDLE_MINUTES = env_int("MAILCOVER_SESSION_IDLE_MINUTES", 30, minimum=1)
+MAILCOVER_SESSION_MAX_HOURS = env_int("MAILCOVER_SESSION_MAX_HOURS", 12, minimum=1)
+if MAILCOVER_SESSION_IDLE_MINUTES > MAILCOVER_SESSION_MAX_HOURS * 60:
+    raise ConfigError(
+        f"MAILCOVER_SESSION_IDLE_MINUTES ({MAILCOVER_SESSION_IDLE_MINUTES}) must not exceed "
+        f"MAILCOVER_SESSION_MAX_HOURS ({MAILCOVER_SESSION_MAX_HOURS}) in minutes"
+    )
+SESSION_COOKIE_AGE = MAILCOVER_SESSION_IDLE_MINUTES * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# No inline script, style or handler anywhere: every script and style sheet is a file the
+# service serves itself (USWDS, htmx and its own), so an injected one does not run.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # data: for the page's empty favicon and images drawn inline (the enrolment QR code).
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 MAILCOVER_POLICY = Policy(
     fugitive_period_days=env_int("MAILCOVER_FUGITIVE_PERIOD_DAYS", 60, minimum=1),

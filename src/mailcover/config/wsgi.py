@@ -1,6 +1,9 @@
-import os
+from mailcover.config.startup import start
 
-from django.core.wsgi import get_wsgi_application
+# Whatever server loads this (gunicorn under `mailcover serve`, or another), the process
+# is prepared as the `mailcover` commands prepare theirs, and refused on exposed files.
+start()
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mailcover.config.settings")
+from django.core.wsgi import get_wsgi_application  # noqa: E402
+
 application = get_wsgi_application()

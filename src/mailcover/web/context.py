@@ -19,3 +19,14 @@ def roles(request: HttpRequest) -> dict[str, Any]:
         "can": {action.value: may(held, action) for action in Action},
         "role_names": sorted(r.value for r in held),
     }
+
+
+def session_limits(request: HttpRequest) -> dict[str, Any]:
+    """What the session-timeout warning needs (static/mailcover/session-timeout.js): how long
+    the signed-in session has left and how early to warn. Nothing for anyone else."""
+    from mailcover.web.http import warning_seconds
+
+    left = getattr(request, "mailcover_session_expires_in", None)
+    if left is None:
+        return {}
+    return {"session_limits": {"expires_in": left, "warn_before": warning_seconds()}}

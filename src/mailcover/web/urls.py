@@ -2,7 +2,7 @@ from django.urls import path
 
 from mailcover.covers import views as covers
 from mailcover.records import views as records
-from mailcover.web import views
+from mailcover.web import http, views
 
 app_name = "web"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("sign-in", views.sign_in, name="sign-in"),
     path("sign-out", views.sign_out, name="sign-out"),
+    path("session/extend", http.extend_session, name="session-extend"),
     path("fragments/approval-queue", views.approval_queue, name="approval-queue"),
     path("requests/new", covers.new_request, name="new-request"),
     path("requests/<int:request_id>", covers.request_page, name="request"),
