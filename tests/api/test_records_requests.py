@@ -3,6 +3,7 @@ the follow-up, each with who may and who may not (RR-*, PA-ACCOUNT)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import zipfile
@@ -363,7 +364,14 @@ def test_pa_account_an_approved_subpoena_is_produced_and_accounted_for(
     assert entry.event == DISCLOSURE
     details = entry.entry.details
     assert details["recipient"]["name"] == verified.requester.agency.name
-    assert details["purpose"] == "Identify who shipped the stolen goods."
+    assert details["purpose"] == (
+        "the requesting agency's law-enforcement investigation, under a subpoena, as stated "
+        f"in records request {shown['number']}"
+    )
+    assert (
+        details["purpose_sha256"]
+        == hashlib.sha256(b"Identify who shipped the stolen goods.").hexdigest()
+    )
     assert details["package_sha256"] == production.sha256
     assert entry.entry.refs["customer"] == customer.pk
     assert shown["production"]["counts"]["subscriber"] >= 1
