@@ -78,10 +78,10 @@ class UploadGateMiddleware:
         largest = largest_body(multipart)
         if length > largest:
             return 413, (
-                f"the body is {length:,} bytes; no request may send more than {largest:,}"
+                f"the body is {length} bytes, over {largest} bytes, the most a request may send"
                 + (
-                    f" (an instrument's PDF is at most "
-                    f"{settings.MAILCOVER_INSTRUMENT_MAX_BYTES:,} bytes)"
+                    " (an instrument's PDF is at most "
+                    f"{settings.MAILCOVER_INSTRUMENT_MAX_BYTES} bytes)"
                     if multipart
                     else ""
                 )
@@ -93,6 +93,6 @@ class UploadGateMiddleware:
         if multipart:
             return 401, "sign in before sending files"
         return 413, (
-            f"the body is {length:,} bytes; without signing in a request may send at most "
-            f"{ANONYMOUS_MAX_BYTES:,}"
+            f"the body is {length} bytes, over {ANONYMOUS_MAX_BYTES} bytes, the most a request "
+            "may send without signing in"
         )

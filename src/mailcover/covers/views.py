@@ -264,8 +264,10 @@ def order_captures(request: HttpRequest, order_id: int) -> HttpResponse:
 
 
 def _page_number(text: str | None) -> int:
-    digits = text is not None and text.isascii() and text.isdigit() and len(text) <= 6
-    return max(1, int(text)) if digits and text is not None else 1
+    """The page asked for; anything odd is the first page."""
+    if text is None or not (text.isascii() and text.isdigit() and len(text) <= 6):
+        return 1
+    return max(1, int(text))
 
 
 def _captures_context(user: User, order: CoverOrder, page: int | None) -> dict[str, Any]:
