@@ -3,6 +3,7 @@ the follow-up, each with who may and who may not (RR-*, PA-ACCOUNT)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import zipfile
@@ -363,7 +364,14 @@ def test_pa_account_an_approved_subpoena_is_produced_and_accounted_for(
     assert entry.event == DISCLOSURE
     details = entry.entry.details
     assert details["recipient"]["name"] == verified.requester.agency.name
-    assert details["purpose"] == "Identify who shipped the stolen goods."
+    assert details["purpose"] == (
+        "the requesting agency's law-enforcement investigation, under a subpoena, as stated "
+        f"in records request {shown['number']}"
+    )
+    assert (
+        details["purpose_sha256"]
+        == hashlib.sha256(b"Identify who shipped the stolen goods.").hexdigest()
+    )
     assert details["package_sha256"] == production.sha256
     assert entry.entry.refs["customer"] == customer.pk
     assert shown["production"]["counts"]["subscriber"] >= 1
@@ -377,7 +385,9 @@ def test_rr_scope_a_subpoena_production_holds_subscriber_records_only(
     rr.post(f"/records-requests/{request_id}/review", {"approve": True}, verified.inspector)
     link = rr.post(f"/records-requests/{request_id}/download-links", {}, verified.requester)
     assert link.status_code == 201
-    data = rr.get(link.json()["url"].removeprefix("/api/v1"), verified.requester).content
+    data = rr.post(
+        "/productions/download", {"token": link.json()["token"]}, verified.requester
+    ).content
     names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
     assert "subscriber.csv" in names
     assert "transactional.csv" not in names
@@ -472,7 +482,7 @@ def test_a_colleague_downloads_and_each_download_is_on_the_ledger(
 ) -> None:
     request_id = produced(rr, verified)
     link = rr.post(f"/records-requests/{request_id}/download-links", {}, verified.colleague)
-    answer = rr.get(link.json()["url"].removeprefix("/api/v1"), verified.colleague)
+    answer = rr.post("/productions/download", {"token": link.json()["token"]}, verified.colleague)
     assert answer.status_code == 200
     assert answer["Content-Type"] == "application/zip"
     production = Production.objects.get(request_id=request_id)
@@ -489,7 +499,7 @@ def test_a_requester_of_another_agency_cannot_download_the_production(
         == 404
     )
     link = rr.post(f"/records-requests/{request_id}/download-links", {}, verified.requester)
-    stolen = rr.get(link.json()["url"].removeprefix("/api/v1"), verified.outsider)
+    stolen = rr.post("/productions/download", {"token": link.json()["token"]}, verified.outsider)
     assert stolen.status_code == 404
     assert not Entry.objects.filter(event="records.production_downloaded").exists()
 
@@ -511,13 +521,14 @@ def test_an_expired_download_link_is_a_410(
     from mailcover.records.models import DownloadLink
 
     DownloadLink.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
-    answer = rr.get(link.json()["url"].removeprefix("/api/v1"), verified.requester)
+    answer = rr.post("/productions/download", {"token": link.json()["token"]}, verified.requester)
     assert answer.status_code == 410
     assert "expired" in answer.json()["detail"]
 
 
 def test_an_unknown_link_is_a_404(rr: RecordsApi, verified: Any) -> None:
-    assert rr.get("/productions/not-a-token", verified.requester).status_code == 404
+    unknown = rr.post("/productions/download", {"token": "not-a-token"}, verified.requester)
+    assert unknown.status_code == 404
 
 
 def test_the_production_is_reproduced_byte_for_byte_from_the_ledger(
@@ -870,7 +881,7 @@ def test_a_download_link_is_never_replayed_from_an_idempotency_record(
     first = rr.client.post(path, data="{}", content_type="application/json", headers=headers)
     again = rr.client.post(path, data="{}", content_type="application/json", headers=headers)
     assert first.status_code == again.status_code == 201
-    assert first.json()["url"] != again.json()["url"]
+    assert first.json()["token"] != again.json()["token"]
     from mailcover.accounts.models import IdempotencyRecord
 
     assert not IdempotencyRecord.objects.filter(key="link-1").exists()

@@ -7,8 +7,10 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import struct
 import zlib
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,7 @@ from django.utils import timezone
 from PIL import Image
 
 from mailcover.accounts.models import Agency
-from mailcover.covers import ingest
+from mailcover.covers import image_refs, ingest
 from mailcover.covers.captures import exterior
 from mailcover.covers.models import Capture
 from mailcover.imaging import read as reading
@@ -177,6 +179,13 @@ def test_an_empty_envelope_gives_no_lines_and_no_error():
     assert found.low_confidence
 
 
+def image_src(html: str) -> str:
+    """The address of the first capture image on a captures page, as the browser reads it."""
+    found = re.search(r'<img src="([^"]+/image\?ref=[^"]+)"', html)
+    assert found is not None, "no capture image on the page"
+    return unescape(found.group(1))
+
+
 @pytest.fixture
 def photographed(order, tmp_path, media) -> Capture:
     Agency.objects.filter(address="").update(address="1 POLICE PLAZA, SPRINGFIELD IL 62701")
@@ -189,14 +198,16 @@ def test_the_requesting_authority_sees_the_image_and_each_view_is_a_disclosure(
 ):
     url = f"/orders/{photographed.order_id}/captures/P-1/image"
     client = browse(people.requester)
-    first, second = client.get(url), client.get(url)
+    page = client.post(f"/orders/{photographed.order_id}/captures", {"page": "1"})
+    html = page.content.decode()
+    assert "Show the exterior image" in html
+    src = image_src(html)
+    assert src.startswith(url + "?ref=")
+    first, second = client.get(src), client.get(src)
     assert first.status_code == second.status_code == 200
     assert first["Content-Type"] == "image/png"
     assert first["Cache-Control"] == "private, no-store"
-    assert Entry.objects.filter(event="disclosure").count() == 2
-    page = client.get(f"/orders/{photographed.order_id}?captures=1").content.decode()
-    assert url in page
-    assert "Show the exterior image" in page
+    assert Entry.objects.filter(event="disclosure").count() == 3  # the page and two views
 
 
 @pytest.mark.parametrize(
@@ -249,8 +260,11 @@ def test_an_image_missing_from_storage_is_not_found_and_not_disclosed(
     for stored in media.rglob("*.*"):
         stored.unlink()
     url = f"/orders/{photographed.order_id}/captures/P-1/image"
-    assert browse(people.requester).get(url).status_code == 404
-    assert browse(people.requester).head(url).status_code == 405
+    ref = {
+        "ref": image_refs.issue(people.requester.pk, photographed.order_id, "P-1", timezone.now())
+    }
+    assert browse(people.requester).get(url, ref).status_code == 404
+    assert browse(people.requester).head(url, ref).status_code == 405
     assert not Entry.objects.filter(event="disclosure").exists()
 
 

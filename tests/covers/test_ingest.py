@@ -167,7 +167,7 @@ def test_the_order_page_counts_the_captures_and_shows_them_only_when_asked(
     assert "P-1" not in html
     assert not Entry.objects.filter(event="disclosure").exists()
 
-    shown = browse(people.requester).get(f"/orders/{with_captures.pk}?captures=1")
+    shown = browse(people.requester).post(f"/orders/{with_captures.pk}/captures", {"page": "1"})
     html = shown.content.decode()
     assert all(f"P-{i}" in html for i in range(1, 4))
     assert "JOHN Q PUBLIC" in html
@@ -178,16 +178,20 @@ def test_the_order_page_counts_the_captures_and_shows_them_only_when_asked(
 def test_mc_reporting_approvers_see_the_order_but_not_its_captures(
     browse, people, with_captures, who
 ):
-    html = browse(getattr(people, who)).get(f"/orders/{with_captures.pk}?captures=1")
+    client = browse(getattr(people, who))
+    html = client.get(f"/orders/{with_captures.pk}")
     text = html.content.decode()
     assert html.status_code == 200
     assert "Captures" not in text
     assert "P-1" not in text
+    asked = client.post(f"/orders/{with_captures.pk}/captures", {"page": "1"})
+    assert asked.status_code == 403
+    assert "P-1" not in asked.content.decode()
     assert not Entry.objects.filter(event="disclosure").exists()
 
 
 def test_another_agency_does_not_find_the_order(browse, people, with_captures):
-    response = browse(people.outsider).get(f"/orders/{with_captures.pk}?captures=1")
+    response = browse(people.outsider).post(f"/orders/{with_captures.pk}/captures", {"page": "1"})
     assert response.status_code == 404
 
 
@@ -256,7 +260,7 @@ def test_mc_improper_the_order_page_shows_no_captures_of_an_improper_order(
     actions.rule_improper(
         people.chief, with_captures, "The statute cited carries no prison term.", timezone.now()
     )
-    html = browse(people.requester).get(f"/orders/{with_captures.pk}?captures=1")
+    html = browse(people.requester).post(f"/orders/{with_captures.pk}/captures", {"page": "1"})
     text = html.content.decode()
     assert "ruled improper" in text
     assert "pieces captured" not in text
@@ -266,6 +270,6 @@ def test_mc_improper_the_order_page_shows_no_captures_of_an_improper_order(
 
 @pytest.mark.parametrize("page", ["²", "9" * 40, "-1", "x"])
 def test_an_odd_page_number_shows_the_first_page(browse, people, with_captures, page):
-    response = browse(people.requester).get(f"/orders/{with_captures.pk}?captures={page}")
+    response = browse(people.requester).post(f"/orders/{with_captures.pk}/captures", {"page": page})
     assert response.status_code == 200
     assert "P-1" in response.content.decode()

@@ -17,7 +17,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from mailcover.accounts.models import Agency
-from mailcover.covers import captures, ingest, sealing
+from mailcover.covers import captures, image_refs, ingest, sealing
 from mailcover.covers.captures import Exterior, exterior, read_image
 from mailcover.covers.models import Capture
 from mailcover.imaging.render import NOISE, Envelope, encoded, render
@@ -157,10 +157,13 @@ def test_a_missing_key_is_a_clear_refusal_with_nothing_disclosed(api, browse, pe
     listed = api.get(f"/cover-orders/{captured.order_id}/captures", people.requester)
     assert listed.status_code == 409
     assert "key of order" in listed.json()["detail"]
-    page = browse(people.requester).get(f"/orders/{captured.order_id}?captures=1")
+    page = browse(people.requester).post(f"/orders/{captured.order_id}/captures", {"page": "1"})
     assert page.status_code == 200
     assert "is not in the key folder" in page.content.decode()
-    image = browse(people.requester).get(f"/orders/{captured.order_id}/captures/P-1/image")
+    ref = image_refs.issue(people.requester.pk, captured.order_id, "P-1", timezone.now())
+    image = browse(people.requester).get(
+        f"/orders/{captured.order_id}/captures/P-1/image", {"ref": ref}
+    )
     assert image.status_code == 409
     assert not Entry.objects.filter(event="disclosure").exists()
 

@@ -1,5 +1,5 @@
 """The requesting officer reads what the cover captured, in a real browser: the list only when
-asked for, and a capture's exterior image, zoomed without a script."""
+asked for (a POST form), and a capture's exterior image, zoomed without a script."""
 
 from __future__ import annotations
 
@@ -53,7 +53,13 @@ def test_the_requester_opens_a_capture_and_zooms_into_its_image(
     assert "1 piece captured under this order" in page.get_by_test_id("captures").inner_text()
     assert not Entry.objects.filter(event="disclosure").exists()
 
-    page.get_by_test_id("show-captures").click()
+    # A GET of the page, as a link from another site would make, shows and records nothing.
+    page.goto(f"{base}/orders/{order['id']}?captures=1")
+    assert page.get_by_test_id("capture-table").count() == 0
+    assert not Entry.objects.filter(event="disclosure").exists()
+
+    page.get_by_test_id("show-captures").click()  # a POST form, with its CSRF token
+    page.wait_for_url(f"{base}/orders/{order['id']}/captures")
     assert "P-1" in page.get_by_test_id("capture-table").inner_text()
     page.get_by_text("Show the exterior image").click()
     image = page.get_by_role("img", name="Exterior of piece P-1")
@@ -65,4 +71,8 @@ def test_the_requester_opens_a_capture_and_zooms_into_its_image(
     page.get_by_label("Zoom to 2 times").check()
     assert image.bounding_box()["width"] == pytest.approx(2 * width, rel=0.05)
     # The list and the image: two disclosures on the ledger.
+    assert Entry.objects.filter(event="disclosure").count() == 2
+    # The image's address without the reference the captures page issued opens nothing.
+    bare = page.request.get(f"{base}/orders/{order['id']}/captures/P-1/image")
+    assert bare.status == 403
     assert Entry.objects.filter(event="disclosure").count() == 2

@@ -190,7 +190,7 @@ def test_mc_discovery_the_requesting_authority_gets_the_package_and_it_is_accoun
     accounted = accounting_for(order.request.subject_id)
     disclosure = accounted[-1].disclosure
     assert disclosure.recipient_name == DISCOVERY["recipient_name"]
-    assert "discovery in UNITED STATES v. PUBLIC" in disclosure.purpose
+    assert disclosure.purpose == "discovery in a legal proceeding (39 CFR 233.3(h)(3))"
     entry = Entry.objects.filter(event="disclosure").order_by("-seq").first().entry
     assert entry.details["package_sha256"] == hashlib.sha256(data).hexdigest()
 

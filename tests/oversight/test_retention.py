@@ -246,7 +246,7 @@ def test_a_production_past_its_period_is_destroyed_and_its_link_answers_410(
     request_id = produced(rr, verified)
     made = Production.objects.get(request_id=request_id)
     link = rr.post(f"/records-requests/{request_id}/download-links", {}, verified.colleague)
-    url = link.json()["url"].removeprefix("/api/v1")
+    token = link.json()["token"]
     days = settings.MAILCOVER_POLICY.production_retention_days
     assert run(made.produced_at + timedelta(days=days)).due == []
 
@@ -256,7 +256,7 @@ def test_a_production_past_its_period_is_destroyed_and_its_link_answers_410(
     made.refresh_from_db()
     assert made.destroyed_at is not None
     assert not default_storage.exists(made.file)
-    answer = rr.get(url, verified.colleague)
+    answer = rr.post("/productions/download", {"token": token}, verified.colleague)
     assert answer.status_code == 410
     assert "destroyed" in answer.json()["detail"]
     (entry,) = Entry.objects.filter(event="production.destroyed")

@@ -3,12 +3,18 @@
 The same caller, key and body get the first answer again and create nothing
 new; the same key with another body is a 409, because it is almost surely a
 client bug that would otherwise go unnoticed.
+
+A key is reserved before the request runs. A worker killed mid-request (the server's
+timeout, a crash) never writes its answer, so a reservation older than
+MAILCOVER_IDEMPOTENCY_PENDING_SECONDS (longer than any request may run) is released and the
+next call with that key runs afresh. A finished answer is never released: it is replayed.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -21,6 +27,7 @@ from mailcover.accounts.models import ApiToken, IdempotencyRecord
 API_PREFIX = "/api/v1/"
 MAX_KEY_LENGTH = 200
 IN_PROGRESS = 0
+STILL_PROCESSING = "a request with this Idempotency-Key is still being processed; retry shortly"
 
 
 def _sha256(data: bytes) -> str:
@@ -58,6 +65,9 @@ def _caller(request: HttpRequest) -> str | None:
 
 
 class IdempotencyMiddleware:
+    # The clock the pending reservations are aged by; a test replaces it.
+    clock: Callable[[], datetime] = staticmethod(timezone.now)
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
@@ -80,40 +90,61 @@ class IdempotencyMiddleware:
                 status=413,
             )
         earlier = IdempotencyRecord.objects.filter(caller=caller, key=key).first()
-        if earlier is not None:
+        if earlier is not None and not self._released(earlier):
             return self._replay(earlier, request.path, body_digest)
+        record = self._reserve(caller, key, request.path, body_digest)
+        if record is None:
+            return JsonResponse({"detail": STILL_PROCESSING}, status=409)
+        return self._answer(request, record)
+
+    def _released(self, earlier: IdempotencyRecord) -> bool:
+        """Release a reservation whose request never finished (its worker died), once it is
+        older than any request may run. The delete is conditional, so of two retries racing
+        for an abandoned key only one takes it over."""
+        if earlier.status != IN_PROGRESS:
+            return False
+        pending = timedelta(seconds=settings.MAILCOVER_IDEMPOTENCY_PENDING_SECONDS)
+        if earlier.created_at > self.clock() - pending:
+            return False
+        deleted, _ = IdempotencyRecord.objects.filter(
+            pk=earlier.pk, status=IN_PROGRESS, created_at=earlier.created_at
+        ).delete()
+        return deleted > 0
+
+    @staticmethod
+    def _reserve(caller: str, key: str, path: str, body_digest: str) -> IdempotencyRecord | None:
+        """Reserve the key before acting, so two concurrent first calls cannot both create
+        something; None when another call holds it."""
         try:
-            # Reserve the key before acting, so two concurrent first calls cannot
-            # both create something.
             with transaction.atomic():
-                record = IdempotencyRecord.objects.create(
+                return IdempotencyRecord.objects.create(
                     caller=caller,
                     key=key,
-                    path=request.path,
+                    path=path,
                     body_digest=body_digest,
                     status=IN_PROGRESS,
                     content_type="",
                     body=b"",
                 )
         except IntegrityError:
-            return JsonResponse(
-                {
-                    "detail": "a request with this Idempotency-Key is still being "
-                    "processed; retry shortly"
-                },
-                status=409,
-            )
+            return None
+
+    def _answer(self, request: HttpRequest, record: IdempotencyRecord) -> HttpResponse:
         response = self.get_response(request)
+        # By primary key and still pending: a reservation released meanwhile (this worker
+        # was presumed dead) is not overwritten, nor is its successor deleted.
+        mine = IdempotencyRecord.objects.filter(pk=record.pk, status=IN_PROGRESS)
         if response.status_code >= 500 or response.streaming:
-            record.delete()  # a failure is not an answer: the client may retry
+            mine.delete()  # a failure is not an answer: the client may retry
             return response
         if "no-store" in response.get("Cache-Control", ""):
-            record.delete()  # a secret (a download link) is never kept to be replayed
+            mine.delete()  # a secret (a download link) is never kept to be replayed
             return response
-        record.status = response.status_code
-        record.content_type = response.get("Content-Type", "application/json")
-        record.body = response.content
-        record.save(update_fields=["status", "content_type", "body"])
+        mine.update(
+            status=response.status_code,
+            content_type=response.get("Content-Type", "application/json"),
+            body=response.content,
+        )
         return response
 
     @staticmethod
@@ -127,13 +158,7 @@ class IdempotencyMiddleware:
                 status=409,
             )
         if earlier.status == IN_PROGRESS:
-            return JsonResponse(
-                {
-                    "detail": "a request with this Idempotency-Key is still being "
-                    "processed; retry shortly"
-                },
-                status=409,
-            )
+            return JsonResponse({"detail": STILL_PROCESSING}, status=409)
         replay = HttpResponse(
             bytes(earlier.body), status=earlier.status, content_type=earlier.content_type
         )

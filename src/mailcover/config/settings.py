@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "mailcover.web.http.SecureCookiesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before anything reads a body: its size and its sender are checked from the headers.
+    "mailcover.accounts.uploads.UploadGateMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -215,6 +217,12 @@ MAILCOVER_POLICY = Policy(
 )
 # API tokens stop working after this many hours.
 MAILCOVER_TOKEN_HOURS = env_int("MAILCOVER_TOKEN_HOURS", 12, minimum=1)
+# An Idempotency-Key whose request never finished (its worker died) is released after this
+# many seconds. Longer than the server's request timeout and grace (60 + 10 s), so a slow
+# request still running is never overtaken by its own retry.
+MAILCOVER_IDEMPOTENCY_PENDING_SECONDS = env_int(
+    "MAILCOVER_IDEMPOTENCY_PENDING_SECONDS", 300, minimum=71
+)
 
 # The ledger (docs/operations.md): the name on its checkpoints, where its Ed25519
 # signing key is generated on first use, and how often a checkpoint is published.

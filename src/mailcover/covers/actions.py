@@ -11,10 +11,10 @@ import hashlib
 import json
 from dataclasses import asdict
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, models, transaction
 
 from mailcover.accounts.models import Delegation, User
 from mailcover.covers import captures, sealing
@@ -84,6 +84,30 @@ def require(user: User, action: Action) -> None:
 
 def require_nondisclosure(user: User) -> None:
     refuse_if(authority.check_nondisclosure(user.has_nondisclosure()))
+
+
+def locked(order: CoverOrder) -> CoverOrder:
+    """The order's row, locked until this transaction ends, and read afresh. On PostgreSQL
+    two events on one order (two extensions, a confirmation and a ruling) otherwise both
+    pass their checks on what each read before the other wrote: two pending extensions, or
+    a constraint error (a 500). Locked, the second waits and then sees the first. SQLite
+    takes the whole database for a writing transaction (BEGIN IMMEDIATE), so there they
+    queue anyway."""
+    return CoverOrder.objects.select_for_update().get(pk=order.pk)
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def create_once(model: type[M], already: str, **fields: Any) -> M:
+    """Create the row, or a Conflict naming what exists when a unique constraint says it
+    was created meanwhile (the row lock makes that rare; the constraint makes it sure)."""
+    try:
+        with transaction.atomic():
+            made: M = model._default_manager.create(**fields)
+            return made
+    except IntegrityError:
+        raise Conflict(already) from None
 
 
 def record(
@@ -243,13 +267,19 @@ def file_extension(
     require_nondisclosure(user)
     if not is_requesting_agency(user.agency_id, order.agency_id):
         raise NotFound(f"no cover order {order.pk}")
-    if order.extension_requests.filter(decision__isnull=True).exists():
-        raise Conflict("an extension of this order is already waiting for a decision")
+    order = locked(order)
+    waiting = order.extension_requests.filter(decision__isnull=True).first()
+    if waiting is not None:
+        raise Conflict(
+            f"an extension of this order, {waiting.case_number}, is already waiting for a decision"
+        )
     refuse_if(extensions.check_extension(draft, order.facts(), now, policy()))
     body, digest = _canonical({"extends": order.case_number, **asdict(draft)})
     original = order.request
     number = extension_case_number(order.case_number, order.extension_requests.count() + 1)
-    filed = CoverRequest.objects.create(
+    filed = create_once(
+        CoverRequest,
+        f"extension {number} of this order was filed meanwhile",
         case_number=number,
         kind=RequestKind.EXTENSION,
         extends=order,
@@ -312,6 +342,8 @@ def approve(user: User, request: CoverRequest, days: int | None, now: datetime) 
     require(user, Action.DECIDE_REQUEST)
     request = CoverRequest.objects.select_for_update().get(pk=request.pk)
     _pending(request)
+    if request.extends is not None:  # a ruling or an indictment does not slip in meanwhile
+        request.extends = locked(request.extends)
     granted = _granted_days(request, days)
     decision, facts = _decision_for(request, granted)
     delegation, found = authority.find_authority(user.as_official(), decision, now)
@@ -405,9 +437,15 @@ def confirm_emergency(
     require_nondisclosure(user)
     if not is_requesting_agency(user.agency_id, order.agency_id):
         raise NotFound(f"no cover order {order.pk}")
+    order = locked(order)
     refuse_if(rulings.check_emergency_confirmation(order.facts(), statement, now))
-    confirmation = EmergencyConfirmation.objects.create(
-        order=order, statement=statement.strip(), confirmed_by=user, confirmed_at=now
+    confirmation = create_once(
+        EmergencyConfirmation,
+        f"the emergency of {order.case_number} is already confirmed",
+        order=order,
+        statement=statement.strip(),
+        confirmed_by=user,
+        confirmed_at=now,
     )
     record(
         user,
@@ -428,10 +466,17 @@ def notify_indictment(
     require_nondisclosure(user)
     if not sees_case(user.role_set, user.agency_id, order.agency_id):
         raise NotFound(f"no cover order {order.pk}")
+    order = locked(order)
     effective = IndictmentNotice(filed_on=filed_on).effective_at
     refuse_if(rulings.check_indictment_notice(order.facts(), effective, now))
-    notice = IndictmentNotice.objects.create(
-        order=order, filed_on=filed_on, note=note.strip(), noted_by=user, noted_at=now
+    notice = create_once(
+        IndictmentNotice,
+        f"an indictment is already on record for {order.case_number}",
+        order=order,
+        filed_on=filed_on,
+        note=note.strip(),
+        noted_by=user,
+        noted_at=now,
     )
     record(
         user,
@@ -448,13 +493,19 @@ def notify_indictment(
 def rule_improper(user: User, order: CoverOrder, reasons: str, now: datetime) -> ImproperRuling:
     require(user, Action.RULE_IMPROPER)
     require_nondisclosure(user)
+    order = locked(order)
     refuse_if(
         rulings.check_improper_ruling(
             user.as_official(), order.facts(), order.filer_ids(), reasons, now
         )
     )
-    ruling = ImproperRuling.objects.create(
-        order=order, reasons=reasons.strip(), ruled_by=user, ruled_at=now
+    ruling = create_once(
+        ImproperRuling,
+        f"{order.case_number} was already ruled improper; the ruling is final",
+        order=order,
+        reasons=reasons.strip(),
+        ruled_by=user,
+        ruled_at=now,
     )
     # MC-IMPROPER, (h)(2): all data acquired under the order is destroyed, at once and in
     # this transaction (its files and key once it commits).
@@ -483,6 +534,7 @@ def rule_improper(user: User, order: CoverOrder, reasons: str, now: datetime) ->
 @transaction.atomic
 def review(user: User, order: CoverOrder, note: str, now: datetime) -> Review:
     require(user, Action.REVIEW_ORDER)
+    order = locked(order)
     found = authority.check_reviewer(
         user.as_official(), order.filer_ids(), order.request.grounds_value, now
     )

@@ -16,10 +16,15 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from mailcover.accounts.models import User
-from mailcover.covers import actions
+from mailcover.covers import actions, image_refs
 from mailcover.covers.api import image_response
 from mailcover.covers.captures import exteriors
 from mailcover.covers.forms import (
@@ -231,32 +236,55 @@ CAPTURES_PER_PAGE = 50
 
 
 @case_view
+@require_safe
 def order_page(request: HttpRequest, order_id: int) -> HttpResponse:
+    """The order. Its captures are counted, never shown, here: showing them is a disclosure,
+    and a GET is what a link from another site can make a signed-in browser send."""
     user = _user(request)
     order = actions.get_order(user, order_id)
     context = _order_context(user, order)
     if sees_captures(user.role_set, user.agency_id, order.agency_id):
-        context.update(_captures_context(request, user, order))
+        context.update(_captures_context(user, order, None))
     return render(request, "covers/order.html", context)
 
 
-def _captures_context(request: HttpRequest, user: User, order: CoverOrder) -> dict[str, Any]:
+@case_view
+@require_POST
+def order_captures(request: HttpRequest, order_id: int) -> HttpResponse:
+    """A page of the order's captures, shown on a deliberate, CSRF-checked POST ("Show the
+    captures"): each page shown is a disclosure on the ledger in the viewer's name
+    (PA-ACCOUNT), so no cross-site link or image tag can make one."""
+    user = _user(request)
+    order = actions.get_order(user, order_id)
+    if not sees_captures(user.role_set, user.agency_id, order.agency_id):
+        raise PermissionDenied("only the requesting agency and oversight see the captures")
+    context = _order_context(user, order)
+    context.update(_captures_context(user, order, _page_number(request.POST.get("page"))))
+    return render(request, "covers/order.html", context)
+
+
+def _page_number(text: str | None) -> int:
+    """The page asked for; anything odd is the first page."""
+    if text is None or not (text.isascii() and text.isdigit() and len(text) <= 6):
+        return 1
+    return max(1, int(text))
+
+
+def _captures_context(user: User, order: CoverOrder, page: int | None) -> dict[str, Any]:
     """The captures section: their number, and a page of them only when asked for, since
     every page shown is a disclosure (PA-ACCOUNT)."""
     refused = orders.check_release(order.facts(), timezone.now())
     if refused:  # MC-IMPROPER, MC-EMERGENCY: not even how many
         return {"may_see_captures": True, "captures_refused": refused[0].message}
     context: dict[str, Any] = {"may_see_captures": True, "captures_total": order.captures.count()}
-    page_text = request.GET.get("captures")
-    if page_text is None:
+    if page is None:
         return context
-    digits = page_text.isascii() and page_text.isdigit() and len(page_text) <= 6
-    page = max(1, int(page_text)) if digits else 1
+    now = timezone.now()
     try:
         total, shown = actions.view_captures(
             user,
             order,
-            timezone.now(),
+            now,
             offset=(page - 1) * CAPTURES_PER_PAGE,
             limit=CAPTURES_PER_PAGE,
         )
@@ -267,9 +295,10 @@ def _captures_context(request: HttpRequest, user: User, order: CoverOrder) -> di
         context["captures_refused"] = str(unreadable)
         return context
     pages = max(1, -(-total // CAPTURES_PER_PAGE))
+    refs = [image_refs.issue(user.pk, order.pk, c.piece_id, now) if c.image else "" for c in shown]
     context.update(
         zoom_levels=(1, 2, 4),
-        captures=list(zip(shown, exteriors(shown), strict=True)),
+        captures=list(zip(shown, exteriors(shown), refs, strict=True)),
         captures_page=page,
         captures_pages=pages,
         captures_previous=page - 1 if page > 1 else None,
@@ -320,14 +349,28 @@ def order_event(request: HttpRequest, order_id: int, event: str) -> HttpResponse
     return render(request, "covers/order.html", context, status=422)
 
 
+# A browser marks a request another site caused (a link, an image tag, a form) with this.
+CROSS_SITE = {"cross-site", "same-site"}
+
+
 @case_view
 @require_GET  # not HEAD: a disclosure is recorded only when the image is sent
 def capture_image(request: HttpRequest, order_id: int, piece_id: str) -> HttpResponse:
-    """The image of one captured piece; each time it is served, a disclosure."""
+    """The image of one captured piece; each time it is served, a disclosure. Only with the
+    short-lived reference the captures page issued to this person (covers.image_refs), and
+    never to a request another site caused: either would let a link elsewhere write
+    disclosures under the visitor's name."""
     user = _user(request)
     order = actions.get_order(user, order_id)
+    now = timezone.now()
+    if request.headers.get("Sec-Fetch-Site", "") in CROSS_SITE:
+        raise PermissionDenied("an image of a capture opens from its order's page only")
     try:
-        capture, data = actions.view_capture_image(user, order, piece_id, timezone.now())
+        image_refs.check(request.GET.get("ref"), user.pk, order.pk, piece_id, now)
+    except image_refs.RefusedReference as refused:
+        raise PermissionDenied(str(refused)) from None
+    try:
+        capture, data = actions.view_capture_image(user, order, piece_id, now)
     except RuleBroken as broken:
         raise PermissionDenied(broken.detail) from None
     except actions.Conflict as unreadable:  # e.g. the order's key is missing

@@ -46,6 +46,18 @@ def check_discovery(draft: DiscoveryDraft) -> list[Violation]:
     return found
 
 
+PURPOSE = "discovery in a legal proceeding (39 CFR 233.3(h)(3))"
+
+
 def purpose(draft: DiscoveryDraft) -> str:
-    """The purpose the accounting records (PA-ACCOUNT)."""
-    return f"discovery in {draft.proceeding.strip()}, {draft.court.strip()} (39 CFR 233.3(h)(3))"
+    """The purpose the accounting records (PA-ACCOUNT). The caption names the subject
+    ("United States v. ...") and the court is typed by the caller: on the append-only
+    ledger they go only as digests (`proceeding_digest`), so the purpose is this phrase."""
+    del draft
+    return PURPOSE
+
+
+def proceeding_digest_text(draft: DiscoveryDraft) -> str:
+    """What the ledger's `proceeding_sha256` digests: the caption and the court, one a line,
+    as the package's recipient can recompute them from the papers of the proceeding."""
+    return f"{draft.proceeding.strip()}\n{draft.court.strip()}"

@@ -203,5 +203,6 @@ def export_discovery(
         refs={"order": order.pk},
         package_sha256=package.sha256,
         members=package.members,
+        proceeding_sha256=digest(discovery_law.proceeding_digest_text(draft)),
     )
     return package

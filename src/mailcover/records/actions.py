@@ -32,6 +32,7 @@ from mailcover.law.roles import (
 )
 from mailcover.ledger import log as ledger
 from mailcover.ledger.accounting import record_disclosure
+from mailcover.ledger.entries import digest
 from mailcover.postal import address as postal_address
 from mailcover.postal.tracking import TrackingError, read_tracking
 from mailcover.records import instruments, notices, production
@@ -405,6 +406,16 @@ def _produce(user: User, request: RecordsRequest, now: datetime) -> Production:
         raise
 
 
+def production_purpose(request: RecordsRequest) -> str:
+    """The purpose a production's accounting states (PA-ACCOUNT): the requesting agency's
+    investigation, under the instrument it served, as stated in its request."""
+    instrument = request.instrument.replace("_", " ")
+    return (
+        f"the requesting agency's law-enforcement investigation, under a {instrument}, as "
+        f"stated in records request {request.number}"
+    )
+
+
 def _account_for(
     user: User,
     request: RecordsRequest,
@@ -425,7 +436,9 @@ def _account_for(
         case=request.number,
         recipient=request.agency,
         nature=nature,
-        purpose=request.purpose,
+        # The purpose as the agency typed it may name the customer or the case: the
+        # append-only ledger keeps its digest, and a phrase built from the request's facts.
+        purpose=production_purpose(request),
         law_enforcement=True,
         agency_head_written_request=False,
         # The customer's own records, from the customer systems (PA-SUBJECT).
@@ -438,6 +451,7 @@ def _account_for(
         start=request.start.isoformat(),
         end=request.end.isoformat(),
         emergency=request.is_emergency,
+        purpose_sha256=digest(request.purpose.strip()),
         package_sha256=package.sha256,
         manifest=package.manifest,
         # The cover letter names who produced it; kept here so a rebuild does not depend on

@@ -23,6 +23,7 @@ from mailcover.records.schemas import (
     ChallengeNoticeIn,
     CreatedOut,
     DelayIn,
+    DownloadIn,
     InstrumentIn,
     LinkOut,
     RecordsRequestOut,
@@ -202,27 +203,49 @@ def follow_up(
 
 @router.post("/records-requests/{request_id}/download-links", response={201: LinkOut, **ERRORS})
 def issue_link(request: HttpRequest, request_id: int) -> HttpResponse:
-    """A link to the production, for the agency that filed the request; it expires."""
+    """A link to the production, for the agency that filed the request; it expires. The
+    answer's `token` is POSTed to `url` (`/api/v1/productions/download`)."""
     user = _acting(request, Action.FILE_RECORDS_REQUEST)
     link = actions.issue_link(user, request_id, timezone.now(), _second_factor(request))
-    url = reverse("api:download_production", kwargs={"token": link.token})
+    url = reverse("api:download_production")
     # The link is a secret: no cache and no Idempotency-Key record keeps it.
-    response = api_response(request, {"url": url, "expires_at": link.expires_at}, 201)
+    body = {"token": link.token, "url": url, "expires_at": link.expires_at}
+    response = api_response(request, body, 201)
     response["Cache-Control"] = "no-store"
     return response
 
 
-@router.get(
-    "/productions/{token}",
+@router.post(
+    "/productions/download",
     response={200: None, **ERRORS},
     url_name="download_production",
-    summary="Download a production (a ZIP) by its link",
+    summary="Download a production (a ZIP) with the token of its link",
 )
-def download_production(request: HttpRequest, token: str) -> HttpResponse:
-    """Only a member of the requesting agency, signed in, while the link lasts (410 after)."""
+def download_production(request: HttpRequest, body: DownloadIn) -> HttpResponse:
+    """Only a member of the requesting agency, signed in, while the link lasts (410 after).
+    The token is in the body: a URL with it would land in access logs and histories."""
     user = _acting(request, Action.FILE_RECORDS_REQUEST)
-    made, data = actions.download(user, token, timezone.now(), _second_factor(request))
+    made, data = actions.download(user, body.token, timezone.now(), _second_factor(request))
     return zip_response(made.request.number, made.sha256, data)
+
+
+@router.get(
+    "/productions/{token}",
+    response={410: ErrorOut},
+    auth=None,
+    summary="Gone: a download token is POSTed to /api/v1/productions/download",
+)
+def download_by_path(request: HttpRequest, token: str) -> Status[Any]:
+    """The old link form, with the token in the path. It is never looked up nor recorded:
+    a token that has travelled in a URL may be in a log, and is not to be honoured."""
+    del token
+    return Status(
+        410,
+        {
+            "detail": "download tokens are no longer sent in the URL: POST "
+            '{"token": ...} to /api/v1/productions/download'
+        },
+    )
 
 
 def api_response(request: HttpRequest, body: dict[str, Any], status: int) -> HttpResponse:

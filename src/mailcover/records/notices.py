@@ -24,6 +24,7 @@ from django.db import transaction
 from mailcover.law import records as law
 from mailcover.law.errors import Violation, refuse_if
 from mailcover.ledger import log as ledger
+from mailcover.ledger.entries import digest
 from mailcover.records.models import Customer, CustomerNotice, NoticeDelay, RecordsRequest
 
 if TYPE_CHECKING:
@@ -158,7 +159,9 @@ def add_delay(
             kind=kind.value,
             starts_on=starts_on.isoformat(),
             ends_on=ends_on.isoformat() if ends_on else None,
-            court_reference=reference,
+            # The court's reference may carry the customer's name (an "In re ..." caption):
+            # the ledger keeps its digest; the delay's row keeps the text.
+            court_reference_sha256=digest(reference),
         )
     return delay
 

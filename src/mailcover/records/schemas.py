@@ -147,8 +147,16 @@ class CreatedOut(Schema):
 
 
 class LinkOut(Schema):
+    """A download link: POST `{"token"}` to `url`. The token travels in the body, never in
+    a URL, so no access log, proxy log or browser history keeps it."""
+
+    token: str
     url: str
     expires_at: dt.datetime
+
+
+class DownloadIn(Schema):
+    token: str = Field(min_length=1, max_length=200)
 
 
 def parse_request(raw: str | dict[str, Any]) -> RecordsRequestIn:

@@ -6,6 +6,11 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+# A worker silent this long is killed and replaced; then this long to finish on shutdown.
+# MAILCOVER_IDEMPOTENCY_PENDING_SECONDS must be longer than both together (a test holds it).
+REQUEST_TIMEOUT_SECONDS = 60
+GRACEFUL_TIMEOUT_SECONDS = 10
+
 
 class _Server(BaseApplication):  # type: ignore[misc]
     def __init__(self, options: dict[str, Any]) -> None:
@@ -30,8 +35,8 @@ def run(host: str, port: int, workers: int) -> int:
             "bind": f"{host}:{port}",
             "workers": workers,
             "accesslog": "-",
-            "timeout": 60,
-            "graceful_timeout": 10,
+            "timeout": REQUEST_TIMEOUT_SECONDS,
+            "graceful_timeout": GRACEFUL_TIMEOUT_SECONDS,
         }
     ).run()
     return 0

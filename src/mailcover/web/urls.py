@@ -16,6 +16,7 @@ urlpatterns = [
     path("requests/<int:request_id>", covers.request_page, name="request"),
     path("requests/<int:request_id>/decide", covers.decide, name="decide"),
     path("orders/<int:order_id>", covers.order_page, name="order"),
+    path("orders/<int:order_id>/captures", covers.order_captures, name="order-captures"),
     path(
         "orders/<int:order_id>/captures/<str:piece_id>/image",
         covers.capture_image,
