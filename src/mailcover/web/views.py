@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -150,8 +151,9 @@ def _overview(user: User, orders: list[dict[str, Any]]) -> dict[str, Any]:
 def approval_queue(request: HttpRequest) -> HttpResponse:
     """The approval queue alone, for htmx to refresh in place."""
     user: User = request.user  # type: ignore[assignment]
-    if not may(user.role_set, Action.DECIDE_REQUEST) or check_case_access(
-        user.role_set, user.has_nondisclosure()
-    ):
+    if not may(user.role_set, Action.DECIDE_REQUEST):
         return HttpResponse(status=403)
+    missing = check_case_access(user.role_set, user.has_nondisclosure())
+    if missing:
+        raise PermissionDenied(f"{missing[0].message} ({missing[0].rule})")
     return render(request, "web/_approval_queue.html", {"queue": _queue(user)})
