@@ -395,7 +395,8 @@ def test_a_requester_without_a_nondisclosure_acknowledgment_cannot_file(
 ) -> None:
     response = browse(people.no_nda).post("/requests/new", form_data())
 
-    assert response.status_code == 422
+    # Refused at the door of every case page (covers.views.case_view), before the form.
+    assert response.status_code == 403
     assert "(MC-NONDISCLOSURE)" in text(response)
     assert not CoverRequest.objects.exists()
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import pytest
 
 from mailcover.law.roles import (
+    CASE_DATA,
     PERMISSIONS,
     Action,
+    check_case_access,
     may,
     may_change_standing,
+    reaches_case_data,
     sees_captures,
     sees_case,
 )
@@ -158,3 +161,24 @@ def test_mc_reporting_captures_go_to_the_requesting_authority_and_oversight_only
     roles: set[Role], agency: int, sees: bool
 ) -> None:
     assert sees_captures(roles, agency, OWN_AGENCY) is sees
+
+
+# --- MC-NONDISCLOSURE: which actions reach case data -------------------------------------
+
+
+def test_mc_nondisclosure_every_case_role_needs_the_form_and_the_feed_and_admin_do_not() -> None:
+    for role in (Role.REQUESTER, Role.INSPECTOR, Role.APPROVER, Role.CHIEF, Role.OVERSIGHT):
+        assert reaches_case_data([role])
+        [missing] = check_case_access([role], has_nondisclosure=False)
+        assert missing.rule == "MC-NONDISCLOSURE"
+        assert check_case_access([role], has_nondisclosure=True) == []
+    for role in (Role.OPERATOR, Role.ADMIN):
+        assert not reaches_case_data([role])
+        assert check_case_access([role], has_nondisclosure=False) == []
+
+
+def test_mc_nondisclosure_every_action_but_feeding_and_managing_accounts_reads_case_data() -> None:
+    assert frozenset(Action) - CASE_DATA == {Action.FEED_MAIL, Action.MANAGE_ACCOUNTS}
+    for action in Action:
+        refused = check_case_access([Role.OPERATOR], False, action)
+        assert bool(refused) == (action in CASE_DATA)

@@ -93,6 +93,7 @@ RECORDED_VALUES = {
     ],
     "accounts.agency": ["name", "level"],
     "accounts.nondisclosureacknowledgment": ["user_id", "signed_on"],
+    "covers.operatorfacility": ["operator_id", "facility"],
 }
 
 

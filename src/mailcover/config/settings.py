@@ -131,6 +131,18 @@ USE_TZ = True
 STATIC_URL = "/static/"
 # A batch of POST /api/v1/mail-pieces (5,000 pieces, a few hundred bytes each) fits.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
+# POST /api/v1/mail-pieces does bounded work (docs/mail-stream.md): at most this many pieces
+# that must be read by OCR (an image and neither addressee nor barcode) in one batch, and no
+# more than this many seconds of matching (the server stops a request at 60).
+MAILCOVER_IMAGE_ONLY_BATCH_MAX = env_int("MAILCOVER_IMAGE_ONLY_BATCH_MAX", 20, minimum=0)
+MAILCOVER_BATCH_SECONDS = env_int("MAILCOVER_BATCH_SECONDS", 30, minimum=1)
+if MAILCOVER_BATCH_SECONDS >= 40:
+    # The piece being read when the time is up may take the OCR's 20 s more, and the
+    # server stops a request at 60 s.
+    raise ConfigError(
+        f"MAILCOVER_BATCH_SECONDS must be under 40 (a photograph being read may take 20 "
+        f"seconds more, and the server stops a request at 60), not {MAILCOVER_BATCH_SECONDS}"
+    )
 
 STATIC_ROOT = VAR_DIR / "static"
 # USWDS and htmx, built from the npm registry at install time (never committed).

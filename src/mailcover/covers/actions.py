@@ -42,6 +42,7 @@ from mailcover.law.periods import check_granted_days, first_period
 from mailcover.law.retention import Reason
 from mailcover.law.roles import (
     Action,
+    check_case_access,
     is_requesting_agency,
     may,
     sees_captures,
@@ -75,11 +76,14 @@ def policy() -> Policy:
 
 
 def require(user: User, action: Action) -> None:
+    """The person's roles allow `action`, and, when it reaches case data, their
+    nondisclosure acknowledgment is on file (MC-NONDISCLOSURE)."""
     if not may(user.role_set, action):
         raise Forbidden(
             f"your roles ({', '.join(sorted(user.roles)) or 'none'}) do not allow "
             f"{action.value.replace('_', ' ')}"
         )
+    refuse_if(check_case_access(user.role_set, user.has_nondisclosure(), action))
 
 
 def require_nondisclosure(user: User) -> None:
@@ -108,6 +112,18 @@ def create_once(model: type[M], already: str, **fields: Any) -> M:
             return made
     except IntegrityError:
         raise Conflict(already) from None
+def require_case_reader(user: User) -> None:
+    """The check at every door to case data (the pages' `case_view`, the API's acting
+    person): a person whose roles reach case data and who has no nondisclosure
+    acknowledgment on file goes no further (MC-NONDISCLOSURE)."""
+    refuse_if(check_case_access(user.role_set, user.has_nondisclosure()))
+
+
+def reads_cases(user: User) -> bool:
+    """Whether case data may be shown to this person at all (MC-NONDISCLOSURE)."""
+    return may(user.role_set, Action.VIEW_CASES) and not check_case_access(
+        user.role_set, user.has_nondisclosure()
+    )
 
 
 def record(
@@ -145,7 +161,7 @@ def next_case_number(now: datetime) -> str:
 
 def visible_requests(user: User) -> Any:
     """The requests this person may see; everything else is 'not found'."""
-    if not may(user.role_set, Action.VIEW_CASES):
+    if not reads_cases(user):
         return CoverRequest.objects.none()
     queryset = CoverRequest.objects.select_related(
         "subject", "agency", "requester", "decision", "extends"
@@ -163,7 +179,7 @@ def get_request(user: User, request_id: int) -> CoverRequest:
 
 
 def visible_orders(user: User) -> Any:
-    if not may(user.role_set, Action.VIEW_CASES):
+    if not reads_cases(user):
         return CoverOrder.objects.none()
     queryset = CoverOrder.objects.select_related(
         "request",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from time import monotonic
 from typing import Any, Literal
 
 from django.conf import settings
@@ -15,7 +16,7 @@ from pydantic import Field
 from mailcover.accounts.models import User
 from mailcover.covers import actions, ingest
 from mailcover.covers.captures import Exterior, exteriors
-from mailcover.covers.models import Capture, CoverOrder, CoverRequest
+from mailcover.covers.models import Capture, CoverOrder, CoverRequest, OperatorFacility
 from mailcover.covers.schemas import (
     ApproveIn,
     CapturesOut,
@@ -41,7 +42,11 @@ ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Erro
 
 
 def _user(request: HttpRequest) -> User:
+    """The signed-in person, at the door of every call that reads or changes case data: one
+    whose roles reach it and who has no nondisclosure acknowledgment on file is refused
+    here, whatever the call (MC-NONDISCLOSURE)."""
     user: User = request.auth  # type: ignore[attr-defined]
+    actions.require_case_reader(user)
     return user
 
 
@@ -310,9 +315,12 @@ MAIL_PIECES_BODY = {
     openapi_extra=MAIL_PIECES_BODY,
 )
 def feed_mail_pieces(request: HttpRequest) -> Any:
-    """A batch of mail-piece events (operator). Each bad item is rejected with its index and
-    the reason, and the rest is matched; a piece no order covers leaves only counts. Items past
-    the batch limit are rejected one by one, to be sent again."""
+    """A batch of mail-piece events (operator, bound to the facilities it feeds). The answer
+    is `{received, rejected}` and nothing else (SEC-OPERATOR): each bad item, or one from a
+    facility the account does not feed, is rejected with its index and the reason, and the
+    rest is matched; whether any piece was captured is not told. Items past the batch limit,
+    or not reached within the time a request may take, are rejected one by one, to be sent
+    again. A batch of more than a few photographs to be read by OCR is refused whole (413)."""
     user = _acting(request, actions.Action.FEED_MAIL)
     try:
         body = request.body
@@ -335,9 +343,41 @@ def feed_mail_pieces(request: HttpRequest) -> Any:
         return Status(400, {"detail": f"the body must be a JSON array of mail-piece events{where}"})
     if not isinstance(events, list):
         return Status(400, {"detail": "the body must be a JSON array of mail-piece events"})
-    feeder = ingest.Ingestor("api", user)
-    for number, event in enumerate(events[: ingest.BATCH_LIMIT]):
-        feeder.feed(number, event)
+    limit = settings.MAILCOVER_IMAGE_ONLY_BATCH_MAX
+    photographs = ingest.image_only(events[: ingest.BATCH_LIMIT])
+    if photographs > limit:
+        return Status(
+            413,
+            {
+                "detail": f"the batch holds {photographs} pieces with an image and neither "
+                f"addressee nor barcode; each is read by OCR, and one request takes at most "
+                f"{limit} (MAILCOVER_IMAGE_ONLY_BATCH_MAX). Send photographs in batches of "
+                f"{limit} or fewer, or through `mailcover ingest` on the server"
+            },
+        )
+    return _feed(user, events).for_operator()
+
+
+def _feed(user: User, events: list[Any]) -> ingest.Summary:
+    """Match the batch for at most MAILCOVER_BATCH_SECONDS, then keep the tally: a request
+    never outlasts the server's timeout, and a batch cut short still leaves its counts."""
+    feeder = ingest.Ingestor(
+        "api", user, facilities=_facilities(user), ocr_limit=settings.MAILCOVER_IMAGE_ONLY_BATCH_MAX
+    )
+    deadline = monotonic() + settings.MAILCOVER_BATCH_SECONDS
+    taken = min(len(events), ingest.BATCH_LIMIT)
+    number = 0
+    while number < taken and monotonic() < deadline:
+        feeder.feed(number, events[number])
+        number += 1
+    if number < taken:
+        feeder.reject_many(
+            number,
+            taken - number,
+            f"items {number} to {taken - 1} were not read within the "
+            f"{settings.MAILCOVER_BATCH_SECONDS} seconds one request may take; send them again "
+            "in another batch",
+        )
     if len(events) > ingest.BATCH_LIMIT:
         feeder.reject_many(
             ingest.BATCH_LIMIT,
@@ -345,5 +385,13 @@ def feed_mail_pieces(request: HttpRequest) -> Any:
             f"items {ingest.BATCH_LIMIT} to {len(events) - 1} are over the batch limit of "
             f"{ingest.BATCH_LIMIT} pieces; send them again in another batch",
         )
-    del events
-    return feeder.finish().for_operator()
+    events.clear()
+    return feeder.finish()
+
+
+def _facilities(user: User) -> frozenset[str]:
+    """SEC-OPERATOR: the facilities this operator account is bound to feed (none: it feeds
+    nothing)."""
+    return frozenset(
+        OperatorFacility.objects.filter(operator=user).values_list("facility", flat=True)
+    )

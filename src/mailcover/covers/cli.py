@@ -31,6 +31,29 @@ def add_commands(commands: Any, django: Setup) -> None:
     ingest.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
     ingest.set_defaults(handler=lambda args: run_ingest(django, args.source, args.quiet))
 
+    operator = commands.add_parser(
+        "operator", help="operator accounts: the facilities each one feeds"
+    ).add_subparsers(dest="action", required=True)
+    facilities = operator.add_parser(
+        "facilities",
+        help="bind an operator account to the facilities it feeds, or unbind it (SEC-OPERATOR)",
+        description="Pieces an operator account sends from a facility it is not bound to are "
+        "refused one by one. With no option, lists the account's facilities. Every change is "
+        "on the ledger. (`mailcover ingest` on the server's shell is bound to none.)",
+    )
+    facilities.add_argument("username", help="the operator account")
+    facilities.add_argument(
+        "--add", action="append", default=[], metavar="FACILITY", help="bind; repeat for several"
+    )
+    facilities.add_argument(
+        "--remove",
+        action="append",
+        default=[],
+        metavar="FACILITY",
+        help="unbind; repeat for several",
+    )
+    facilities.set_defaults(handler=lambda args: run_facilities(django, args))
+
     synth = commands.add_parser("synth", help="synthetic data for demos and benchmarks")
     kinds = synth.add_subparsers(dest="kind", required=True)
     stream = kinds.add_parser(
@@ -132,6 +155,33 @@ def run_ingest(django: Setup, source: str, quiet: bool) -> int:
                 f"(only the first {SHOWN_REJECTIONS} rejected lines were listed)", file=sys.stderr
             )
     return 2 if unreadable else 1 if summary.rejected else 0
+
+
+def run_facilities(django: Setup, args: Any) -> int:
+    django()
+    from django.utils import timezone
+
+    from mailcover.accounts.models import User
+    from mailcover.covers import feeds
+    from mailcover.law.errors import RuleBroken
+
+    operator = User.objects.filter(username=args.username).first()
+    if operator is None:
+        print(f"mailcover operator facilities: no account {args.username!r}", file=sys.stderr)
+        return 2
+    now = timezone.now()
+    try:
+        for name in args.add:
+            feeds.bind(operator, name, now)
+        for name in args.remove:
+            if not feeds.unbind(operator, name, now):
+                print(f"note: {operator.username} was not bound to {name!r}", file=sys.stderr)
+    except RuleBroken as refused:
+        print(f"mailcover operator facilities: {refused} ({refused.rule})", file=sys.stderr)
+        return 2
+    bound = feeds.bound_facilities(operator)
+    print(f"{operator.username} feeds: {', '.join(bound) if bound else 'no facility'}")
+    return 0
 
 
 class _Stopped(Exception):

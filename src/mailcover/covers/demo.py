@@ -15,7 +15,7 @@ from faker import Faker
 
 from mailcover.accounts.models import Agency, User
 from mailcover.accounts.provisioning import NewUser, add_user
-from mailcover.covers import actions, ingest
+from mailcover.covers import actions, feeds, ingest
 from mailcover.covers.models import CoverOrder, CoverRequest
 from mailcover.imaging.render import NOISE, Envelope, encoded, render
 from mailcover.law.extensions import ExtensionDraft
@@ -271,8 +271,13 @@ class World:
                         event["addressee"] = event["return_address"] = event["imb"] = None
                 events.append(event)
         events.sort(key=lambda e: str(e["scanned_at"]))
+        operator = self.people["operator"]
+        for facility in sorted({str(e["facility"]) for e in events}):  # SEC-OPERATOR
+            feeds.bind(operator, facility, self.now)
         clock = _StreamClock(self.now)
-        feed = ingest.Ingestor("demo", self.people["operator"], clock=clock)
+        feed = ingest.Ingestor(
+            "demo", operator, clock=clock, facilities=frozenset(feeds.bound_facilities(operator))
+        )
         for number, event in enumerate(events, 1):
             clock.at(datetime.fromisoformat(str(event["scanned_at"])))
             feed.feed(number, event)

@@ -50,6 +50,7 @@ from mailcover.covers.models import (
     StreamTally,
 )
 from mailcover.imaging.read import MAX_IMAGE_BYTES, EnvelopeReader, ImageError, open_image
+from mailcover.law import operators
 from mailcover.law.orders import confirmation_deadline, may_record, order_status
 from mailcover.law.terms import OrderStatus, Scope
 from mailcover.ledger import log as ledger
@@ -68,6 +69,12 @@ FLUSH_CAPTURES = 500
 FLUSH_SECONDS = 1.0
 """Captures are written in one transaction per FLUSH_CAPTURES, or after FLUSH_SECONDS of
 wall time (checked at each piece; `finish` writes the rest)."""
+
+IMAGE_ONLY_OVER = (
+    "a piece with an image and neither addressee nor barcode is read by OCR, and this "
+    "batch already holds as many as one request may; send photographs through `mailcover "
+    "ingest` on the server"
+)
 
 FINGERPRINT_EVERY_S = 1.0
 """How often a running ingest asks the database whether an order changed."""
@@ -247,17 +254,13 @@ class Summary:
         }
 
     def for_operator(self) -> dict[str, Any]:
-        """The API's answer (DESIGN.md): no `outside_window`, `unreadable` or `no_order`.
-        Those depend on which orders exist, where they are and when they ran, so a
-        one-piece batch would tell the sender, without leaving any capture behind, that an
-        order covers an address (they stay in the tally and on the ledger, for oversight).
-        `matched` and `excluded` are DESIGN.md's; a capture they report is on the ledger."""
+        """The API's answer (SEC-OPERATOR, `law.operators.OPERATOR_ANSWER`): how many items
+        came and which were refused, why. Every other count depends on which orders are in
+        force: `matched` would confirm that an address is under cover, `excluded` that a
+        return address is the subject's attorney's. They stay in the tally and on the
+        ledger, for oversight; a rejection's reason never depends on coverage."""
         return {
             "received": self.received,
-            "matched": self.matched,
-            "captured": self.captured,
-            "already_captured": self.already_captured,
-            "excluded": self.excluded,
             "rejected": [{"index": r.index, "error": r.error} for r in self.rejected],
         }
 
@@ -319,9 +322,17 @@ class Ingestor:
         on_reject: Callable[[Rejection], None] | None = None,
         images: FolderImages | None = None,
         reader: EnvelopeReader | None = None,
+        facilities: frozenset[str] | None = None,
+        ocr_limit: int | None = None,
     ) -> None:
         self.source = source
         self.operator = operator
+        # SEC-OPERATOR: the facilities an operator account feeds; None on the server's own
+        # shell (`mailcover ingest`), which is bound to none.
+        self.facilities = facilities
+        # Pieces this ingest may read by OCR (None: no limit, on the server's shell); the web
+        # server refuses a batch over it first (`image_only`), this holds the line anyway.
+        self.ocr_left = ocr_limit
         self.orders = orders or OrderIndex(clock)
         self.clock = clock
         self.on_reject = on_reject
@@ -355,8 +366,18 @@ class Ingestor:
             self._reject(number, str(error))
             return
         del event
+        if self.facilities is not None:
+            refused = operators.check_feed_facility(piece.facility, self.facilities)
+            if refused:
+                self._reject(number, f"{refused[0].message} ({refused[0].rule})")
+                return
         image: bytes | None = None
         if piece.image is not None and piece.addressee is None and piece.imb is None:
+            if self.ocr_left is not None:
+                if self.ocr_left <= 0:
+                    self._reject(number, IMAGE_ONLY_OVER)
+                    return
+                self.ocr_left -= 1
             try:  # a photograph alone: read it, then match as any other piece
                 image = self.images.load(piece.image)
                 reading = self._reader().read(image)
@@ -373,7 +394,10 @@ class Ingestor:
         try:
             result = index.match(piece, now)
         except MatchError as error:
-            self._reject(number, str(error))
+            # Counted, not refused: whether matching fails may depend on the orders a piece
+            # is compared with, and a rejection would tell the sender (SEC-OPERATOR).
+            log.warning("%s", error)
+            summary.unreadable += 1
             return
         outcome = result.outcome
         if outcome is Outcome.NO_ORDER:
@@ -536,6 +560,8 @@ class Ingestor:
             captured_at=now,
             sha256=digest,
             image=name,
+            feed=self.source,
+            fed_by=self.operator,
         )
         ledger.record(
             self.operator,
@@ -547,6 +573,7 @@ class Ingestor:
             piece_sha256=digest,
             image_sha256=hashlib.sha256(image).hexdigest() if image is not None else None,
             matched_on=capture.matched_on.value,
+            feed=self.source,  # provenance: the actor is the account that sent it, if any
         )
 
     def finish(self) -> Summary:
@@ -567,6 +594,19 @@ class Ingestor:
             )
             ledger.record(self.operator, "mail.ingested", now, source=self.source, counts=counts)
         return self.summary
+
+
+def image_only(events: list[Any]) -> int:
+    """How many events of a batch carry an image and neither addressee nor barcode: the
+    pieces that must be read by OCR (about a second each)."""
+    return sum(
+        1
+        for event in events
+        if isinstance(event, dict)
+        and event.get("image")
+        and not event.get("addressee")
+        and not event.get("imb")
+    )
 
 
 def _count_exclusion(order_id: int, scanned_at: datetime) -> None:

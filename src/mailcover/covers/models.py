@@ -10,8 +10,10 @@ from datetime import UTC, datetime, time
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
+from mailcover.law import operators
 from mailcover.law.orders import OrderFacts, order_status
 from mailcover.law.periods import Period
 from mailcover.law.terms import Grounds, OrderStatus, Scope
@@ -280,6 +282,18 @@ class Capture(models.Model):
     matched_on = models.CharField(max_length=20, choices=MatchedOn.choices)
     captured_at = models.DateTimeField()
     sha256 = models.CharField(max_length=64)
+    # Provenance (SEC-OPERATOR): which feed delivered the piece ("api": POST
+    # /api/v1/mail-pieces; "cli": `mailcover ingest` on the server's shell; "demo") and the
+    # account that sent it (none on the server's shell). Blank on captures kept before
+    # provenance was recorded.
+    feed = models.CharField(max_length=20, blank=True, default="")
+    fed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fed_captures",
+    )
 
     class Meta:
         ordering = ["scanned_at", "pk"]
@@ -330,3 +344,41 @@ class StreamTally(models.Model):
 
     class Meta:
         ordering = ["-finished_at", "-pk"]
+
+
+class OperatorFacility(models.Model):
+    """SEC-OPERATOR: a facility an operator account feeds. Pieces an operator account sends
+    from any facility it is not bound to are refused, one by one. Managed by the admin role
+    (Django admin) or on the server's shell (`mailcover operator facilities`); every change
+    is on the ledger. Not case data: it names mail-processing plants, no one's mail."""
+
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="feed_facilities"
+    )
+    facility = models.CharField(
+        max_length=200, help_text="The facility's name as its mail-piece events spell it"
+    )
+    bound_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "operator's facility"
+        verbose_name_plural = "operators' facilities"
+        ordering = ["operator_id", "facility"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operator", "facility"], name="one_binding_per_facility"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facility} (fed by {self.operator})"
+
+    def clean(self) -> None:
+        problems = operators.check_facility_name(self.facility)
+        if self.operator_id is not None:
+            problems += operators.check_bindable(self.operator.role_set)
+        if problems:
+            raise ValidationError(
+                {v.field or "facility": f"{v.message} ({v.rule})" for v in problems}
+            )
+        self.facility = operators.facility_key(self.facility)

@@ -185,15 +185,12 @@ class RejectedOut(Schema):
 
 
 class MailPiecesOut(Schema):
-    """What became of a batch. `matched` pieces were captured under at least one order. What
-    became of the others is not told (it would tell which orders exist): oversight reads it
-    on the ledger."""
+    """What became of a batch, as far as the sender may know (SEC-OPERATOR): how many items
+    came, and which were refused and why. Whether a piece was captured, withheld as attorney
+    mail or dropped is not told (it would tell which addresses are under cover): oversight
+    reads the counts in the tally and on the ledger."""
 
-    received: int
-    matched: int
-    captured: int = Field(description="new captures (a piece may be captured by two orders)")
-    already_captured: int = Field(description="captures an earlier batch had already kept")
-    excluded: int = Field(description="attorney mail withheld (MC-ATTORNEY)")
+    received: int = Field(description="items in the batch, rejected ones included")
     rejected: list[RejectedOut]
 
 

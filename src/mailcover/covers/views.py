@@ -51,11 +51,17 @@ View = Callable[..., HttpResponse]
 
 
 def case_view(view: View) -> View:
-    """Signed-in only; 'not found' and 'not allowed' become 404 and 403 pages."""
+    """Signed-in only, and never past this door without a nondisclosure acknowledgment when
+    the person's roles reach case data (MC-NONDISCLOSURE); 'not found' and 'not allowed'
+    become 404 and 403 pages."""
 
     @login_required
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            actions.require_case_reader(_user(request))
+        except RuleBroken as broken:
+            raise PermissionDenied(f"{broken.detail} ({broken.rule})") from None
         try:
             return view(request, *args, **kwargs)
         except actions.NotFound as missing:

@@ -23,6 +23,7 @@ from enum import StrEnum
 
 from mailcover.law import authority
 from mailcover.law.reporting import return_due, return_overdue
+from mailcover.law.roles import reaches_case_data
 from mailcover.law.terms import Policy, Role
 
 
@@ -232,12 +233,13 @@ def justification_problems(text: FiledText) -> list[str]:
 
 # --- OIG-NONDISCLOSURE ---------------------------------------------------------------------
 
-# Roles that reach case data or captures: everyone who works on covers (MC-NONDISCLOSURE).
-CASE_ROLES = frozenset({Role.REQUESTER, Role.INSPECTOR, Role.APPROVER, Role.CHIEF, Role.OVERSIGHT})
+# Roles that reach case data or captures: everyone who works on covers (MC-NONDISCLOSURE),
+# read from the one table of who may do what (law.roles.CASE_DATA).
+CASE_ROLES = frozenset(role for role in Role if reaches_case_data([role]))
 
 
 def needs_nondisclosure(roles: Iterable[Role]) -> bool:
-    return bool(frozenset(roles) & CASE_ROLES)
+    return reaches_case_data(roles)
 
 
 # --- OIG-AFTER-EXPIRY ----------------------------------------------------------------------

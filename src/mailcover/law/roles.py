@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 
+from mailcover.law.authority import check_nondisclosure
+from mailcover.law.errors import Violation
 from mailcover.law.terms import Role
 
 
@@ -80,6 +82,29 @@ _SEES_ALL = frozenset({Role.APPROVER, Role.CHIEF, Role.OVERSIGHT})
 
 def may(roles: Iterable[Role], action: Action) -> bool:
     return any(action in PERMISSIONS[role] for role in roles)
+
+
+# MC-NONDISCLOSURE: every action but these reads or changes case data (requests, orders,
+# captures and their images, the ledger, the accounting, records requests and productions,
+# oversight's checks). Feeding the mail stream and managing accounts reach none of it.
+WITHOUT_CASE_DATA = frozenset({Action.FEED_MAIL, Action.MANAGE_ACCOUNTS})
+CASE_DATA = frozenset(Action) - WITHOUT_CASE_DATA
+
+
+def reaches_case_data(roles: Iterable[Role]) -> bool:
+    """Whether any of these roles reads or changes case data (and so needs the form)."""
+    return any(PERMISSIONS[role] & CASE_DATA for role in roles)
+
+
+def check_case_access(
+    roles: Iterable[Role], has_nondisclosure: bool, action: Action | None = None
+) -> list[Violation]:
+    """MC-NONDISCLOSURE (OIG HR-AR-14-001: 15% without the form): a person whose roles reach
+    case data reads none of it, on any page or API call, until a signed nondisclosure
+    acknowledgment is on file. With `action`, whether that one action needs it; without,
+    whether the person may reach case data at all (the check at every case door)."""
+    reaching = action in CASE_DATA if action is not None else reaches_case_data(roles)
+    return check_nondisclosure(has_nondisclosure) if reaching else []
 
 
 def may_change_standing(

@@ -36,6 +36,7 @@ def b64(raw: bytes) -> str:
 
 
 def _oversight(request: HttpRequest) -> User:
+    """Oversight, with its nondisclosure acknowledgment on file (`require` asks for both)."""
     user: User = request.auth  # type: ignore[attr-defined]
     actions.require(user, actions.Action.READ_LEDGER)
     return user

@@ -37,6 +37,8 @@ CAPTURE_COLUMNS = [
     "matched_on",
     "image",
     "capture_sha256",
+    "feed",
+    "fed_by",
 ]
 
 
@@ -54,7 +56,9 @@ class Package:
 
 def build(order: CoverOrder, draft: DiscoveryDraft, now: datetime) -> Package:
     """The package of everything `order` holds, as it stands at `now`."""
-    captures = list(Capture.objects.filter(order=order).order_by("scanned_at", "pk"))
+    captures = list(
+        Capture.objects.filter(order=order).select_related("fed_by").order_by("scanned_at", "pk")
+    )
     members: dict[str, bytes] = {
         "order.json": _json(_order_record(order, now)),
         "requests.json": _json(_requests(order)),
@@ -74,6 +78,7 @@ def build(order: CoverOrder, draft: DiscoveryDraft, now: datetime) -> Package:
         "recipient": {"name": draft.recipient_name.strip(), "address": draft.recipient_address},
         "exported_at": format_time(now),
         "members": digests,
+        "provenance": _provenance(captures),
     }
     members["manifest.json"] = _json(manifest)
     data = _zip(members, now)
@@ -159,9 +164,41 @@ def _captures_csv(captures: list[Capture]) -> bytes:
                 capture.matched_on,
                 _image_member(capture) if capture.image else "",
                 capture.sha256,
+                capture.feed,
+                spreadsheet_safe(_fed_by(capture)),
             ]
         )
     return out.getvalue().encode()
+
+
+def _fed_by(capture: Capture) -> str:
+    return capture.fed_by.username if capture.fed_by is not None else ""
+
+
+# What each feed is, for the court: a piece planted through one shows who could have.
+FEEDS = {
+    "api": "POST /api/v1/mail-pieces, by the operator account named in fed_by, bound to "
+    "the facilities it feeds",
+    "cli": "`mailcover ingest` on the server's own shell (no account)",
+    "demo": "the demonstration's synthetic stream",
+    "": "not recorded (kept before feeds were recorded)",
+}
+
+
+def _provenance(captures: list[Capture]) -> dict[str, Any]:
+    """SEC-OPERATOR: which feeds and accounts delivered the package's captures, so the
+    other side can test where each piece came from (captures.csv names each one's)."""
+    counts: dict[tuple[str, str], int] = {}
+    for capture in captures:
+        key = (capture.feed, _fed_by(capture))
+        counts[key] = counts.get(key, 0) + 1
+    return {
+        "feeds": {feed: FEEDS.get(feed, feed) for feed in sorted({f for f, _ in counts})},
+        "captures_by_feed": [
+            {"feed": feed, "fed_by": who or None, "captures": n}
+            for (feed, who), n in sorted(counts.items())
+        ],
+    }
 
 
 def _exclusions_csv(order: CoverOrder) -> bytes:

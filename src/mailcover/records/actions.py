@@ -26,6 +26,7 @@ from mailcover.law.accounting import Nature, SystemOfRecords, check_recipient
 from mailcover.law.errors import RuleBroken, Violation, refuse_if
 from mailcover.law.roles import (
     Action,
+    check_case_access,
     receives_production,
     sees_every_records_request,
     sees_records_request,
@@ -66,6 +67,8 @@ def visible_requests(user: User) -> QuerySet[RecordsRequest]:
     found = RecordsRequest.objects.select_related(
         "agency", "requester", "decision", "production", "customer_notice", "follow_up"
     )
+    if check_case_access(user.role_set, user.has_nondisclosure()):
+        return found.none()  # MC-NONDISCLOSURE: no form on file, no case data
     if sees_every_records_request(user.role_set):
         return found.all()
     if not user.agency_id or not sees_records_request(

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -21,7 +22,7 @@ from mailcover.covers import actions
 from mailcover.covers.models import Notice
 from mailcover.law.orders import confirmation_deadline, order_status
 from mailcover.law.reviews import review_due_at, review_overdue
-from mailcover.law.roles import Action, may
+from mailcover.law.roles import Action, check_case_access, may
 from mailcover.law.terms import OrderStatus
 
 ENDING_SOON = timedelta(days=7)
@@ -110,6 +111,10 @@ def home(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     held = user.role_set
     context: dict[str, Any] = {"now": timezone.now()}
+    missing = check_case_access(held, user.has_nondisclosure())
+    if missing:  # MC-NONDISCLOSURE: the home page says why, and shows no case at all
+        context["nondisclosure_missing"] = f"{missing[0].message} ({missing[0].rule})"
+        return render(request, "web/home.html", context)
     if may(held, Action.VIEW_CASES):
         orders = _order_rows(user)
         context["orders"] = orders
@@ -148,4 +153,7 @@ def approval_queue(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if not may(user.role_set, Action.DECIDE_REQUEST):
         return HttpResponse(status=403)
+    missing = check_case_access(user.role_set, user.has_nondisclosure())
+    if missing:
+        raise PermissionDenied(f"{missing[0].message} ({missing[0].rule})")
     return render(request, "web/_approval_queue.html", {"queue": _queue(user)})
