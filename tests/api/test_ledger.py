@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from mailcover.accounts.models import User
+from mailcover.accounts.models import Agency, User
 from mailcover.ledger import checkpoints, log, merkle, note
 from mailcover.ledger.models import Checkpoint, Entry
 
@@ -72,7 +72,8 @@ def tree(people: Any) -> int:
 def watcher(db: None) -> User:
     """An oversight account made without provisioning, which would put it on the ledger:
     for asking an empty ledger."""
-    return User.objects.create(username="watcher", roles=["oversight"])
+    body = Agency.objects.create(name="Office of Inspector General", level="oversight")
+    return User.objects.create(username="watcher", roles=["oversight"], agency=body)
 
 
 class TestWhoMayRead:

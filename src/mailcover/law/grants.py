@@ -231,3 +231,8 @@ def check_agency_verification(
             Violation("RR-VERIFIED", "reference", "name the reference of the verification")
         )
     return found
+
+
+def takes_part(roles: Iterable[Role]) -> bool:
+    """Who sees the proposed changes: those who propose (admins) and who confirm them."""
+    return bool(set(roles) & ({Role.ADMIN} | CONFIRMING_ROLES))
