@@ -65,6 +65,7 @@ def test_there_is_a_person_for_every_role_and_an_agency_of_every_level(
         "approver",
         "chief",
         "oversight",
+        "oversight_head",
         "operator",
         "admin",
     }
@@ -73,6 +74,7 @@ def test_there_is_a_person_for_every_role_and_an_agency_of_every_level(
         "state",
         "local",
         "postal",
+        "oversight",
     }
     # Everyone has signed a nondisclosure form but the analyst the compliance check is to find.
     unsigned = [u.username for u in User.objects.all() if not u.has_nondisclosure()]

@@ -134,7 +134,7 @@ def propose(actor: User, proposal: Proposal, now: datetime, policy: Policy) -> A
 
 def _pending(change_id: int) -> AccountChange:
     found = (
-        AccountChange.objects.select_for_update()
+        AccountChange.objects.select_for_update(of=("self",))
         .select_related("account__agency", "delegation__holder__agency", "agency", "proposed_by")
         .filter(pk=change_id)
         .first()
@@ -188,7 +188,7 @@ def refuse(actor: User, change_id: int, reason: str, now: datetime) -> AccountCh
 
 def _account(user: User, lock: bool) -> grants.Account:
     if lock:
-        user = User.objects.select_for_update().select_related("agency").get(pk=user.pk)
+        user = User.objects.select_for_update(of=("self",)).select_related("agency").get(pk=user.pk)
     agency = user.agency
     return grants.Account(
         user_id=user.pk,
@@ -271,7 +271,8 @@ def _apply(change: AccountChange, actor: User, now: datetime) -> None:
             valid_until=law.valid_until,
         )
     elif kind is ChangeKind.RECORD_ACKNOWLEDGMENT:
-        assert change.account is not None and change.signed_on is not None
+        assert change.account is not None
+        assert change.signed_on is not None
         NondisclosureAcknowledgment.objects.create(user=change.account, signed_on=change.signed_on)
     else:
         _apply_role(change)
