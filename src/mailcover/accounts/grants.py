@@ -187,8 +187,9 @@ def refuse(actor: User, change_id: int, reason: str, now: datetime) -> AccountCh
 
 
 def _account(user: User, lock: bool) -> grants.Account:
-    if lock:
-        user = User.objects.select_for_update(of=("self",)).select_related("agency").get(pk=user.pk)
+    # Read afresh: the rules are about the account and its agency as they stand now.
+    found = User.objects.select_for_update(of=("self",)) if lock else User.objects.all()
+    user = found.select_related("agency").get(pk=user.pk)
     agency = user.agency
     return grants.Account(
         user_id=user.pk,

@@ -216,9 +216,10 @@ def check_role_agency(
         if role_fits_agency(role, level, verified):
             continue
         where = _WHERE[HELD_AT[role]]
+        at = f"an agency of level {level.value}" if level is not None else "no agency"
         if level is not None and level in HELD_AT[role]:
             where = "an agency the service has verified as a law-enforcement agency"
-        at = f"an agency of level {level.value}" if level is not None else "no agency"
+            at = "an agency not verified (RR-VERIFIED)"
         found.append(
             Violation(
                 "SEC-ROLE-AGENCY",
