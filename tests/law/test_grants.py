@@ -114,8 +114,9 @@ def test_sec_role_agency_a_requester_only_at_a_verified_law_enforcement_agency()
 
 
 def test_sec_role_agency_a_role_held_in_the_wrong_place_gives_no_power() -> None:
-    held = roles_in_force([Role.INSPECTOR, Role.REQUESTER], AgencyLevel.FEDERAL, True)
+    held = roles_in_force([Role.INSPECTOR, Role.REQUESTER], AgencyLevel.FEDERAL)
     assert held == {Role.REQUESTER}
+    assert roles_in_force([Role.OVERSIGHT], None) == frozenset()
 
 
 def test_a_grant_checks_the_binding_of_the_role_to_the_agency() -> None:

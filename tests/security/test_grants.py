@@ -345,7 +345,7 @@ def test_sec_two_person_a_revoked_delegation_ends_when_confirmed(people: Any) ->
     assert delegation.revoked_at is not None
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's")
 def test_mc_authority_a_confirmation_locks_before_it_counts_designees(people: Any) -> None:
     """Two confirmations at once cannot both pass the limit: each locks the postal inspection
     service's rows (where every approver and chief is) before it reads the delegations, so
@@ -397,3 +397,32 @@ def test_an_oversight_persons_acknowledgment_is_confirmed_by_the_head_of_oversig
     grants.confirm(people.head, change.pk, timezone.now(), Policy())
 
     assert analyst.has_nondisclosure()
+
+
+def test_sec_two_person_the_api_holds_the_same_line(people: Any, api: Any) -> None:
+    body = {"kind": "grant_role", "account": "oversight", "role": "oversight_head"}
+
+    assert api.post("/account-changes", body, people.requester).status_code == 403
+    proposed = api.post("/account-changes", body, people.admin)
+    assert proposed.status_code == 201, proposed.content
+    change = proposed.json()
+    assert change["status"] == "pending"
+    assert change["confirmed_by_role"] == "oversight_head"
+    own = api.post(f"/account-changes/{change['id']}/confirm", {}, people.admin)
+    chief = api.post(f"/account-changes/{change['id']}/confirm", {}, people.chief)
+    head = api.post(f"/account-changes/{change['id']}/confirm", {}, people.head)
+
+    assert own.status_code == 403
+    assert own.json()["rule"] == "SEC-TWO-PERSON"
+    assert chief.status_code == 403
+    assert head.status_code == 200
+    assert head.json()["status"] == "confirmed"
+    fbi = api.post(
+        "/account-changes",
+        {"kind": "grant_role", "account": "outsider", "role": "inspector"},
+        people.admin,
+    )
+    assert fbi.status_code == 422
+    assert fbi.json()["rule"] == "SEC-ROLE-AGENCY"
+    listed = api.get("/account-changes", people.chief)
+    assert [c["id"] for c in listed.json()] == [change["id"]]

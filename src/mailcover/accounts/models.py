@@ -54,9 +54,7 @@ class User(AbstractUser):
         """SEC-ROLE-AGENCY: the roles in force, those the person's agency may hold. A role
         stored where it may not be (an inspector at the FBI) gives no power at all."""
         agency = self.agency
-        level = agency.agency_level if agency is not None else None
-        verified = agency is not None and agency.verified_at is not None
-        return roles_in_force(self.stored_roles, level, verified)
+        return roles_in_force(self.stored_roles, agency.agency_level if agency else None)
 
     def has_second_factor(self) -> bool:
         """A confirmed one-time-code device: sign-in needs the code (RR-VERIFIED)."""

@@ -230,9 +230,9 @@ def check_role_agency(
     return found
 
 
-def roles_in_force(
-    roles: Iterable[Role], level: AgencyLevel | None, verified: bool
-) -> frozenset[Role]:
-    """SEC-ROLE-AGENCY, when reading: a role held where it may not be gives no power at all,
-    however it came to be stored (an account from before the rule, a row edited by hand)."""
-    return frozenset(r for r in roles if role_fits_agency(r, level, verified))
+def roles_in_force(roles: Iterable[Role], level: AgencyLevel | None) -> frozenset[Role]:
+    """SEC-ROLE-AGENCY, when reading: a role held at an agency of a level that may not hold
+    it gives no power at all, however it came to be stored (an account from before the rule,
+    a row edited by hand). Verification is checked when a requester's role is given, and
+    RR-VERIFIED checks it again on every records request, naming itself."""
+    return frozenset(r for r in roles if level is not None and level in HELD_AT[r])
