@@ -61,11 +61,17 @@ class People:
     undelegated: User  # approver role, no delegation
     no_nda: User  # requester without a nondisclosure acknowledgment
     oversight: User
+    head: User  # the head of oversight: confirms oversight grants (SEC-TWO-PERSON)
     operator: User
     admin: User
 
 
+# SEC-ROLE-AGENCY: requesters sit at law-enforcement agencies the service has verified.
+VERIFIED = {level: "LE-VERIFY-TEST" for level in ("local", "state", "federal", "postal")}
+
+
 def _person(username: str, agency: str, level: str, roles: list[str], **extra: Any) -> User:
+    extra.setdefault("agency_verified", VERIFIED.get(level))
     new = NewUser(
         username=username,
         agency=agency,
@@ -115,6 +121,7 @@ def people(db: None) -> People:
             "no-nda", "Springfield Police Department", "local", ["requester"], nondisclosure=False
         ),
         oversight=_person("oversight", OVERSIGHT_BODY, "oversight", ["oversight"]),
+        head=_person("head", OVERSIGHT_BODY, "oversight", ["oversight", "oversight_head"]),
         operator=_person("operator", POSTAL, "postal", ["operator"]),
         admin=_person("admin", POSTAL, "postal", ["admin"]),
     )

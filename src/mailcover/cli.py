@@ -64,6 +64,36 @@ def user_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def user_password(args: argparse.Namespace) -> int:
+    _django()
+    from django.utils import timezone
+
+    from mailcover.accounts.provisioning import ProvisioningError, set_password
+
+    try:
+        user = set_password(args.username, _password(), timezone.now())
+    except ProvisioningError as problem:
+        print(f"mailcover user password: {problem}", file=sys.stderr)
+        return 2
+    print(f"new password set for {user.username}; their API tokens are revoked")
+    return 0
+
+
+def user_deactivate(args: argparse.Namespace) -> int:
+    _django()
+    from django.utils import timezone
+
+    from mailcover.accounts.provisioning import ProvisioningError, deactivate
+
+    try:
+        user = deactivate(args.username, timezone.now())
+    except ProvisioningError as problem:
+        print(f"mailcover user deactivate: {problem}", file=sys.stderr)
+        return 2
+    print(f"deactivated {user.username}; their API tokens are revoked")
+    return 0
+
+
 def serve(args: argparse.Namespace) -> int:
     _django()
     from mailcover.web.server import run
@@ -121,7 +151,9 @@ def parser() -> argparse.ArgumentParser:
         dest="action", required=True
     )
     add = users.add_parser(
-        "add", help="add a person (password from MAILCOVER_PASSWORD, else standard input)"
+        "add",
+        help="add a person (password from MAILCOVER_PASSWORD, else standard input); "
+        "the bootstrap path, on the server's own shell",
     )
     add.add_argument("username")
     add.add_argument("--agency", required=True, help="the person's agency (created if new)")
@@ -155,6 +187,19 @@ def parser() -> argparse.ArgumentParser:
         help="mark the agency verified for records requests under this reference (RR-VERIFIED)",
     )
     add.set_defaults(handler=user_add)
+
+    password = users.add_parser(
+        "password",
+        help="set a person's password (from MAILCOVER_PASSWORD, else standard input); "
+        "revokes their API tokens",
+    )
+    password.add_argument("username")
+    password.set_defaults(handler=user_password)
+    deactivated = users.add_parser(
+        "deactivate", help="stop a person signing in; revokes their API tokens"
+    )
+    deactivated.add_argument("username")
+    deactivated.set_defaults(handler=user_deactivate)
 
     add_mail_commands(commands, _django)
     add_ledger_commands(commands, _django)

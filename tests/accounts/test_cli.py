@@ -47,7 +47,8 @@ def test_a_requester_is_added_with_a_new_agency_of_the_given_level(
     password: str, capsys: Any
 ) -> None:
     code = user_add(
-        "officer --agency 'Springfield Police Department' --agency-level local --role requester"
+        "officer --agency 'Springfield Police Department' --agency-level local "
+        "--role requester --verified-agency LE-1"
     )
 
     assert code == 0
@@ -67,8 +68,13 @@ def test_a_requester_is_added_with_a_new_agency_of_the_given_level(
 def test_a_second_person_joins_an_existing_agency_without_giving_its_level(
     password: str,
 ) -> None:
-    assert user_add("one --agency 'Denver PD' --agency-level local --role requester") == 0
-    assert user_add("two --agency 'Denver PD' --role requester") == 0
+    assert (
+        user_add(
+            "one --agency 'Denver PD' --agency-level local --role requester --verified-agency LE-1"
+        )
+        == 0
+    )
+    assert user_add("two --agency 'Denver PD' --role requester --verified-agency LE-1") == 0
 
     assert Agency.objects.filter(name="Denver PD").count() == 1
     assert User.objects.get(username="two").agency == User.objects.get(username="one").agency
@@ -145,7 +151,8 @@ def test_totp_secret_enrols_a_confirmed_device_that_accepts_the_apps_codes(
     spaced = "jbsw y3dp ehpk 3pxp"  # as an authenticator app may show it
     assert (
         user_add(
-            f"two-factor --agency FBI --agency-level federal --role requester "
+            "two-factor --agency FBI --agency-level federal --role requester "
+            f"--verified-agency LE-1 "
             f"--totp-secret '{spaced}'"
         )
         == 0
@@ -163,14 +170,19 @@ def test_the_password_is_read_from_standard_input_when_the_variable_is_unset(
     monkeypatch.delenv("MAILCOVER_PASSWORD", raising=False)
     monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
 
-    assert user_add("piped --agency FBI --agency-level federal --role requester") == 0
+    assert (
+        user_add(
+            "piped --agency FBI --agency-level federal --role requester --verified-agency LE-1"
+        )
+        == 0
+    )
 
     # The line's newline is not part of the password.
     assert User.objects.get(username="piped").check_password(PASSWORD)
 
 
 def test_an_unknown_agency_without_a_level_is_refused(password: str, capsys: Any) -> None:
-    err = refused(capsys, "x --agency 'Nowhere PD' --role requester")
+    err = refused(capsys, "x --agency 'Nowhere PD' --role requester --verified-agency LE-1")
 
     assert "--agency-level" in err
     assert "Nowhere PD" in err
@@ -179,10 +191,15 @@ def test_an_unknown_agency_without_a_level_is_refused(password: str, capsys: Any
 
 
 def test_a_known_agency_with_another_level_is_refused(password: str, capsys: Any) -> None:
-    user_add("one --agency 'Denver PD' --agency-level local --role requester")
+    user_add(
+        "one --agency 'Denver PD' --agency-level local --role requester --verified-agency LE-1"
+    )
     capsys.readouterr()
 
-    err = refused(capsys, "two --agency 'Denver PD' --agency-level state --role requester")
+    err = refused(
+        capsys,
+        "two --agency 'Denver PD' --agency-level state --role requester --verified-agency LE-1",
+    )
 
     assert "Denver PD" in err
     assert "local" in err
@@ -190,10 +207,12 @@ def test_a_known_agency_with_another_level_is_refused(password: str, capsys: Any
 
 
 def test_a_username_already_taken_is_refused(password: str, capsys: Any) -> None:
-    user_add("taken --agency FBI --agency-level federal --role requester")
+    user_add("taken --agency FBI --agency-level federal --role requester --verified-agency LE-1")
     capsys.readouterr()
 
-    err = refused(capsys, "taken --agency DEA --agency-level federal --role requester")
+    err = refused(
+        capsys, "taken --agency DEA --agency-level federal --role requester --verified-agency LE-1"
+    )
 
     assert "'taken' already exists" in err
     assert User.objects.filter(username="taken").count() == 1
@@ -209,7 +228,9 @@ def test_a_weak_password_is_refused(
 ) -> None:
     monkeypatch.setenv("MAILCOVER_PASSWORD", weak)
 
-    err = refused(capsys, "weak --agency FBI --agency-level federal --role requester")
+    err = refused(
+        capsys, "weak --agency FBI --agency-level federal --role requester --verified-agency LE-1"
+    )
 
     assert "password" in err
     assert why in err
@@ -223,7 +244,9 @@ def test_an_empty_password_from_standard_input_is_refused(
     monkeypatch.delenv("MAILCOVER_PASSWORD", raising=False)
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
 
-    err = refused(capsys, "blank --agency FBI --agency-level federal --role requester")
+    err = refused(
+        capsys, "blank --agency FBI --agency-level federal --role requester --verified-agency LE-1"
+    )
 
     assert "password" in err
     assert not User.objects.exists()
@@ -231,7 +254,9 @@ def test_an_empty_password_from_standard_input_is_refused(
 
 def test_a_delegation_on_a_requester_is_refused(password: str, capsys: Any) -> None:
     err = refused(
-        capsys, "officer --agency FBI --agency-level federal --role requester --delegation DEL-1"
+        capsys,
+        "officer --agency FBI --agency-level federal --role requester "
+        "--verified-agency LE-1 --delegation DEL-1",
     )
 
     assert "--delegation" in err
@@ -255,7 +280,8 @@ def test_a_delegation_scope_or_group_without_the_delegation_is_refused(
 def test_a_bad_totp_secret_is_refused(password: str, capsys: Any, secret: str) -> None:
     err = refused(
         capsys,
-        f"otp --agency FBI --agency-level federal --role requester --totp-secret '{secret}'",
+        "otp --agency FBI --agency-level federal --role requester --verified-agency LE-1 "
+        f"--totp-secret '{secret}'",
     )
 
     assert "--totp-secret" in err

@@ -24,6 +24,7 @@ def test_passwords_are_hashed_with_argon2_and_never_stored_in_clear() -> None:
             agency="FBI",
             agency_level="federal",
             roles=["requester"],
+            agency_verified="LE-VERIFY-TEST",
             password=PASSWORD,
         ),
         datetime(2026, 1, 1, tzinfo=UTC),

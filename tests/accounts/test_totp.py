@@ -30,6 +30,7 @@ def person(username: str, totp_secret: str | None) -> User:
             agency="Federal Bureau of Investigation",
             agency_level="federal",
             roles=["requester"],
+            agency_verified="LE-VERIFY-TEST",
             password=PASSWORD,
             nondisclosure=True,
             totp_secret=totp_secret,

@@ -35,6 +35,7 @@ def enrolled(people):
             username="two-factor",
             agency="Springfield Police Department",
             roles=["requester"],
+            agency_verified="LE-VERIFY-TEST",
             password=PASSWORD,
             nondisclosure=True,
             totp_secret=TOTP_SECRET,

@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from mailcover.accounts.models import NondisclosureAcknowledgment, User
+from mailcover.accounts.models import Agency, NondisclosureAcknowledgment, User
 from mailcover.ledger import checkpoints, log, merkle, note
 from mailcover.ledger.models import Checkpoint, Entry
 
@@ -71,9 +71,11 @@ def tree(people: Any) -> int:
 @pytest.fixture
 def watcher(db: None) -> User:
     """An oversight account made without provisioning, which would put it on the ledger:
-    for asking an empty ledger. Its nondisclosure acknowledgment is on file
-    (MC-NONDISCLOSURE: no one reads the ledger without one)."""
-    user = User.objects.create(username="watcher", roles=["oversight"])
+    for asking an empty ledger. It sits at an oversight body (SEC-ROLE-AGENCY) and its
+    nondisclosure acknowledgment is on file (MC-NONDISCLOSURE: no one reads the ledger
+    without one)."""
+    body = Agency.objects.create(name="Office of Inspector General", level="oversight")
+    user = User.objects.create(username="watcher", roles=["oversight"], agency=body)
     NondisclosureAcknowledgment.objects.create(user=user, signed_on=timezone.now().date())
     return user
 

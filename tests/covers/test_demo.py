@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from mailcover.accounts.models import Agency, Delegation, User
+from mailcover.accounts.models import AccountChange, Agency, Delegation, User
 from mailcover.covers.demo import DEMO_PASSWORD, PEOPLE
 from mailcover.covers.models import CoverOrder, CoverRequest, Notice, Subject
 from mailcover.law.periods import CONTINUOUS_CAP_DAYS
@@ -65,6 +65,7 @@ def test_there_is_a_person_for_every_role_and_an_agency_of_every_level(
         "approver",
         "chief",
         "oversight",
+        "oversight_head",
         "operator",
         "admin",
     }
@@ -73,6 +74,7 @@ def test_there_is_a_person_for_every_role_and_an_agency_of_every_level(
         "state",
         "local",
         "postal",
+        "oversight",
     }
     # Everyone has signed a nondisclosure form but the analyst the compliance check is to find.
     unsigned = [u.username for u in User.objects.all() if not u.has_nondisclosure()]
@@ -80,6 +82,21 @@ def test_there_is_a_person_for_every_role_and_an_agency_of_every_level(
     scopes = set(Delegation.objects.values_list("scope", flat=True))
     assert scopes == {"chief", "hq_designee", "osg_designee", "inspector_in_charge"}
     assert User.objects.get(username="requester").check_password(DEMO_PASSWORD)
+
+
+def test_every_role_is_held_where_it_may_be_and_one_change_waits_for_confirmation(
+    world: dict[str, Any],
+) -> None:
+    """SEC-ROLE-AGENCY: every demo role is in force at its agency; SEC-TWO-PERSON: the
+    analyst's acknowledgment, proposed by the admin, waits for the head of oversight."""
+    for user in User.objects.select_related("agency"):
+        assert user.role_set == user.stored_roles, user.username
+    oversight = User.objects.filter(username__in=["oversight", "head", "analyst"])
+    assert {u.agency.level for u in oversight if u.agency} == {"oversight"}
+    pending = AccountChange.objects.get(decided_at__isnull=True)
+    assert pending.account is not None
+    assert (pending.kind, pending.account.username) == ("record_acknowledgment", "analyst")
+    assert pending.proposed_by.username == "admin"
 
 
 def test_requests_are_pending_approved_and_denied(world: dict[str, Any]) -> None:

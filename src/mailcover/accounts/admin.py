@@ -1,18 +1,42 @@
 """Account administration. Case data is deliberately not registered here: the admin
-role manages accounts and reads no case data."""
+role manages accounts and reads no case data.
+
+Nor does the admin hold power over cases alone (SEC-TWO-PERSON): roles, delegations,
+nondisclosure acknowledgments and agency verification are read-only here and change only
+through proposals a second person confirms (accounts.grants, the Account changes page). The
+admin never chooses or learns a person's password or second factor: there is no password
+form, django-otp's device pages are not registered, and "Reset sign-in" sends the person a
+one-time link instead (accounts.resets). A new account gets the same link."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Model
-from django.http import HttpRequest
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
-from mailcover.accounts.models import Agency, Delegation, NondisclosureAcknowledgment, User
+# django-otp registers admin pages that create and edit anyone's one-time-code devices
+# (and show their keys). Importing them here first, then unregistering, keeps them out
+# whatever the order in which the admin discovers the apps.
+from django_otp.plugins.otp_totp import admin as _totp_admin  # noqa: F401
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from mailcover.accounts import resets
+from mailcover.accounts.models import (
+    AccountChange,
+    Agency,
+    Delegation,
+    NondisclosureAcknowledgment,
+    User,
+)
 from mailcover.law.roles import Action, may, may_change_standing
 from mailcover.ledger import log as ledger
 
@@ -113,35 +137,126 @@ def _changed_fields(obj: Model, message: Any) -> list[str]:
     return ["password"] if "password" in str(message).lower() else []
 
 
+class ReadOnly(Ledgered):
+    """SEC-TWO-PERSON: listed for the admin to read; changed only through proposals."""
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Agency)
 class AgencyAdmin(Ledgered):
-    list_display = ["name", "level"]
+    """An admin adds agencies and keeps their addresses; an agency's level (which roles it
+    may hold, SEC-ROLE-AGENCY) is fixed once it exists, and its verification (RR-VERIFIED)
+    is a proposal the chief confirms."""
+
+    list_display = ["name", "level", "verified_at"]
     list_filter = ["level"]
     search_fields = ["name"]
+    fields = ["name", "level", "address", "verified_at", "verification_reference"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return ("verified_at", "verification_reference")
+        return ("level", "verified_at", "verification_reference")
+
+
+class NewAccountForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A new account: who the person is and where they work. No password (the person sets
+    it through the link sent to this address) and no roles (those are proposals)."""
+
+    email = forms.EmailField(help_text="The one-time link to set a password goes here.")
+
+    class Meta:
+        model = User
+        fields = ["username", "first_name", "last_name", "email", "agency"]
 
 
 @admin.register(User)
 class MailcoverUserAdmin(Ledgered, UserAdmin):  # type: ignore[type-arg]
     list_display = ["username", "agency", "roles", "is_active"]
     # Roles are mailcover's permissions: Django's own (superuser, groups, permissions)
-    # are not offered, so no one can grant themselves a way around law.roles.
+    # are not offered, so no one can grant themselves a way around law.roles. Nor is the
+    # password: the person sets it through a one-time link.
     fieldsets = (
-        (None, {"fields": ("username", "password")}),
+        (None, {"fields": ("username",)}),
         ("Person", {"fields": ("first_name", "last_name", "email")}),
-        ("mailcover", {"fields": ("agency", "roles", "is_active", "is_staff")}),
+        ("mailcover", {"fields": ("agency", "roles", "changes_link", "is_active")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
+    add_form = NewAccountForm
+    add_fieldsets = (
+        (None, {"fields": ("username", "first_name", "last_name", "email", "agency")}),
+    )
+    actions = ["reset_sign_in"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return ()
+        fixed = ["roles", "changes_link", "last_login", "date_joined"]
         user = request.user
         roles = user.role_set if isinstance(user, User) else frozenset()
-        if obj is not None and not may_change_standing(roles, user.pk, obj.pk):
-            return ("roles", "is_active", "is_staff", "agency")
-        return super().get_readonly_fields(request, obj)
+        if not may_change_standing(roles, user.pk, obj.pk):
+            fixed += ["is_active", "agency", "email"]
+        elif obj.roles:
+            # Who receives the reset link, and where the roles are held, are part of the
+            # person's power: changing them would let an admin take the account over.
+            fixed += ["agency", "email"]
+        return tuple(dict.fromkeys(fixed))
+
+    @admin.display(description="Roles, delegations, acknowledgments")
+    def changes_link(self, obj: User) -> str:
+        return format_html(
+            '<a href="{}">Propose a change</a>: it takes effect when the chief (or, for '
+            "oversight, the head of oversight) confirms it (SEC-TWO-PERSON).",
+            reverse("accounts:changes"),
+        )
+
+    def user_change_password(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionDenied(
+            "an admin never sets a person's password: use Reset sign-in, which sends them a "
+            "one-time link"
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # deactivate instead: the ledger and the cases name the account
+
+    def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
+        if not change:
+            obj.set_unusable_password()  # type: ignore[attr-defined]
+        super().save_model(request, obj, form, change)
+        if not change:
+            assert isinstance(obj, User)
+            resets.invite(obj, _actor(request), timezone.now(), request.build_absolute_uri("/"))
+
+    @admin.action(description="Reset sign-in (e-mail a one-time link; end tokens and devices)")
+    def reset_sign_in(self, request: HttpRequest, queryset: QuerySet[User]) -> HttpResponse | None:
+        actor = _actor(request)
+        for user in queryset:
+            if actor is not None and user.pk == actor.pk:
+                self.message_user(request, "Reset your own sign-in on the shell.", messages.ERROR)
+                continue
+            try:
+                resets.reset_sign_in(user, actor, timezone.now(), request.build_absolute_uri("/"))
+            except resets.ResetRefused as refused:
+                self.message_user(request, str(refused), messages.ERROR)
+            else:
+                self.message_user(request, f"{user.username}: a one-time link was sent.")
+        return None
+
+
+def _actor(request: HttpRequest) -> User | None:
+    return request.user if isinstance(request.user, User) else None
 
 
 @admin.register(Delegation)
-class DelegationAdmin(Ledgered):
+class DelegationAdmin(ReadOnly):
     list_display = [
         "reference",
         "holder",
@@ -154,5 +269,15 @@ class DelegationAdmin(Ledgered):
 
 
 @admin.register(NondisclosureAcknowledgment)
-class AcknowledgmentAdmin(Ledgered):
+class AcknowledgmentAdmin(ReadOnly):
     list_display = ["user", "signed_on"]
+
+
+@admin.register(AccountChange)
+class AccountChangeAdmin(ReadOnly):
+    list_display = ["pk", "kind", "account", "role", "proposed_by", "outcome", "decided_by"]
+    list_filter = ["kind", "outcome"]
+
+
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)

@@ -10,6 +10,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 from mailcover.law import authority
+from mailcover.law.grants import ChangeKind
+from mailcover.law.roles import roles_in_force
 from mailcover.law.terms import AgencyLevel, DelegationScope, Role
 
 
@@ -43,8 +45,16 @@ class User(AbstractUser):
     roles = models.JSONField(default=list)
 
     @property
-    def role_set(self) -> frozenset[Role]:
+    def stored_roles(self) -> frozenset[Role]:
+        """The roles as recorded, whether or not the person's agency may hold them."""
         return frozenset(Role(r) for r in self.roles)
+
+    @property
+    def role_set(self) -> frozenset[Role]:
+        """SEC-ROLE-AGENCY: the roles in force, those the person's agency may hold. A role
+        stored where it may not be (an inspector at the FBI) gives no power at all."""
+        agency = self.agency
+        return roles_in_force(self.stored_roles, agency.agency_level if agency else None)
 
     def has_second_factor(self) -> bool:
         """A confirmed one-time-code device: sign-in needs the code (RR-VERIFIED)."""
@@ -101,6 +111,67 @@ class NondisclosureAcknowledgment(models.Model):
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="acknowledgments")
     signed_on = models.DateField()
     recorded_at = models.DateTimeField(auto_now_add=True)
+
+
+def lock_delegations() -> list[authority.Delegation]:
+    """Every delegation, read after locking the postal inspection service's agency rows
+    (where every approver and chief is: SEC-ROLE-AGENCY), inside the caller's transaction.
+    Two confirmations that count designees (MC-AUTHORITY) take the same locks, so on
+    PostgreSQL the second waits for the first to commit and then counts its delegation."""
+    list(Agency.objects.select_for_update().filter(level=AgencyLevel.POSTAL).order_by("pk"))
+    return [d.as_law() for d in Delegation.objects.all()]
+
+
+class AccountChange(models.Model):
+    """SEC-TWO-PERSON: a proposed change to power over cases. It takes effect only when a
+    second, authorised person confirms it (law.grants); until then it is pending. Whether it
+    is pending is derived from `decided_at`."""
+
+    CONFIRMED = "confirmed"
+    REFUSED = "refused"
+
+    kind = models.CharField(max_length=30, choices=[(k.value, k.value) for k in ChangeKind])
+    # Whose power changes (every kind but the verification of an agency).
+    account = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="changes_to"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True)
+    role = models.CharField(max_length=20, blank=True, choices=[(r.value, r.value) for r in Role])
+    # A delegation to record: its reference, scope, group and dates (from the moment of
+    # confirmation when valid_from is empty), or the delegation to revoke.
+    reference = models.CharField(max_length=200, blank=True)
+    scope = models.CharField(
+        max_length=30, blank=True, choices=[(v.value, v.value) for v in DelegationScope]
+    )
+    group = models.CharField(max_length=100, blank=True)
+    valid_from = models.DateTimeField(null=True, blank=True)
+    valid_until = models.DateTimeField(null=True, blank=True)
+    delegation = models.ForeignKey(Delegation, on_delete=models.PROTECT, null=True, blank=True)
+    signed_on = models.DateField(null=True, blank=True)  # an acknowledgment's signature
+    proposed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="proposed")
+    proposed_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="decided"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(
+        max_length=10, blank=True, choices=[(CONFIRMED, CONFIRMED), (REFUSED, REFUSED)]
+    )
+    refusal_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def pending(self) -> bool:
+        return self.decided_at is None
+
+    @property
+    def change_kind(self) -> ChangeKind:
+        return ChangeKind(self.kind)
 
 
 def _digest(raw: str) -> str:

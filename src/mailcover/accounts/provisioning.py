@@ -1,4 +1,10 @@
-"""Creating people: one function behind `mailcover user add`, the demo and the tests."""
+"""Creating people: one function behind `mailcover user add`, the demo and the tests.
+
+`mailcover user add`, run on the server's own shell, is the bootstrap path: whoever can run
+it already holds the service's database and keys. Everywhere else (the pages, the admin)
+power over cases takes two people (accounts.grants). The same rules hold here:
+roles bound to agencies (SEC-ROLE-AGENCY), designee limits and no back-dated delegation
+(MC-AUTHORITY)."""
 
 from __future__ import annotations
 
@@ -12,8 +18,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from mailcover.accounts.models import Agency, Delegation, NondisclosureAcknowledgment, User
-from mailcover.law import authority
+from mailcover.accounts.models import (
+    Agency,
+    Delegation,
+    NondisclosureAcknowledgment,
+    User,
+    lock_delegations,
+)
+from mailcover.accounts.tokens import DEACTIVATED, revoke_tokens
+from mailcover.law import authority, grants
+from mailcover.law.roles import check_role_agency
 from mailcover.law.terms import AgencyLevel, DelegationScope, Policy, Role
 from mailcover.ledger import log as ledger
 
@@ -119,15 +133,15 @@ def add_user(new: NewUser, now: datetime, policy: Policy) -> User:
     agency = _agency(new.agency, new.agency_level)
     if new.agency_verified is not None:
         _verify(agency, new.agency_verified, now)
+    refused = check_role_agency(roles, agency.agency_level, agency.verified_at is not None)
+    if refused:
+        raise ProvisioningError(f"--role: {refused[0].message} ({refused[0].rule})")
     if new.delegation and not {Role.APPROVER, Role.CHIEF} & set(roles):
         raise ProvisioningError("--delegation is for an approver or the chief")
     if (new.delegation_scope or new.delegation_group) and not new.delegation:
         # Otherwise the person would silently get no delegation at all.
         raise ProvisioningError("--delegation-scope and --delegation-group need --delegation REF")
-    try:
-        validate_password(new.password)
-    except ValidationError as weak:
-        raise ProvisioningError("password: " + " ".join(weak.messages)) from None
+    _check_password(new.password)
     first, _, last = new.full_name.partition(" ")
     user = User(
         username=new.username,
@@ -171,11 +185,49 @@ def _delegate(user: User, new: NewUser, roles: list[Role], now: datetime, policy
     if scope is DelegationScope.OSG_DESIGNEE and not group:
         group = user.agency.name if user.agency else ""
     wanted = authority.Delegation(new.delegation, scope, now, group=group or None)
-    existing = [d.as_law() for d in Delegation.objects.all()]
-    refusals = authority.check_designee_limits(existing, wanted, now, policy)
+    account = grants.Account(user.pk, True, frozenset(roles), AgencyLevel.POSTAL, False)
+    refusals = grants.check_delegation(account, wanted, lock_delegations(), now, policy)
     if refusals:
         # Name the option to change, as every other refusal here does.
         raise ProvisioningError(f"--delegation: {refusals[0].message} ({refusals[0].rule})")
     Delegation.objects.create(
         holder=user, reference=new.delegation, scope=scope.value, group=group, valid_from=now
     )
+
+
+def _check_password(password: str, user: User | None = None) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as weak:
+        raise ProvisioningError("password: " + " ".join(weak.messages)) from None
+
+
+def _existing(username: str) -> User:
+    found = User.objects.filter(username=username).first()
+    if found is None:
+        raise ProvisioningError(f"there is no user {username!r}")
+    return found
+
+
+@transaction.atomic
+def set_password(username: str, password: str, now: datetime) -> User:
+    """`mailcover user password`: a new password, set on the server's shell. Saving it ends
+    every API token of the person (SEC-TOKENS, accounts.tokens)."""
+    user = _existing(username)
+    _check_password(password, user)
+    user.set_password(password)
+    user.save()
+    ledger.record(None, "account.password_set", now, refs={"account": user.pk}, by="shell")
+    return user
+
+
+@transaction.atomic
+def deactivate(username: str, now: datetime) -> User:
+    """`mailcover user deactivate`: the person signs in no more, and their tokens end."""
+    user = _existing(username)
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        ledger.record(None, "account.deactivated", now, refs={"account": user.pk}, by="shell")
+    revoke_tokens(user, now, DEACTIVATED)
+    return user

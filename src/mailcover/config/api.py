@@ -8,6 +8,8 @@ from ninja.errors import AuthenticationError, ValidationError
 
 from mailcover.accounts.api import BearerToken
 from mailcover.accounts.api import router as auth_router
+from mailcover.accounts.changes_api import router as changes_router
+from mailcover.accounts.grants import NoSuchChange, NotAllowed
 from mailcover.covers.actions import Conflict, Forbidden, NotFound
 from mailcover.covers.api import router as covers_router
 from mailcover.law.errors import RuleBroken
@@ -32,6 +34,7 @@ api.add_router("", ledger_router)
 api.add_router("", records_router)
 api.add_router("", compliance_router)
 api.add_router("", transparency_router)
+api.add_router("", changes_router)
 
 
 @api.exception_handler(RuleBroken)
@@ -47,6 +50,17 @@ def rule_broken(request: HttpRequest, exc: RuleBroken) -> HttpResponse:
         },
         status=422,
     )
+
+
+@api.exception_handler(NotAllowed)
+def not_allowed(request: HttpRequest, exc: NotAllowed) -> HttpResponse:
+    """SEC-TWO-PERSON: who may not propose or confirm is told so, with the rule (403)."""
+    return api.create_response(request, {"detail": exc.detail, "rule": exc.rule}, status=403)
+
+
+@api.exception_handler(NoSuchChange)
+def no_such_change(request: HttpRequest, exc: NoSuchChange) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=404)
 
 
 @api.exception_handler(Forbidden)

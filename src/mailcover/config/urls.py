@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("ledger/", include("mailcover.ledger.urls")),
+    path("accounts/", include("mailcover.accounts.urls")),
     path("", include("mailcover.oversight.urls")),
     path("", include("mailcover.web.urls")),
 ]

@@ -13,14 +13,16 @@ from decimal import Decimal
 from django.conf import settings
 from faker import Faker
 
+from mailcover.accounts import grants
 from mailcover.accounts.models import Agency, User
 from mailcover.accounts.provisioning import NewUser, add_user
 from mailcover.covers import actions, feeds, ingest
 from mailcover.covers.models import CoverOrder, CoverRequest
 from mailcover.imaging.render import NOISE, Envelope, encoded, render
 from mailcover.law.extensions import ExtensionDraft
+from mailcover.law.grants import ChangeKind
 from mailcover.law.requests import AgencyHeadApproval, AttorneyEntry, CoverRequestDraft
-from mailcover.law.terms import AgencyLevel
+from mailcover.law.terms import REQUESTING_LEVELS, AgencyLevel
 from mailcover.matching import synth
 from mailcover.oversight import retention
 from mailcover.oversight.actions import record_report_return
@@ -38,8 +40,10 @@ AGENCIES = [
     ("Colorado Bureau of Investigation", AgencyLevel.STATE),
     ("Springfield Police Department", AgencyLevel.LOCAL),
     ("Denver Police Department", AgencyLevel.LOCAL),
+    ("Office of Inspector General, U.S. Postal Service", AgencyLevel.OVERSIGHT),
 ]
 POSTAL = AGENCIES[0][0]
+OVERSIGHT_BODY = AGENCIES[-1][0]
 
 
 @dataclass(frozen=True)
@@ -99,15 +103,28 @@ PEOPLE = [
         "Inspector in Charge: emergencies only",
     ),
     DemoPerson("chief", POSTAL, ("chief",), "DEL-CPI-2024-01", "chief", "Chief Postal Inspector"),
-    DemoPerson("oversight", POSTAL, ("oversight",), note="reads everything, changes nothing"),
+    DemoPerson(
+        "oversight", OVERSIGHT_BODY, ("oversight",), note="reads everything, changes nothing"
+    ),
+    DemoPerson(
+        "head",
+        OVERSIGHT_BODY,
+        ("oversight", "oversight_head"),
+        note="head of oversight: confirms oversight grants and acknowledgments",
+    ),
     DemoPerson(
         "analyst",
-        POSTAL,
+        OVERSIGHT_BODY,
         ("oversight",),
         note="oversight analyst whose nondisclosure form is not on file yet (OIG-NONDISCLOSURE)",
     ),
     DemoPerson("operator", POSTAL, ("operator",), note="feeds the mail stream"),
-    DemoPerson("admin", POSTAL, ("admin",), note="manages accounts"),
+    DemoPerson(
+        "admin",
+        POSTAL,
+        ("admin",),
+        note="manages accounts; proposes changes to power over cases, confirms none",
+    ),
 ]
 
 STATUTES = [
@@ -148,6 +165,7 @@ class World:
                     nondisclosure=person.username != "analyst",
                     full_name=self.fake.name(),
                     email=f"{person.username}@example.gov",
+                    agency_verified=self.verification(person.agency),
                 ),
                 since,
                 settings.MAILCOVER_POLICY,
@@ -163,6 +181,7 @@ class World:
                         password=DEMO_PASSWORD,
                         nondisclosure=True,
                         full_name=self.fake.name(),
+                        agency_verified=self.verification(name),
                     ),
                     since,
                     settings.MAILCOVER_POLICY,
@@ -171,6 +190,25 @@ class World:
         for agency in Agency.objects.filter(address=""):
             agency.address = self.address()
             agency.save(update_fields=["address"])
+
+    def verification(self, agency: str) -> str | None:
+        """SEC-ROLE-AGENCY: requesters sit at verified law-enforcement agencies."""
+        level = dict(AGENCIES)[agency]
+        return f"LE-VERIFY-{agency.split()[0].upper()}" if level in REQUESTING_LEVELS else None
+
+    def pending_change(self) -> None:
+        """SEC-TWO-PERSON: the analyst's acknowledgment, proposed by the admin, waits for
+        the head of oversight to confirm it (OIG-NONDISCLOSURE finds it missing until then)."""
+        grants.propose(
+            self.people["admin"],
+            grants.Proposal(
+                ChangeKind.RECORD_ACKNOWLEDGMENT,
+                account=self.people["analyst"],
+                signed_on=self.at(1).date(),
+            ),
+            self.at(0.5),
+            settings.MAILCOVER_POLICY,
+        )
 
     def address(self) -> str:
         # On the ZIP list, so that the matcher can read it (postal.address).
@@ -247,6 +285,7 @@ class World:
         # pieces scanned before its ruling; the retention run destroys them, as in service.
         retention.run(self.now)
         RecordsWorld(self.people, self.rng.randrange(1 << 30), self.now).build()
+        self.pending_change()
 
     def mail(self, pieces_per_order: int = 400) -> None:
         """A synthetic mail stream about every order (matching.synth), fed by the operator

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from mailcover.law.authority import check_nondisclosure
 from mailcover.law.errors import Violation
-from mailcover.law.terms import Role
+from mailcover.law.terms import REQUESTING_LEVELS, AgencyLevel, Role
 
 
 class Action(StrEnum):
@@ -70,6 +70,9 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.READ_ACCOUNTING,
         }
     ),
+    # The head of oversight confirms oversight grants (law.grants) and reads nothing by
+    # that role alone.
+    Role.OVERSIGHT_HEAD: frozenset(),
     # The operator feeds the mail stream and reads no captures or cases.
     Role.OPERATOR: frozenset({Action.FEED_MAIL}),
     # The admin manages accounts and reads no case data.
@@ -194,3 +197,66 @@ def receives_production(
     return may(roles, Action.FILE_RECORDS_REQUEST) and is_requesting_agency(
         viewer_agency_id, request_agency_id
     )
+
+
+# SEC-ROLE-AGENCY: the agencies that may hold each role. The postal side decides, inspects,
+# feeds and administers; an oversight body oversees; law-enforcement agencies request.
+_POSTAL = frozenset({AgencyLevel.POSTAL})
+_OVERSIGHT_BODY = frozenset({AgencyLevel.OVERSIGHT})
+HELD_AT: dict[Role, frozenset[AgencyLevel]] = {
+    Role.REQUESTER: frozenset(REQUESTING_LEVELS),
+    Role.INSPECTOR: _POSTAL,
+    Role.APPROVER: _POSTAL,
+    Role.CHIEF: _POSTAL,
+    Role.OVERSIGHT: _OVERSIGHT_BODY,
+    Role.OVERSIGHT_HEAD: _OVERSIGHT_BODY,
+    Role.OPERATOR: _POSTAL,
+    Role.ADMIN: _POSTAL,
+}
+# RR-VERIFIED and SEC-ROLE-AGENCY: a requester's agency is one the service has verified as a
+# law-enforcement agency.
+NEEDS_VERIFIED_AGENCY = frozenset({Role.REQUESTER})
+
+_WHERE = {
+    _POSTAL: "the postal inspection service (an agency of level postal)",
+    _OVERSIGHT_BODY: "an oversight body (an agency of level oversight)",
+    frozenset(REQUESTING_LEVELS): "a law-enforcement agency (federal, state, local or postal)",
+}
+
+
+def role_fits_agency(role: Role, level: AgencyLevel | None, verified: bool) -> bool:
+    """SEC-ROLE-AGENCY: may a person of an agency of this level (verified or not) hold it?"""
+    if level is None or level not in HELD_AT[role]:
+        return False
+    return verified or role not in NEEDS_VERIFIED_AGENCY
+
+
+def check_role_agency(
+    roles: Iterable[Role], level: AgencyLevel | None, verified: bool
+) -> list[Violation]:
+    """SEC-ROLE-AGENCY: every role is held at an agency that may hold it, or refused by name."""
+    found = []
+    for role in sorted(set(roles)):
+        if role_fits_agency(role, level, verified):
+            continue
+        where = _WHERE[HELD_AT[role]]
+        at = f"an agency of level {level.value}" if level is not None else "no agency"
+        if level is not None and level in HELD_AT[role]:
+            where = "an agency the service has verified as a law-enforcement agency"
+            at = "an agency not verified (RR-VERIFIED)"
+        found.append(
+            Violation(
+                "SEC-ROLE-AGENCY",
+                "role",
+                f"the {role.value} role is held only at {where}, not at {at}",
+            )
+        )
+    return found
+
+
+def roles_in_force(roles: Iterable[Role], level: AgencyLevel | None) -> frozenset[Role]:
+    """SEC-ROLE-AGENCY, when reading: a role held at an agency of a level that may not hold
+    it gives no power at all, however it came to be stored (an account from before the rule,
+    a row edited by hand). Verification is checked when a requester's role is given, and
+    RR-VERIFIED checks it again on every records request, naming itself."""
+    return frozenset(r for r in roles if level is not None and level in HELD_AT[r])

@@ -43,6 +43,9 @@ class Role(StrEnum):
     APPROVER = "approver"
     CHIEF = "chief"
     OVERSIGHT = "oversight"
+    # The head of oversight: confirms grants of oversight (SEC-TWO-PERSON), held only at an
+    # oversight body. It reads nothing by itself; a head of oversight also holds `oversight`.
+    OVERSIGHT_HEAD = "oversight_head"
     OPERATOR = "operator"
     ADMIN = "admin"
 

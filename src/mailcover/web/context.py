@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from mailcover.law.grants import takes_part
 from mailcover.law.roles import Action, may
 from mailcover.law.terms import Role
 
@@ -17,6 +18,7 @@ def roles(request: HttpRequest) -> dict[str, Any]:
     )
     return {
         "can": {action.value: may(held, action) for action in Action},
+        "takes_part_in_changes": takes_part(held),
         "role_names": sorted(r.value for r in held),
     }
 
