@@ -159,6 +159,15 @@ def test_sec_files_the_django_check_names_an_exposed_folder(settings: Any, tmp_p
     assert [entry.path for entry in exposed()] == [var / "files"]
 
 
+def test_sec_files_the_django_check_refuses_to_serve_without_a_kept_secret_key(
+    settings: Any,
+) -> None:
+    settings.MAILCOVER_SECRET_KEY_IS_THROWAWAY = True
+
+    with pytest.raises(SystemCheckError, match=r"mailcover\.E002.*MAILCOVER_SECRET_KEY"):
+        call_command("check", "--tag", "security")
+
+
 def test_sec_files_the_fix_covers_each_exposed_tree_once(tmp_path: Path) -> None:
     from mailcover.config.startup import Exposed
 

@@ -279,6 +279,22 @@ def test_sec_session_a_page_polling_by_itself_does_not_keep_the_session_alive(
 
 
 @pytest.mark.django_db
+def test_sec_session_a_poll_after_the_end_sends_the_whole_page_to_sign_in(
+    people: Any, clock: Clock
+) -> None:
+    client = signed_in(people.approver)
+    clock.advance(minutes=31)
+
+    poll = client.get(
+        "/fragments/approval-queue", headers={BACKGROUND_HEADER: "poll", "HX-Request": "true"}
+    )
+
+    assert poll.status_code == 204
+    assert poll.headers["HX-Redirect"].startswith("/sign-in?next=")
+    assert b"approval-queue" not in poll.content
+
+
+@pytest.mark.django_db
 def test_sec_session_ends_after_the_absolute_limit_however_active(
     people: Any, clock: Clock
 ) -> None:

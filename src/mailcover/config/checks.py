@@ -19,7 +19,7 @@ def files_are_private(app_configs: Any = None, **kwargs: Any) -> list[CheckMessa
         return []
     return [
         Error(
-            startup.describe(found),
+            startup.describe(found, with_fix=False),
             hint=startup.fix_command(found),
             id="mailcover.E001",
         )

@@ -98,19 +98,19 @@ def exposed() -> list[Exposed]:
     return sorted(found.values(), key=lambda entry: str(entry.path))
 
 
-def describe(found: list[Exposed]) -> str:
+def describe(found: list[Exposed], with_fix: bool = True) -> str:
     listed = [f"  {entry}" for entry in found[:_LISTED]]
     if len(found) > _LISTED:
         listed.append(f"  ... and {len(found) - _LISTED} more")
-    return "\n".join(
-        [
-            "the service's files are open to other users of this machine:",
-            *listed,
-            "They hold case data, session keys and signing keys, and must be readable by "
-            "the service's own user alone (folders 0700, files 0600).",
-            f"Fix: {fix_command(found)}",
-        ]
-    )
+    lines = [
+        "the service's files are open to other users of this machine:",
+        *listed,
+        "They hold case data, session keys and signing keys, and must be readable by "
+        "the service's own user alone (folders 0700, files 0600).",
+    ]
+    if with_fix:
+        lines.append(f"Fix: {fix_command(found)}")
+    return "\n".join(lines)
 
 
 def fix_command(found: Iterable[Exposed]) -> str:

@@ -19,6 +19,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import resolve_url
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -72,7 +73,7 @@ class SessionLimitsMiddleware:
         left = getattr(request, "mailcover_session_expires_in", None)
         if left is not None and _signed_in(request):
             response[EXPIRES_IN_HEADER] = str(left)
-        return response
+        return _whole_page_to_sign_in(request, response)
 
     def _apply(self, request: HttpRequest) -> None:
         session = request.session
@@ -85,6 +86,21 @@ class SessionLimitsMiddleware:
         if request.headers.get(BACKGROUND_HEADER) is None:
             session[LAST_ACTIVE] = last_active = now
         request.mailcover_session_expires_in = expires_in(started, last_active, now)  # type: ignore[attr-defined]
+
+
+def _whole_page_to_sign_in(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """An htmx request whose session has ended is sent to sign in as a whole page, not
+    answered with the sign-in page swapped into a fragment of the old one."""
+    location = response.get("Location", "")
+    if (
+        request.headers.get("HX-Request") == "true"
+        and response.status_code == 302
+        and location.startswith(resolve_url(settings.LOGIN_URL))
+    ):
+        redirected = HttpResponse(status=204)
+        redirected["HX-Redirect"] = location
+        return redirected
+    return response
 
 
 def expires_in(started: float, last_active: float, now: float) -> int:
