@@ -114,12 +114,15 @@ def _one_more(exact: Mapping[Cell, int], layout: Layout, hidden: Hidden) -> bool
 
 
 def _sum_needs_more(s: SumOf, exact: Mapping[Cell, int], layout: Layout, hidden: Hidden) -> bool:
-    members = (s.total, *s.parts)
-    if not any(m in hidden for m in members):
+    members = [m for m in (s.total, *s.parts) if m in hidden]
+    if not members:
         return False
     if exact[s.total] < PUBLIC_THRESHOLD:
         return False  # every part is at most the total: all of them are banded
-    if any(_absorbs(m, s, exact, layout, hidden, frozenset()) for m in members if m in hidden):
+    # A hidden figure moves only against another hidden one of the same sum: one alone
+    # is the others' difference, whatever it is called.
+    partner = any(_absorbs(m, s, exact, layout, hidden, frozenset()) for m in members)
+    if partner and len(members) >= 2:
         return False
     return not _banded_parts_move_alone(s, exact, hidden)
 

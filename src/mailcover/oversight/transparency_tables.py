@@ -176,7 +176,9 @@ def version_statement(version: Version) -> str:
     if version is Version.INTERNAL:
         return "Internal version: exact counts, for oversight only. Publish the public version."
     return (
-        "Public version: counts below 10 (zero included) are shown as 0-9, and where a "
-        "small count could be worked out by subtraction from a total, another count is "
-        "withheld; the median duration is given only when 10 covers or more stand behind it."
+        "Public version, for a closed calendar quarter, half-year or year: counts below 10 "
+        "(zero included) are shown as 0-9, and where a small count could be worked out from "
+        "the other figures of this report or of the other published reports of its year, "
+        "another count is withheld; the median duration is given only when 10 covers or "
+        "more stand behind it and every duration band is shown."
     )
