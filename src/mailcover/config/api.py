@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
-from mailcover.accounts.api import BearerToken
+from mailcover.accounts.api import BearerToken, SecondFactorRequired
 from mailcover.accounts.api import router as auth_router
 from mailcover.covers.actions import Conflict, Forbidden, NotFound
 from mailcover.covers.api import router as covers_router
@@ -47,6 +47,12 @@ def rule_broken(request: HttpRequest, exc: RuleBroken) -> HttpResponse:
         },
         status=422,
     )
+
+
+@api.exception_handler(SecondFactorRequired)
+def second_factor_required(request: HttpRequest, exc: SecondFactorRequired) -> HttpResponse:
+    """SEC-SECOND-FACTOR: the token was issued without a one-time code; sign in again."""
+    return api.create_response(request, {"detail": exc.detail, "rule": exc.rule}, status=401)
 
 
 @api.exception_handler(Forbidden)
