@@ -166,10 +166,9 @@ class Api:
     def _headers(self, user: User | None, extra: dict[str, str] | None) -> dict[str, str]:
         headers = dict(extra or {})
         if user is not None:
-            # A token as POST /auth/token issues it: with the one-time code when enrolled.
-            token = ApiToken.issue(
-                user, timezone.now(), 1, second_factor=user.has_second_factor()
-            )
+            # A token as POST /auth/token issues it after the one-time code (SEC-SECOND-FACTOR);
+            # RR-VERIFIED still asks that the person has a device (User.has_second_factor).
+            token = ApiToken.issue(user, timezone.now(), 1, second_factor=True)
             headers["Authorization"] = f"Bearer {token}"
         return headers
 
