@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.test import Client
+from tests.conftest import signed_in
 
 from mailcover.accounts.models import Agency, Delegation
 from mailcover.ledger.models import Entry
-from tests.conftest import signed_in
 
 
 def admin_client(people: Any) -> Client:

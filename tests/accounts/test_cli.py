@@ -291,7 +291,8 @@ def test_a_bad_totp_secret_is_refused(
     secret_file.write_text(secret)
     err = refused(
         capsys,
-        f"otp --agency FBI --agency-level federal --role requester --totp-secret-file {secret_file}",
+        "otp --agency FBI --agency-level federal --role requester "
+        f"--totp-secret-file {secret_file}",
     )
 
     assert "--totp-secret" in err

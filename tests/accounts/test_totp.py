@@ -29,7 +29,9 @@ def person(username: str, totp_secret: str | None, role: str = "requester") -> U
     return add_user(
         NewUser(
             username=username,
-            agency="U.S. Postal Inspection Service" if postal else "Federal Bureau of Investigation",
+            agency="U.S. Postal Inspection Service"
+            if postal
+            else "Federal Bureau of Investigation",
             agency_level="postal" if postal else "federal",
             roles=[role],
             password=PASSWORD,

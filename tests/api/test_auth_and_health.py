@@ -10,12 +10,12 @@ from django.conf import settings
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from tests.conftest import totp_code
 
 from mailcover.accounts.models import ApiToken
 from mailcover.accounts.provisioning import NewUser, add_user
 from mailcover.law.sign_in import SIGN_IN_REFUSED
 from mailcover.law.terms import Policy
-from tests.conftest import totp_code
 
 PASSWORD = "correct horse battery staple"
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DP"

@@ -14,13 +14,13 @@ from django.test import Client
 from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from tests.conftest import DELEGATED_FROM, PASSWORD, request_body, signed_in, totp_code
 
 from mailcover.accounts.models import ApiToken, User
 from mailcover.accounts.provisioning import NewUser, add_user
 from mailcover.law.sign_in import SIGN_IN_REFUSED, check_second_factor, needs_second_factor
 from mailcover.law.terms import Policy, Role
 from mailcover.ledger.models import Entry
-from tests.conftest import DELEGATED_FROM, PASSWORD, request_body, signed_in, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -264,7 +264,8 @@ def test_sec_second_factor_first_sign_in_leads_to_enrolment_and_nowhere_else(db:
     assert response["Location"] == "/sign-in/enrol"
     assert client.get("/")["Location"] == "/sign-in/enrol"
     page = client.get("/sign-in/enrol").content.decode()
-    assert "<svg" in page and "<script" not in page.split("<main", 1)[1].split("</main>")[0]
+    assert "<svg" in page
+    assert "<script" not in page.split("<main", 1)[1].split("</main>")[0]
     assert len(shown_secret(page).replace(" ", "")) == 32
 
 

@@ -13,13 +13,13 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
+from tests.conftest import DELEGATED_FROM, OVERSIGHT_BODY, PASSWORD, signed_in, totp_code
 
 from mailcover.accounts.models import ApiToken
 from mailcover.accounts.provisioning import NewUser, add_user
 from mailcover.law.sign_in import SIGN_IN_REFUSED, check_security_log_reader, door
 from mailcover.law.terms import Policy, Role
 from mailcover.ledger.models import Entry
-from tests.conftest import DELEGATED_FROM, OVERSIGHT_BODY, PASSWORD, signed_in, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -130,8 +130,9 @@ def test_sec_sign_in_an_address_is_locked_out_after_the_limit_across_accounts(
     # (a fresh code: each one is used once).
     people.requester.totpdevice_set.update(last_t=-1)
     people.admin.totpdevice_set.update(last_t=-1)
-    assert attempt(username, PASSWORD, totp_code(user), address=ELSEWHERE).status_code == (
-        SIGNED_IN[name]
+    assert (
+        attempt(username, PASSWORD, totp_code(user), address=ELSEWHERE).status_code
+        == (SIGNED_IN[name])
     )
 
 
@@ -144,7 +145,9 @@ def test_sec_sign_in_a_right_password_with_a_missing_code_counts_towards_the_loc
     assert api_try("requester", PASSWORD, totp_code(people.requester)).status_code == 429
 
 
-def test_sec_sign_in_the_lockout_limit_and_duration_are_settings(settings: Any, people: Any) -> None:
+def test_sec_sign_in_the_lockout_limit_and_duration_are_settings(
+    settings: Any, people: Any
+) -> None:
     settings.AXES_FAILURE_LIMIT = 2
 
     api_try("requester", "first wrong guess")
@@ -222,7 +225,9 @@ def test_sec_sign_in_oversight_reads_the_security_log(people: Any) -> None:
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert "requester" in page and GUESSER in page and "failed" in page
+    assert "requester" in page
+    assert GUESSER in page
+    assert "failed" in page
 
 
 @pytest.mark.parametrize("who", ["admin", "requester", "inspector", "chief", "operator"])

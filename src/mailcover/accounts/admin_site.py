@@ -21,9 +21,7 @@ from mailcover.law.sign_in import SIGN_IN_REFUSED
 
 
 class AdminSignInForm(AdminAuthenticationForm):
-    otp_token = forms.CharField(
-        required=False, max_length=10, label="One-time code", strip=True
-    )
+    otp_token = forms.CharField(required=False, max_length=10, label="One-time code", strip=True)
 
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username") or ""

@@ -68,9 +68,7 @@ def check_sign_in(
 def record_failure(request: HttpRequest, username: str) -> None:
     """A failed sign-in that authenticate() did not see fail: counted towards the lockout
     and logged by django-axes like a wrong password."""
-    user_login_failed.send(
-        sender=__name__, credentials={"username": username}, request=request
-    )
+    user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
 
 
 def record_success(request: HttpRequest, user: User) -> None:
@@ -96,9 +94,8 @@ def lockout_response(
     refuses the right password as well."""
     cool_off = get_cool_off(request)
     minutes = int(cool_off.total_seconds() // 60) if cool_off else 0
-    message = (
-        "too many failed sign-ins for this account or from this address: "
-        + (f"try again in {minutes} minutes" if minutes else "ask an administrator")
+    message = "too many failed sign-ins for this account or from this address: " + (
+        f"try again in {minutes} minutes" if minutes else "ask an administrator"
     )
     if door(request.path) == "api":
         return JsonResponse({"detail": message, "rule": "SEC-SIGN-IN"}, status=429)

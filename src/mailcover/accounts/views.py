@@ -125,14 +125,22 @@ def sign_in_rows(limit: int = LOG_ROWS) -> list[SignInRow]:
     each with its time, the username tried, the client address and the door."""
     rows = [
         SignInRow(
-            e.attempt_time, "signed in", e.username or "", e.ip_address or "",
-            door(e.path_info), e.user_agent,
+            e.attempt_time,
+            "signed in",
+            e.username or "",
+            e.ip_address or "",
+            door(e.path_info),
+            e.user_agent,
         )
         for e in AccessLog.objects.order_by("-attempt_time")[:limit]
     ] + [
         SignInRow(
-            e.attempt_time, "failed, locked out" if e.locked_out else "failed",
-            e.username or "", e.ip_address or "", door(e.path_info), e.user_agent,
+            e.attempt_time,
+            "failed, locked out" if e.locked_out else "failed",
+            e.username or "",
+            e.ip_address or "",
+            door(e.path_info),
+            e.user_agent,
         )
         for e in AccessFailureLog.objects.order_by("-attempt_time")[:limit]
     ]

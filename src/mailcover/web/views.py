@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from mailcover.accounts.sign_in import SignInRefused, check_sign_in, needs_code
 from mailcover.accounts.models import User
+from mailcover.accounts.sign_in import SignInRefused, check_sign_in, needs_code
 from mailcover.covers import actions
 from mailcover.covers.models import Notice
 from mailcover.law.orders import confirmation_deadline, order_status
