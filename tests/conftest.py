@@ -82,6 +82,18 @@ def totp_code(user: User) -> str:
     return f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():06d}"
 
 
+def fresh_code(username: str) -> str:
+    """A code for a sign-in in a test that signs the same person in more than once within
+    one 30-second step: the device forgets the code it last accepted (a code is good once)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = User.objects.get(username=username)
+    TOTPDevice.objects.filter(user=user).update(
+        last_t=-1, throttling_failure_count=0, throttling_failure_timestamp=None
+    )
+    return totp_code(user)
+
+
 def _person(username: str, agency: str, level: str, roles: list[str], **extra: Any) -> User:
     # SEC-SECOND-FACTOR: everyone who needs a one-time code has a device, so signed_in and
     # the api fixture act as sessions and tokens opened with the code.
