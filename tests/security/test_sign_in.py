@@ -235,6 +235,29 @@ def test_sec_sign_in_nobody_but_oversight_reads_the_security_log(people: Any, wh
     assert signed_in(getattr(people, who)).get("/security-log").status_code == 403
 
 
+def test_sec_sign_in_oversight_reads_the_security_log_through_the_api(
+    people: Any, api: Any
+) -> None:
+    api_try("requester", "a wrong guess")
+
+    rows = api.get("/security-log?limit=10", people.oversight).json()
+
+    assert rows[0]["username"] == "requester"
+    assert rows[0]["address"] == GUESSER
+    assert rows[0]["door"] == "api"
+    assert rows[0]["outcome"] == "failed"
+
+
+@pytest.mark.parametrize("who", ["admin", "requester", "operator"])
+def test_sec_sign_in_nobody_but_oversight_reads_it_through_the_api(
+    people: Any, api: Any, who: str
+) -> None:
+    response = api.get("/security-log", getattr(people, who))
+
+    assert response.status_code == 403
+    assert response.json()["rule"] == "SEC-SIGN-IN"
+
+
 def test_sec_sign_in_the_admin_site_does_not_show_the_sign_in_records(people: Any) -> None:
     client = signed_in(people.admin)
 

@@ -44,7 +44,7 @@ class AdminSignInForm(AdminAuthenticationForm):
         return self.cleaned_data
 
 
-class VerifiedAdminSite(OTPAdminSite):
+class VerifiedAdminSite(OTPAdminSite):  # type: ignore[misc]
     """The admin site: staff whose session was verified with a one-time code only."""
 
     login_form = AdminSignInForm

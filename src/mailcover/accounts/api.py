@@ -2,24 +2,36 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.security import HttpBearer
 
 from mailcover.accounts.models import ApiToken, User
 from mailcover.accounts.sign_in import SignInRefused, check_sign_in, record_success
-from mailcover.covers.schemas import DetailOut, TokenIn, TokenOut
+from mailcover.accounts.views import sign_in_rows
+from mailcover.covers.schemas import DetailOut, ErrorOut, TokenIn, TokenOut
 from mailcover.law.errors import RuleBroken
-from mailcover.law.sign_in import check_second_factor
+from mailcover.law.sign_in import check_second_factor, check_security_log_reader
 from mailcover.ledger import log as ledger
 from mailcover.ledger.entries import format_time
 
 router = Router(tags=["auth"])
+
+
+class SignInRecordOut(Schema):
+    at: dt.datetime
+    outcome: str = Field(description='"signed in", "failed" or "failed, locked out"')
+    username: str = Field(description="the username tried")
+    address: str = Field(description="the client address")
+    door: str = Field(description='"page", "api" or "admin"')
+    user_agent: str
+
 
 __all__ = ["BearerToken", "SecondFactorRequired", "SignInRefused", "check_sign_in", "router"]
 
@@ -107,3 +119,19 @@ def revoke_token(request: HttpRequest) -> Status[Any]:
             reason="logout",
         )
     return Status(204, None)
+
+
+@router.get(
+    "/security-log",
+    response={200: list[SignInRecordOut], 401: ErrorOut, 403: ErrorOut},
+    tags=["oversight"],
+)
+def security_log(request: HttpRequest, limit: Query[int] = 500) -> Status[Any]:
+    """SEC-SIGN-IN: every sign-in on every door, newest first (at most `limit`, 1 to 5,000),
+    for oversight with a nondisclosure acknowledgment on file."""
+    user: User = request.auth  # type: ignore[attr-defined]
+    problems = check_security_log_reader(user.role_set, user.has_nondisclosure())
+    if problems:
+        return Status(403, {"detail": problems[0].message, "rule": problems[0].rule})
+    rows = sign_in_rows(max(1, min(limit, 5000)))
+    return Status(200, [row.__dict__ for row in rows])
