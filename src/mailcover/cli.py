@@ -87,6 +87,14 @@ def user_add(args: argparse.Namespace) -> int:
         print(f"mailcover user add: {problem}", file=sys.stderr)
         return 2
     print(f"added {user.username} ({', '.join(user.roles)}) at {user.agency}")
+    from mailcover.accounts.sign_in import needs_code
+
+    if needs_code(user) and not user.has_second_factor():
+        # SEC-SECOND-FACTOR: until then the account reaches nothing but the enrolment page.
+        print(
+            f"{user.username} sets up a one-time code at their first sign-in on the pages "
+            "(a QR code after the password); the API and /admin/ refuse them until then"
+        )
     return 0
 
 
