@@ -3,6 +3,8 @@ and who may not look at all. Each view or API test uses them to check both sides
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,7 +17,8 @@ from django.utils import timezone
 
 from mailcover.accounts.models import ApiToken, User
 from mailcover.accounts.provisioning import NewUser, add_user
-from mailcover.law.terms import Policy
+from mailcover.law.sign_in import needs_second_factor
+from mailcover.law.terms import Policy, Role
 
 PASSWORD = "correct horse battery staple"
 DELEGATED_FROM = datetime(2020, 1, 1, tzinfo=UTC)
@@ -70,7 +73,37 @@ class People:
 VERIFIED = {level: "LE-VERIFY-TEST" for level in ("local", "state", "federal", "postal")}
 
 
+def totp_secret(username: str) -> str:
+    """Each persona's one-time-code secret (base32, as an authenticator app takes it)."""
+    return base64.b32encode(hashlib.sha256(f"totp:{username}".encode()).digest()[:20]).decode()
+
+
+def totp_code(user: User) -> str:
+    """The code the persona's authenticator app shows now."""
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    return f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():06d}"
+
+
+def fresh_code(username: str) -> str:
+    """A code for a sign-in in a test that signs the same person in more than once within
+    one 30-second step: the device forgets the code it last accepted (a code is good once)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = User.objects.get(username=username)
+    TOTPDevice.objects.filter(user=user).update(
+        last_t=-1, throttling_failure_count=0, throttling_failure_timestamp=None
+    )
+    return totp_code(user)
+
+
 def _person(username: str, agency: str, level: str, roles: list[str], **extra: Any) -> User:
+    # SEC-SECOND-FACTOR: everyone who needs a one-time code has a device, so signed_in and
+    # the api fixture act as sessions and tokens opened with the code.
+    if needs_second_factor(Role(r) for r in roles):
+        extra.setdefault("totp_secret", totp_secret(username))
     extra.setdefault("agency_verified", VERIFIED.get(level))
     new = NewUser(
         username=username,
@@ -152,7 +185,9 @@ class Api:
     def _headers(self, user: User | None, extra: dict[str, str] | None) -> dict[str, str]:
         headers = dict(extra or {})
         if user is not None:
-            token = ApiToken.issue(user, timezone.now(), 1)
+            # A token as POST /auth/token issues it after the one-time code (SEC-SECOND-FACTOR);
+            # RR-VERIFIED still asks that the person has a device (User.has_second_factor).
+            token = ApiToken.issue(user, timezone.now(), 1, second_factor=True)
             headers["Authorization"] = f"Bearer {token}"
         return headers
 

@@ -7,6 +7,7 @@ import getpass
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from mailcover.config.env import ConfigError
 from mailcover.config.startup import StartupRefused, start
@@ -32,6 +33,26 @@ def _password() -> str:
     return sys.stdin.readline().rstrip("\n")
 
 
+def _totp_secret(args: argparse.Namespace) -> str | None:
+    """The TOTP secret from a file (--totp-secret-file) or MAILCOVER_TOTP_SECRET: never on
+    the command line, where other users of the machine read it in the process list and it
+    stays in the shell's history."""
+    if args.totp_secret_on_command_line is not None:
+        raise ValueError(
+            "--totp-secret is not accepted: a secret on the command line is seen in the "
+            "process list; put it in a file for --totp-secret-file PATH, or in "
+            "MAILCOVER_TOTP_SECRET"
+        )
+    if args.totp_secret_file is not None:
+        try:
+            return args.totp_secret_file.read_text().strip() or None
+        except OSError as problem:
+            raise ValueError(
+                f"--totp-secret-file {args.totp_secret_file}: {problem.strerror}"
+            ) from None
+    return os.environ.get("MAILCOVER_TOTP_SECRET") or None
+
+
 def user_add(args: argparse.Namespace) -> int:
     _django()
     from django.conf import settings
@@ -39,6 +60,11 @@ def user_add(args: argparse.Namespace) -> int:
 
     from mailcover.accounts.provisioning import NewUser, ProvisioningError, add_user
 
+    try:
+        totp_secret = _totp_secret(args)
+    except ValueError as problem:
+        print(f"mailcover user add: {problem}", file=sys.stderr)
+        return 2
     try:
         user = add_user(
             NewUser(
@@ -51,7 +77,7 @@ def user_add(args: argparse.Namespace) -> int:
                 delegation_scope=args.delegation_scope,
                 delegation_group=args.delegation_group,
                 nondisclosure=args.nondisclosure,
-                totp_secret=args.totp_secret,
+                totp_secret=totp_secret,
                 agency_verified=args.verified_agency,
             ),
             timezone.now(),
@@ -61,6 +87,14 @@ def user_add(args: argparse.Namespace) -> int:
         print(f"mailcover user add: {problem}", file=sys.stderr)
         return 2
     print(f"added {user.username} ({', '.join(user.roles)}) at {user.agency}")
+    from mailcover.accounts.sign_in import needs_code
+
+    if needs_code(user) and not user.has_second_factor():
+        # SEC-SECOND-FACTOR: until then the account reaches nothing but the enrolment page.
+        print(
+            f"{user.username} sets up a one-time code at their first sign-in on the pages "
+            "(a QR code after the password); the API and /admin/ refuse them until then"
+        )
     return 0
 
 
@@ -180,7 +214,16 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="a signed nondisclosure acknowledgment is on file",
     )
-    add.add_argument("--totp-secret", metavar="BASE32", help="enrol a TOTP second factor")
+    add.add_argument(
+        "--totp-secret-file",
+        metavar="PATH",
+        type=Path,
+        help="enrol a TOTP second factor with the base32 secret in this file (or set "
+        "MAILCOVER_TOTP_SECRET); without one, the person enrols a device at first sign-in",
+    )
+    # Refused with a message saying what to use instead (and never taken, by argparse's
+    # abbreviations, for --totp-secret-file).
+    add.add_argument("--totp-secret", dest="totp_secret_on_command_line", help=argparse.SUPPRESS)
     add.add_argument(
         "--verified-agency",
         metavar="REF",

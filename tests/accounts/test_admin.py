@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.test import Client
+from tests.conftest import signed_in
 
 from mailcover.accounts.models import Agency, Delegation
 from mailcover.ledger.models import Entry
 
 
 def admin_client(people: Any) -> Client:
-    client = Client()
-    client.force_login(people.admin)
-    return client
+    return signed_in(people.admin)
 
 
 def test_an_agency_added_in_the_admin_is_on_the_ledger(people: Any) -> None:
@@ -58,8 +57,7 @@ def test_an_agency_deleted_in_the_admin_is_on_the_ledger(people: Any) -> None:
 
 
 def test_someone_without_the_admin_role_cannot_change_accounts(people: Any) -> None:
-    client = Client()
-    client.force_login(people.oversight)
+    client = signed_in(people.oversight)
 
     response = client.post("/admin/accounts/agency/add/", {"name": "X", "level": "state"})
 

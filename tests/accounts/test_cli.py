@@ -145,15 +145,15 @@ def test_nondisclosure_records_a_signed_acknowledgment(password: str) -> None:
     assert NondisclosureAcknowledgment.objects.filter(user=user).count() == 1
 
 
-def test_totp_secret_enrols_a_confirmed_device_that_accepts_the_apps_codes(
-    password: str,
+def test_totp_secret_file_enrols_a_confirmed_device_that_accepts_the_apps_codes(
+    password: str, tmp_path: Any
 ) -> None:
-    spaced = "jbsw y3dp ehpk 3pxp"  # as an authenticator app may show it
+    secret_file = tmp_path / "totp"
+    secret_file.write_text("jbsw y3dp ehpk 3pxp\n")  # as an authenticator app may show it
     assert (
         user_add(
-            "two-factor --agency FBI --agency-level federal --role requester "
-            f"--verified-agency LE-1 "
-            f"--totp-secret '{spaced}'"
+            f"two-factor --agency FBI --agency-level federal --role requester --verified-agency LE-1 "
+            f"--totp-secret-file {secret_file}"
         )
         == 0
     )
@@ -276,12 +276,47 @@ def test_a_delegation_scope_or_group_without_the_delegation_is_refused(
     assert not User.objects.exists()
 
 
-@pytest.mark.parametrize("secret", ["NOT-BASE32!", "18181818181818181", "JBSWY3DP"])
-def test_a_bad_totp_secret_is_refused(password: str, capsys: Any, secret: str) -> None:
+def test_the_totp_secret_may_come_from_the_environment(
+    password: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MAILCOVER_TOTP_SECRET", SECRET)
+
+    assert user_add("env-otp --agency FBI --agency-level federal --role requester") == 0
+
+    assert TOTPDevice.objects.get(user__username="env-otp").bin_key == base64.b32decode(SECRET)
+
+
+def test_a_totp_secret_on_the_command_line_is_not_accepted(password: str, capsys: Any) -> None:
+    err = refused(
+        capsys, f"otp --agency FBI --agency-level federal --role requester --totp-secret {SECRET}"
+    )
+
+    assert "--totp-secret-file" in err
+    assert "MAILCOVER_TOTP_SECRET" in err
+    assert not User.objects.exists()
+
+
+def test_a_missing_totp_secret_file_is_refused_naming_it(password: str, capsys: Any) -> None:
     err = refused(
         capsys,
         "otp --agency FBI --agency-level federal --role requester --verified-agency LE-1 "
-        f"--totp-secret '{secret}'",
+        "--totp-secret-file /nonexistent/totp",
+    )
+
+    assert "--totp-secret-file /nonexistent/totp" in err
+    assert not User.objects.exists()
+
+
+@pytest.mark.parametrize("secret", ["NOT-BASE32!", "18181818181818181", "JBSWY3DP"])
+def test_a_bad_totp_secret_is_refused(
+    password: str, capsys: Any, secret: str, tmp_path: Any
+) -> None:
+    secret_file = tmp_path / "totp"
+    secret_file.write_text(secret)
+    err = refused(
+        capsys,
+        "otp --agency FBI --agency-level federal --role requester --verified-agency LE-1 "
+        f"--totp-secret-file {secret_file}",
     )
 
     assert "--totp-secret" in err

@@ -15,6 +15,7 @@ from django_otp.oath import totp
 
 from mailcover.accounts.models import ApiToken, User
 from mailcover.accounts.provisioning import NewUser, add_user
+from mailcover.law.sign_in import SIGN_IN_REFUSED
 from mailcover.law.terms import Policy
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -23,14 +24,17 @@ PASSWORD = "a long enough passphrase 2026"
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DP"
 
 
-def person(username: str, totp_secret: str | None) -> User:
+def person(username: str, totp_secret: str | None, role: str = "requester") -> User:
+    postal = role == "operator"
     return add_user(
         NewUser(
             username=username,
-            agency="Federal Bureau of Investigation",
-            agency_level="federal",
-            roles=["requester"],
-            agency_verified="LE-VERIFY-TEST",
+            agency="U.S. Postal Inspection Service"
+            if postal
+            else "Federal Bureau of Investigation",
+            agency_level="postal" if postal else "federal",
+            roles=[role],
+            agency_verified=None if postal else "LE-VERIFY-TEST",
             password=PASSWORD,
             nondisclosure=True,
             totp_secret=totp_secret,
@@ -47,7 +51,14 @@ def enrolled() -> User:
 
 @pytest.fixture
 def plain() -> User:
-    return person("plain", None)
+    """The operator: a machine account that reads nothing, with no second factor."""
+    return person("plain", None, role="operator")
+
+
+@pytest.fixture
+def unenrolled() -> User:
+    """A requester who has not enrolled a device yet."""
+    return person("new-agent", None)
 
 
 def code_now() -> str:
@@ -64,13 +75,22 @@ def token_call(client: Client, **body: Any) -> Any:
 
 
 class TestTheApi:
-    def test_an_enrolled_person_without_a_code_is_refused_naming_otp(
+    def test_an_enrolled_person_without_a_code_is_refused_like_a_wrong_password(
         self, client: Client, enrolled: User
     ) -> None:
         response = token_call(client, username="agent", password=PASSWORD)
 
         assert response.status_code == 401
-        assert "otp" in response.json()["detail"]
+        assert response.json()["detail"] == SIGN_IN_REFUSED
+        assert not ApiToken.objects.exists()
+
+    def test_a_person_who_needs_a_code_and_has_no_device_gets_no_token(
+        self, client: Client, unenrolled: User
+    ) -> None:
+        response = token_call(client, username="new-agent", password=PASSWORD)
+
+        assert response.status_code == 401
+        assert response.json()["detail"] == SIGN_IN_REFUSED
         assert not ApiToken.objects.exists()
 
     def test_an_enrolled_person_with_a_wrong_code_is_refused(
@@ -79,7 +99,7 @@ class TestTheApi:
         response = token_call(client, username="agent", password=PASSWORD, otp=wrong_code())
 
         assert response.status_code == 401
-        assert "one-time code" in response.json()["detail"]
+        assert response.json()["detail"] == SIGN_IN_REFUSED
         assert not ApiToken.objects.exists()
 
     def test_an_enrolled_person_with_the_right_code_gets_a_working_token(
@@ -108,7 +128,7 @@ class TestTheApi:
         response = token_call(client, username="agent", password="not the password", otp=code_now())
 
         assert response.status_code == 401
-        assert response.json()["detail"] == "wrong username or password"
+        assert response.json()["detail"] == SIGN_IN_REFUSED
 
     def test_a_person_without_totp_signs_in_with_the_password_only(
         self, client: Client, plain: User
@@ -122,14 +142,14 @@ class TestTheApi:
         response = token_call(client, username="plain", password=PASSWORD + "x")
 
         assert response.status_code == 401
-        assert response.json()["detail"] == "wrong username or password"
+        assert response.json()["detail"] == SIGN_IN_REFUSED
         assert not ApiToken.objects.exists()
 
     def test_an_unknown_person_is_refused_like_a_wrong_password(self, client: Client) -> None:
         response = token_call(client, username="nobody", password=PASSWORD)
 
         assert response.status_code == 401
-        assert response.json()["detail"] == "wrong username or password"
+        assert response.json()["detail"] == SIGN_IN_REFUSED
 
     def test_a_deactivated_person_is_refused(self, client: Client, plain: User) -> None:
         plain.is_active = False
@@ -147,15 +167,23 @@ def signed_in(client: Client) -> bool:
 
 
 class TestTheSignInForm:
-    def test_an_enrolled_person_without_a_code_is_refused_naming_the_code(
+    def test_an_enrolled_person_without_a_code_is_refused_like_a_wrong_password(
         self, client: Client, enrolled: User
     ) -> None:
         response = sign_in(client, username="agent", password=PASSWORD, otp="")
 
         assert response.status_code == 401
-        assert "one-time code" in response.content.decode()
-        assert "otp" in response.content.decode()
+        assert SIGN_IN_REFUSED in response.content.decode()
         assert not signed_in(client)
+
+    def test_a_person_without_a_device_goes_to_enrolment_and_nowhere_else(
+        self, client: Client, unenrolled: User
+    ) -> None:
+        response = sign_in(client, username="new-agent", password=PASSWORD, next="/records")
+
+        assert response.status_code == 302
+        assert response["Location"] == "/sign-in/enrol"
+        assert client.get("/records")["Location"] == "/sign-in/enrol"
 
     def test_an_enrolled_person_with_a_wrong_code_is_refused(
         self, client: Client, enrolled: User
@@ -163,7 +191,7 @@ class TestTheSignInForm:
         response = sign_in(client, username="agent", password=PASSWORD, otp=wrong_code())
 
         assert response.status_code == 401
-        assert "the one-time code is wrong" in response.content.decode()
+        assert SIGN_IN_REFUSED in response.content.decode()
         assert not signed_in(client)
 
     def test_an_enrolled_person_with_the_right_code_is_signed_in(
@@ -188,7 +216,7 @@ class TestTheSignInForm:
         response = sign_in(client, username="plain", password="not the password")
 
         assert response.status_code == 401
-        assert "wrong username or password" in response.content.decode()
+        assert SIGN_IN_REFUSED in response.content.decode()
         assert not signed_in(client)
 
     def test_sign_in_returns_to_the_page_asked_for(self, client: Client, plain: User) -> None:

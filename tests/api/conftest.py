@@ -149,7 +149,8 @@ def bearer() -> Callable[[User], dict[str, str]]:
     """One fixed Authorization header for a person, for calls that must share a caller."""
 
     def header(user: User) -> dict[str, str]:
-        return {"Authorization": f"Bearer {ApiToken.issue(user, timezone.now(), 1)}"}
+        token = ApiToken.issue(user, timezone.now(), 1, second_factor=True)
+        return {"Authorization": f"Bearer {token}"}
 
     return header
 

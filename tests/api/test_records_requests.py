@@ -111,14 +111,12 @@ def rr() -> RecordsApi:
 @pytest.fixture
 def verified(people: Any) -> Any:
     """RR-VERIFIED: both police agencies verified; their officers and the inspector have a
-    one-time-code device (their API tokens are therefore two-factor)."""
+    one-time-code device (tests.conftest gives every persona that needs one a device)."""
     for user in (people.requester, people.outsider):
         agency = user.agency
         agency.verified_at = datetime(2025, 1, 1, tzinfo=UTC)
         agency.address = "1 POLICE PLZ, SPRINGFIELD IL 62701"
         agency.save()
-    for user in (people.requester, people.colleague, people.outsider, people.inspector):
-        TOTPDevice.objects.create(user=user, name="default", confirmed=True)
     people.inspector.agency.verified_at = datetime(2025, 1, 1, tzinfo=UTC)
     people.inspector.agency.address = "475 L'ENFANT PLZ SW, WASHINGTON DC 20260"
     people.inspector.agency.save()
@@ -730,8 +728,10 @@ def test_rr_verified_a_token_issued_without_a_one_time_code_cannot_file(
 ) -> None:
     rr.second_factor = False  # signed in before the device was enrolled
     answer = rr.file(verified.requester)
-    assert answer.status_code == 422
-    assert answer.json()["rule"] == "RR-VERIFIED"
+    # Refused at the door (SEC-SECOND-FACTOR), before RR-VERIFIED is even asked.
+    assert answer.status_code == 401
+    assert answer.json()["rule"] == "SEC-SECOND-FACTOR"
+    assert not RecordsRequest.objects.exists()
 
 
 def test_rr_verified_a_token_from_the_sign_in_with_a_code_files(

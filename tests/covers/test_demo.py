@@ -55,6 +55,27 @@ def test_seeding_says_so_and_lists_every_demo_sign_in(world: dict[str, Any]) -> 
         assert person.username in world["said"]
 
 
+def test_sec_second_factor_every_demo_person_who_needs_a_code_has_one_and_its_secret_is_printed(
+    world: dict[str, Any],
+) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from mailcover.covers.demo import demo_totp_secret
+    from mailcover.law.sign_in import needs_second_factor
+    from mailcover.law.terms import Role
+
+    for user in User.objects.all():
+        needed = needs_second_factor(user.role_set, staff=user.is_staff)
+        assert TOTPDevice.objects.filter(user=user, confirmed=True).exists() == needed
+    for person in PEOPLE:
+        secret = demo_totp_secret(person.username, person.roles)
+        if Role.OPERATOR in {Role(r) for r in person.roles}:
+            assert secret is None
+        else:
+            assert secret is not None
+            assert secret in world["said"]
+
+
 def test_there_is_a_person_for_every_role_and_an_agency_of_every_level(
     world: dict[str, Any],
 ) -> None:

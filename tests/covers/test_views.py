@@ -814,6 +814,7 @@ def inspector_approver(people: Any) -> User:
             password="correct horse battery staple",
             nondisclosure=True,
             delegation="DEL-OSG-2",
+            totp_secret="JBSWY3DPEHPK3PXPJBSWY3DP",  # SEC-SECOND-FACTOR
         ),
         timezone.now() - timedelta(days=1),
         Policy(),

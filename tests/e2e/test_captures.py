@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from tests.conftest import request_body
+from tests.conftest import fresh_code, request_body
 
 from mailcover.accounts.models import Agency
 from mailcover.covers import ingest
@@ -47,6 +47,7 @@ def test_the_requester_opens_a_capture_and_zooms_into_its_image(
     page.goto(f"{base}/sign-in")
     page.get_by_label("Username").fill("requester")
     page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("One-time code").fill(fresh_code("requester"))
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{base}/")
     page.goto(f"{base}/orders/{order['id']}")

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from tests.conftest import fresh_code
 
 from mailcover.ledger import checkpoints
 from mailcover.ledger.models import Entry
@@ -43,6 +44,7 @@ def test_oversight_proves_an_approval_is_in_the_signed_ledger(
     page.goto(f"{base}/sign-in")
     page.get_by_label("Username").fill("oversight")
     page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("One-time code").fill(fresh_code("oversight"))
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{base}/")
     page.get_by_role("link", name="Ledger", exact=True).click()

@@ -38,7 +38,7 @@ def test_a_subpoena_goes_from_filing_to_a_downloaded_production(
         user.agency.verified_at = datetime(2025, 1, 1, tzinfo=UTC)
         user.agency.address = "1 MAIN ST, SPRINGFIELD IL 62701"
         user.agency.save()
-        devices[user.username] = TOTPDevice.objects.create(user=user, name="d", confirmed=True)
+        devices[user.username] = TOTPDevice.objects.get(user=user, confirmed=True)
     Customer.objects.create(
         account_number="A000000001",
         name="JOHN Q PUBLIC",

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from tests.conftest import fresh_code
 
 from mailcover.covers.models import CoverOrder, CoverRequest
 
@@ -22,6 +23,7 @@ def sign_in(page: Any, base: str, username: str) -> None:
     page.goto(f"{base}/sign-in")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("One-time code").fill(fresh_code(username))
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{base}/")
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 from django.test import Client
+from tests.conftest import signed_in as verified_session
 
 from mailcover.accounts.models import Agency
 from mailcover.covers.models import Subject
@@ -184,9 +185,8 @@ class TestTheAccounting:
 
 
 def signed_in(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    """A session as the sign-in page leaves it (tests.conftest.signed_in)."""
+    return verified_session(user)
 
 
 class TestTheAccountingPages:

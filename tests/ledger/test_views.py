@@ -8,14 +8,14 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import timezone
+from tests.conftest import signed_in as verified_session
 
 from mailcover.ledger import checkpoints, log
 
 
 def signed_in(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    """A session as the sign-in page leaves it (tests.conftest.signed_in)."""
+    return verified_session(user)
 
 
 @pytest.fixture

@@ -7,8 +7,9 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.test import Client, TestCase
+from django.test import TestCase
 from django.utils import timezone
+from tests.conftest import signed_in
 
 from mailcover.accounts.models import User
 from mailcover.covers.models import Capture
@@ -37,8 +38,7 @@ def test_the_demo_gives_every_check_a_figure_and_the_failures_it_seeded():
     # The improper order's data was destroyed; nothing is left due (MC-IMPROPER).
     assert retention.due_for_destruction(timezone.now()) == []
 
-    client = Client()
-    client.force_login(User.objects.get(username="oversight"))
+    client = signed_in(User.objects.get(username="oversight"))
     page = client.get("/compliance").content.decode()
     for check in Check:
         assert f'data-check="{check.value}"' in page

@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from pypdf import PdfReader
+from tests.conftest import signed_in
 
 from mailcover.accounts.models import User
 from mailcover.covers.models import AttorneyExclusion, CoverRequest, ImproperRuling
@@ -96,8 +97,7 @@ def test_the_demo_years_report_renders_in_html_csv_and_pdf_and_matches_the_datab
     assert sum(covers["by_grounds"].values()) == want["requested"]
     assert sum(covers["durations"]["bands"].values()) == want["approved"]
 
-    oversight = Client()
-    oversight.force_login(User.objects.get(username="oversight"))
+    oversight = signed_in(User.objects.get(username="oversight"))
     query = f"start={start}&end={end}"
 
     page = oversight.get(f"/transparency?{query}").content.decode()

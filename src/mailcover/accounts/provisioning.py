@@ -106,10 +106,14 @@ def _totp_key(secret: str) -> str:
         raw = base64.b32decode(cleaned + "=" * (-len(cleaned) % 8))
     except (binascii.Error, ValueError):
         raise ProvisioningError(
-            "--totp-secret must be base32 (letters A-Z and digits 2-7)"
+            "the TOTP secret (--totp-secret-file or MAILCOVER_TOTP_SECRET) must be base32 "
+            "(letters A-Z and digits 2-7)"
         ) from None
     if len(raw) < 10:
-        raise ProvisioningError("--totp-secret must be at least 16 base32 characters")
+        raise ProvisioningError(
+            "the TOTP secret (--totp-secret-file or MAILCOVER_TOTP_SECRET) must be at least "
+            "16 base32 characters"
+        )
     return raw.hex()
 
 

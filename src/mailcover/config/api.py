@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
-from mailcover.accounts.api import BearerToken
+from mailcover.accounts.api import BearerToken, SecondFactorRequired
 from mailcover.accounts.api import router as auth_router
 from mailcover.accounts.changes_api import router as changes_router
 from mailcover.accounts.grants import NoSuchChange, NotAllowed
@@ -61,6 +61,12 @@ def not_allowed(request: HttpRequest, exc: NotAllowed) -> HttpResponse:
 @api.exception_handler(NoSuchChange)
 def no_such_change(request: HttpRequest, exc: NoSuchChange) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=404)
+
+
+@api.exception_handler(SecondFactorRequired)
+def second_factor_required(request: HttpRequest, exc: SecondFactorRequired) -> HttpResponse:
+    """SEC-SECOND-FACTOR: the token was issued without a one-time code; sign in again."""
+    return api.create_response(request, {"detail": exc.detail, "rule": exc.rule}, status=401)
 
 
 @api.exception_handler(Forbidden)

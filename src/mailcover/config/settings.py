@@ -75,6 +75,36 @@ MIDDLEWARE = [
     "mailcover.accounts.idempotency.IdempotencyMiddleware",
 ]
 
+# Sign-in security (docs/security.md: SEC-SIGN-IN, SEC-SECOND-FACTOR), kept in one block.
+# django-axes throttles and locks out sign-ins per account and per client address on every
+# door (pages, API, /admin/) and records each attempt: failures in AccessAttempt and
+# AccessFailureLog, successes in AccessLog, read by oversight on /security-log. Its
+# backend comes first, so a locked-out account is refused before its password is checked;
+# its middleware comes last, turning a lockout into one 429 answer. The second-factor
+# middleware keeps a session without its one-time code on the enrolment and code pages.
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+    "mailcover.accounts.middleware.SecondFactorMiddleware",
+)
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+MAILCOVER_SIGN_IN_FAILURE_LIMIT = env_int("MAILCOVER_SIGN_IN_FAILURE_LIMIT", 5, minimum=1)
+MAILCOVER_SIGN_IN_LOCKOUT_MINUTES = env_int("MAILCOVER_SIGN_IN_LOCKOUT_MINUTES", 15, minimum=1)
+AXES_FAILURE_LIMIT = MAILCOVER_SIGN_IN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = MAILCOVER_SIGN_IN_LOCKOUT_MINUTES / 60  # hours, as axes reads a float
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks, independently
+AXES_LOCKOUT_CALLABLE = "mailcover.accounts.sign_in.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "mailcover.accounts.sign_in.client_address"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["password", "otp", "otp_token"]
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False  # the sign-in records are oversight's to read, not the admin's
+OTP_TOTP_ISSUER = "mailcover"
+
 ROOT_URLCONF = "mailcover.config.urls"
 WSGI_APPLICATION = "mailcover.config.wsgi.application"
 

@@ -2,8 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from mailcover.accounts.admin_site import VerifiedAdminSite
 from mailcover.config.api import api
 from mailcover.web.views import healthz
+
+# SEC-SECOND-FACTOR: /admin/ lets in only staff sessions verified with a one-time code
+# (django_otp's OTP admin site, as its documentation installs it over the default site).
+admin.site.__class__ = VerifiedAdminSite
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -5,6 +5,7 @@ at moments in the past."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,12 +23,13 @@ from mailcover.imaging.render import NOISE, Envelope, encoded, render
 from mailcover.law.extensions import ExtensionDraft
 from mailcover.law.grants import ChangeKind
 from mailcover.law.requests import AgencyHeadApproval, AttorneyEntry, CoverRequestDraft
-from mailcover.law.terms import REQUESTING_LEVELS, AgencyLevel
+from mailcover.law.sign_in import needs_second_factor
+from mailcover.law.terms import REQUESTING_LEVELS, AgencyLevel, Role
 from mailcover.matching import synth
 from mailcover.oversight import retention
 from mailcover.oversight.actions import record_report_return
 from mailcover.postal.imb import ImbError, read
-from mailcover.records.demo import DEMO_TOTP_SECRET, FILERS, RecordsWorld
+from mailcover.records.demo import RecordsWorld
 
 DEMO_PASSWORD = "mailcover-demo-2026"
 
@@ -163,6 +165,7 @@ class World:
                     delegation=person.delegation,
                     delegation_scope=person.scope,
                     nondisclosure=person.username != "analyst",
+                    totp_secret=demo_totp_secret(person.username, person.roles),
                     full_name=self.fake.name(),
                     email=f"{person.username}@example.gov",
                     agency_verified=self.verification(person.agency),
@@ -182,6 +185,7 @@ class World:
                         nondisclosure=True,
                         full_name=self.fake.name(),
                         agency_verified=self.verification(name),
+                        totp_secret=demo_totp_secret(name, ("requester",)),
                     ),
                     since,
                     settings.MAILCOVER_POLICY,
@@ -468,19 +472,26 @@ def seed(seed: int, now: datetime, photographs: int | None = 6) -> bool:
     return True
 
 
-def sign_ins() -> list[tuple[str, str, str]]:
-    """Who may sign in, with their roles; those who file records requests sign in with a
-    one-time code (RR-VERIFIED) from DEMO_TOTP_SECRET."""
+def demo_totp_secret(username: str, roles: tuple[str, ...]) -> str | None:
+    """SEC-SECOND-FACTOR: the one-time-code secret of a demo person who needs one, derived
+    from the name so that every run of the demo prints the same ones. A demo only: real
+    accounts enrol at first sign-in, or get a random secret through --totp-secret-file."""
+    if not needs_second_factor(Role(r) for r in roles):
+        return None
+    digest = hashlib.sha256(f"mailcover demo one-time code: {username}".encode()).digest()
+    return base64.b32encode(digest[:20]).decode()
+
+
+def sign_ins() -> list[tuple[str, str, str, str]]:
+    """Who may sign in: username, roles, what they do, and the base32 secret of their
+    one-time code (add it to an authenticator app, or `oathtool --totp -b SECRET`); the
+    operator, a machine account, signs in with the password alone."""
     return [
         (
             p.username,
             ", ".join(p.roles),
-            p.note
-            + (
-                f"; one-time code from TOTP secret {DEMO_TOTP_SECRET}"
-                if p.username in FILERS
-                else ""
-            ),
+            p.note,
+            demo_totp_secret(p.username, p.roles) or "(none: password only)",
         )
         for p in PEOPLE
     ]

@@ -13,11 +13,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import F
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from fpdf import FPDF
 
 from mailcover.accounts.models import Agency, User
-from mailcover.accounts.provisioning import _totp_key
 from mailcover.law import records as law
 from mailcover.ledger import log as ledger
 from mailcover.records import actions, notices, synth
@@ -31,10 +29,6 @@ from mailcover.records.models import (
     TrackedItem,
 )
 
-# The demo's one-time-code secret for the people who file records requests (RR-VERIFIED):
-# add it to an authenticator app, or `oathtool --totp -b <secret>`.
-DEMO_TOTP_SECRET = "MAILCOVERDEMOTOTP234"
-FILERS = ("requester", "agent")
 VERIFIED_AGENCIES = (
     "Federal Bureau of Investigation",
     "Springfield Police Department",
@@ -101,12 +95,6 @@ class RecordsWorld:
         for user in self.people.values():
             if user.agency is not None:
                 user.agency.refresh_from_db()  # verified, and given an address, above
-        for username in FILERS:
-            TOTPDevice.objects.get_or_create(
-                user=self.people[username],
-                name="default",
-                defaults={"key": _totp_key(DEMO_TOTP_SECRET), "confirmed": True},
-            )
 
     def customer(self, index: int) -> Customer:
         return Customer.objects.order_by("account_number")[index]

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from mailcover.accounts import sign_in_views as accounts
 from mailcover.covers import views as covers
 from mailcover.records import views as records
 from mailcover.web import http, views
@@ -11,6 +12,9 @@ urlpatterns = [
     path("sign-in", views.sign_in, name="sign-in"),
     path("sign-out", views.sign_out, name="sign-out"),
     path("session/extend", http.extend_session, name="session-extend"),
+    path("sign-in/enrol", accounts.enrol, name="enrol"),
+    path("sign-in/code", accounts.verify, name="verify"),
+    path("security-log", accounts.security_log, name="security-log"),
     path("fragments/approval-queue", views.approval_queue, name="approval-queue"),
     path("requests/new", covers.new_request, name="new-request"),
     path("requests/<int:request_id>", covers.request_page, name="request"),

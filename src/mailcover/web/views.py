@@ -14,10 +14,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_otp import login as otp_login
 
-from mailcover.accounts.api import SignInRefused, check_sign_in
 from mailcover.accounts.models import User
+from mailcover.accounts.sign_in import SignInRefused, check_sign_in, needs_code
 from mailcover.covers import actions
 from mailcover.covers.models import Notice
 from mailcover.law.orders import confirmation_deadline, order_status
@@ -41,6 +40,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
+    """Username, password and one-time code; one answer for every failure (SEC-SIGN-IN).
+    An account that needs a second factor and has none yet goes on to enrol one, and
+    reaches nothing else until it has (SEC-SECOND-FACTOR, accounts.middleware)."""
     error = None
     if request.method == "POST":
         try:
@@ -49,15 +51,15 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 request.POST.get("username", ""),
                 request.POST.get("password", ""),
                 request.POST.get("otp"),
+                enrolling=True,
             )
         except SignInRefused as refused:
             error = str(refused)
         else:
+            # django_otp verifies the session with user.otp_device, when there is one.
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            device = getattr(user, "otp_device", None)
-            if device is not None:
-                # The session is two-factor (RR-VERIFIED reads request.user.is_verified()).
-                otp_login(request, device)
+            if needs_code(user) and getattr(user, "otp_device", None) is None:
+                return redirect("web:enrol")
             target = request.POST.get("next", "")
             if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
                 target = "web:home"

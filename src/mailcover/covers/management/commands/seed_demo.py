@@ -35,6 +35,9 @@ class Command(BaseCommand):
             # The demo's history is on the ledger; sign a checkpoint of all of it.
             checkpoints.publish(timezone.now())
         self.stdout.write("Seeded the demo world." if made else "The demo world is already seeded.")
-        self.stdout.write(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD}):")
-        for username, roles, note in sign_ins():
-            self.stdout.write(f"  {username:<10} {roles:<10} {note}")
+        self.stdout.write(
+            f"\nDemo sign-ins (password for all: {DEMO_PASSWORD}; the one-time code comes from "
+            "the secret shown, in an authenticator app or `oathtool --totp -b SECRET`):"
+        )
+        for username, roles, note, secret in sign_ins():
+            self.stdout.write(f"  {username:<10} {roles:<10} code secret {secret:<32}  {note}")
