@@ -152,8 +152,8 @@ def test_totp_secret_file_enrols_a_confirmed_device_that_accepts_the_apps_codes(
     secret_file.write_text("jbsw y3dp ehpk 3pxp\n")  # as an authenticator app may show it
     assert (
         user_add(
-            f"two-factor --agency FBI --agency-level federal --role requester --verified-agency LE-1 "
-            f"--totp-secret-file {secret_file}"
+            "two-factor --agency FBI --agency-level federal --role requester "
+            f"--verified-agency LE-1 --totp-secret-file {secret_file}"
         )
         == 0
     )

@@ -112,6 +112,8 @@ def create_once(model: type[M], already: str, **fields: Any) -> M:
             return made
     except IntegrityError:
         raise Conflict(already) from None
+
+
 def require_case_reader(user: User) -> None:
     """The check at every door to case data (the pages' `case_view`, the API's acting
     person): a person whose roles reach case data and who has no nondisclosure

@@ -17,7 +17,15 @@ from mailcover.law.terms import Role
 
 # Every role that reaches case data, and the admin, who manages the accounts that do.
 SECOND_FACTOR_ROLES = frozenset(
-    {Role.REQUESTER, Role.INSPECTOR, Role.APPROVER, Role.CHIEF, Role.OVERSIGHT, Role.ADMIN}
+    {
+        Role.REQUESTER,
+        Role.INSPECTOR,
+        Role.APPROVER,
+        Role.CHIEF,
+        Role.OVERSIGHT,
+        Role.OVERSIGHT_HEAD,
+        Role.ADMIN,
+    }
 )
 
 # SEC-SIGN-IN: the one answer to every failed sign-in, whichever part was wrong. Saying that
