@@ -149,6 +149,13 @@ def test_mc_authority_a_delegation_is_for_an_approver_or_the_chief() -> None:
     assert refused[0].field == "account"
 
 
+def test_mc_authority_the_chiefs_delegation_is_for_the_chief() -> None:
+    chiefs = Delegation("CPI", DelegationScope.CHIEF, NOW)
+    refused = grants.check_delegation(postal(Role.APPROVER), chiefs, [], NOW, Policy())
+    assert [(v.rule, v.field) for v in refused] == [("MC-AUTHORITY", "scope")]
+    assert grants.check_delegation(postal(Role.CHIEF), chiefs, [], NOW, Policy()) == []
+
+
 def test_mc_authority_the_designee_limit_is_counted_when_confirmed() -> None:
     two = [hq("A", NOW - timedelta(days=9)), hq("B", NOW - timedelta(days=9))]
     refused = grants.check_delegation(postal(Role.APPROVER), hq("C", NOW), two, NOW, Policy())

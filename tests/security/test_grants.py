@@ -71,6 +71,13 @@ def test_sec_two_person_an_admin_cannot_make_an_oversight_account_alone(people: 
     made.refresh_from_db()
     assert change.pending
     assert made.roles == []
+    listed = signed_in(people.head).get("/accounts/changes").content.decode()
+    assert "mole@example.gov" in listed  # the confirmer sees where the link went
+    assert f'action="/accounts/changes/{change.pk}/confirm"' in listed
+    assert (
+        f'action="/accounts/changes/{change.pk}/confirm"'
+        not in admin.get("/accounts/changes").content.decode()
+    )
 
     refused = admin.post(f"/accounts/changes/{change.pk}/confirm")
 
@@ -426,3 +433,20 @@ def test_sec_two_person_the_api_holds_the_same_line(people: Any, api: Any) -> No
     assert fbi.json()["rule"] == "SEC-ROLE-AGENCY"
     listed = api.get("/account-changes", people.chief)
     assert [c["id"] for c in listed.json()] == [change["id"]]
+
+
+def test_sec_two_person_a_proposal_names_what_it_lacks_and_what_does_not_apply(
+    people: Any,
+) -> None:
+    response = propose(
+        signed_in(people.admin),
+        kind="grant_role",
+        account=people.inspector.pk,
+        signed_on="2026-01-01",
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "role is required to grant a role" in page
+    assert "signed on does not apply to grant a role" in page
+    assert not AccountChange.objects.exists()

@@ -23,12 +23,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-# django-otp registers admin pages that create and edit anyone's one-time-code devices
-# (and show their keys). Importing them here first, then unregistering, keeps them out
-# whatever the order in which the admin discovers the apps.
-from django_otp.plugins.otp_totp import admin as _totp_admin  # noqa: F401
-from django_otp.plugins.otp_totp.models import TOTPDevice
-
 from mailcover.accounts import resets
 from mailcover.accounts.models import (
     AccountChange,
@@ -279,5 +273,10 @@ class AccountChangeAdmin(ReadOnly):
     list_filter = ["kind", "outcome"]
 
 
-if admin.site.is_registered(TOTPDevice):
-    admin.site.unregister(TOTPDevice)
+def unregister_device_pages() -> None:
+    """django-otp registers admin pages that create and edit anyone's one-time-code devices
+    (and show their keys): none of them is offered. Called once every app's admin module
+    is loaded (AccountsConfig.ready), so a device plugin added later is caught too."""
+    for model in list(admin.site._registry):
+        if model._meta.app_label.startswith("otp_"):
+            admin.site.unregister(model)

@@ -95,11 +95,30 @@ def law_change(change: AccountChange) -> grants.Change:
     )
 
 
+_ALSO: dict[ChangeKind, tuple[str, ...]] = {
+    ChangeKind.RECORD_DELEGATION: ("group", "valid_from", "valid_until"),
+}
+_FIELDS: tuple[str, ...] = ("account", "role", "agency", "reference", "scope", "group")
+_FIELDS += ("valid_from", "valid_until", "delegation", "signed_on")
+
+
+def _not_applying(proposal: Proposal) -> list[Violation]:
+    applying = set(_NEEDS[proposal.kind]) | set(_ALSO.get(proposal.kind, ()))
+    return [
+        Violation(RULE, name, f"{name.replace('_', ' ')} does not apply to {WHAT[proposal.kind]}")
+        for name in _FIELDS
+        if name not in applying and getattr(proposal, name) not in (None, "")
+    ]
+
+
 def _missing(proposal: Proposal) -> list[Violation]:
     return [
-        Violation(RULE, name, f"{name.replace('_', ' ')} is required to {WHAT[proposal.kind]}")
-        for name in _NEEDS[proposal.kind]
-        if getattr(proposal, name) in (None, "")
+        *_not_applying(proposal),
+        *[
+            Violation(RULE, name, f"{name.replace('_', ' ')} is required to {WHAT[proposal.kind]}")
+            for name in _NEEDS[proposal.kind]
+            if getattr(proposal, name) in (None, "")
+        ],
     ]
 
 

@@ -26,7 +26,7 @@ from enum import StrEnum
 from mailcover.law import authority
 from mailcover.law.errors import Violation
 from mailcover.law.roles import check_role_agency
-from mailcover.law.terms import REQUESTING_LEVELS, AgencyLevel, Policy, Role
+from mailcover.law.terms import REQUESTING_LEVELS, AgencyLevel, DelegationScope, Policy, Role
 
 RULE = "SEC-TWO-PERSON"
 
@@ -173,6 +173,12 @@ def check_delegation(
         found.append(
             Violation(
                 "MC-AUTHORITY", "account", "a delegation is recorded for an approver or the chief"
+            )
+        )
+    if new.scope is DelegationScope.CHIEF and Role.CHIEF not in account.roles:
+        found.append(
+            Violation(
+                "MC-AUTHORITY", "scope", "the Chief Postal Inspector's delegation is for the chief"
             )
         )
     if new.valid_from < now:
