@@ -281,7 +281,12 @@ def test_the_totp_secret_may_come_from_the_environment(
 ) -> None:
     monkeypatch.setenv("MAILCOVER_TOTP_SECRET", SECRET)
 
-    assert user_add("env-otp --agency FBI --agency-level federal --role requester") == 0
+    assert (
+        user_add(
+            "env-otp --agency FBI --agency-level federal --role requester --verified-agency LE-1"
+        )
+        == 0
+    )
 
     assert TOTPDevice.objects.get(user__username="env-otp").bin_key == base64.b32decode(SECRET)
 

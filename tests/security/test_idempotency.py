@@ -40,7 +40,7 @@ def clock(monkeypatch):
 
 @pytest.fixture
 def requester_headers(people):
-    token = ApiToken.issue(people.requester, timezone.now(), 1)
+    token = ApiToken.issue(people.requester, timezone.now(), 1, second_factor=True)
     return {"Authorization": f"Bearer {token}", "Idempotency-Key": "file-dead-worker"}
 
 

@@ -23,14 +23,13 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from fpdf import FPDF
 from PIL import Image
 from tests.conftest import signed_in
 from tests.covers.conftest import draft_for
 
 from mailcover.accounts.models import Agency, ApiToken, NondisclosureAcknowledgment, User
-from mailcover.covers import actions, ingest
+from mailcover.covers import actions, image_refs, ingest
 from mailcover.covers.models import Capture
 from mailcover.ledger import checkpoints
 from mailcover.records import actions as records
@@ -103,7 +102,6 @@ def case(people: Any, media: None, django_capture_on_commit_callbacks: Any) -> C
         agency.verified_at = datetime(2025, 1, 1, tzinfo=UTC)
         agency.address = "1 POLICE PLAZA, SPRINGFIELD IL 62701"
         agency.save()
-        TOTPDevice.objects.create(user=user, name="default", confirmed=True)
     # PA-ACCOUNT: a disclosure names its recipient's address.
     Agency.objects.filter(address="").update(address="1 MAIN ST, WASHINGTON DC 20001")
     filed = actions.file_request(people.requester, draft_for(people.requester), now)
@@ -147,7 +145,8 @@ def case(people: Any, media: None, django_capture_on_commit_callbacks: Any) -> C
 PAGES = [
     ("requester", "get", "/requests/{request}"),
     ("requester", "get", "/orders/{order}"),
-    ("requester", "get", "/orders/{order}/captures/" + PIECE + "/image"),
+    ("requester", "post", "/orders/{order}/captures"),
+    ("requester", "get", "/orders/{order}/captures/" + PIECE + "/image?ref={ref}"),
     ("requester", "get", "/records"),
     ("requester", "get", "/records/{records_request}"),
     ("requester", "get", "/records/{records_request}/instrument"),
@@ -163,6 +162,7 @@ PAGES = [
     ("oversight", "get", "/compliance/OIG-REVIEW"),
     ("oversight", "get", "/reviews"),
     ("oversight", "get", "/report-returns"),
+    ("oversight", "get", "/security-log"),
 ]
 
 API = [
@@ -173,7 +173,7 @@ API = [
     ("requester", "/cover-orders/{order}/captures/" + PIECE + "/image"),
     ("requester", "/records-requests"),
     ("requester", "/records-requests/{records_request}"),
-    ("requester", "/productions/{token}"),
+    ("requester", "POST /productions/download"),
     ("inspector", "/records-requests/{records_request}"),
     ("inspector", "/records-requests/{records_request}/reproduction"),
     ("oversight", "/cover-orders/{order}/captures"),
@@ -195,11 +195,12 @@ def without_form(user: User) -> User:
 
 
 def url(template: str, case: Case, user: User | None = None) -> str:
-    token = ""
-    if "{token}" in template:
+    ref = ""
+    if "{ref}" in template:
+        # The reference the captures page (a POST) issues with each image it shows.
         assert user is not None
-        token = records.issue_link(user, case.records_request, timezone.now(), True).token
-    return template.format(**vars(case), token=token)
+        ref = image_refs.issue(user.pk, case.order, PIECE, timezone.now())
+    return template.format(**vars(case), ref=ref)
 
 
 def page(user: User, method: str, path: str) -> Any:
@@ -207,10 +208,19 @@ def page(user: User, method: str, path: str) -> Any:
     return client.post(path) if method == "post" else client.get(path)
 
 
-def call(user: User, path: str) -> Any:
+def call(user: User, path: str, case: Case | None = None) -> Any:
     # A token from a sign-in with the one-time code, as RR-VERIFIED asks of downloads.
     token = ApiToken.issue(user, timezone.now(), 1, second_factor=True)
-    return Client().get(f"/api/v1{path}", headers={"Authorization": f"Bearer {token}"})
+    headers = {"Authorization": f"Bearer {token}"}
+    if path.startswith("POST "):
+        # A production's download: the link's token goes in the body, never the URL.
+        assert case is not None
+        link = records.issue_link(user, case.records_request, timezone.now(), True).token
+        body = json.dumps({"token": link})
+        return Client().post(
+            f"/api/v1{path[5:]}", body, content_type="application/json", headers=headers
+        )
+    return Client().get(f"/api/v1{path}", headers=headers)
 
 
 @pytest.mark.parametrize(("who", "method", "path"), PAGES, ids=[f"{m} {p}" for _, m, p in PAGES])
@@ -231,9 +241,20 @@ def test_mc_nondisclosure_an_api_read_of_case_data_is_refused_without_the_form(
     people, case, who, path
 ):
     user = getattr(people, who)
-    assert call(user, url(path, case, user)).status_code == 200, "with the form on file"
-    target = url(path, case, user)  # a download link is issued while the form is on file
-    refused = call(without_form(user), target)
+    assert call(user, url(path, case, user), case).status_code == 200, "with the form on file"
+    target = url(path, case, user)
+    if path.startswith("POST "):  # a download link issued while the form is on file
+        link = records.issue_link(user, case.records_request, timezone.now(), True).token
+        token = ApiToken.issue(user, timezone.now(), 1, second_factor=True)
+        without_form(user)
+        refused = Client().post(
+            f"/api/v1{path[5:]}",
+            json.dumps({"token": link}),
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    else:
+        refused = call(without_form(user), target)
     assert refused.status_code == 422, refused.content
     assert refused.json()["rule"] == "MC-NONDISCLOSURE"
     assert b"JOHN Q PUBLIC" not in refused.content
@@ -271,6 +292,17 @@ PUBLIC_PAGES = {
     "transparency.csv",
     "transparency.pdf",
     "api/docs",
+}
+# Sign-in, the session and account management: no case data behind them (the account pages
+# are held by SEC-TWO-PERSON in tests/security/test_grants.py).
+ACCOUNT_PAGES = {
+    "sign-in/code",
+    "sign-in/enrol",
+    "session/extend",
+    "accounts/set-password/<str:uidb64>/<str:token>",
+    "accounts/changes",
+    "accounts/changes/<int:change_id>/confirm",
+    "accounts/changes/<int:change_id>/refuse",
 }
 # Routes that change case data: refused at the same door (covers.views.case_view), named here
 # so that the list of reads above is known to be complete.
@@ -311,13 +343,20 @@ def _template(path: str) -> str:
         .replace("{records_request}", "<int:request_id>")
         .replace("{subject}", "<int:subject_id>")
         .replace(PIECE, "<str:piece_id>")
+        .replace("?ref={ref}", "")
         .replace("OIG-REVIEW", "<str:check_id>")
     )
 
 
 def test_every_case_route_is_in_this_list() -> None:
     listed = {_template(p) for _, _, p in PAGES} | {"ledger/"}
-    unlisted = set(_routes(get_resolver().url_patterns)) - listed - PUBLIC_PAGES - PAGE_WRITES
+    unlisted = (
+        set(_routes(get_resolver().url_patterns))
+        - listed
+        - PUBLIC_PAGES
+        - PAGE_WRITES
+        - ACCOUNT_PAGES
+    )
     assert not unlisted, f"routes neither listed as case reads nor as public: {unlisted}"
 
 

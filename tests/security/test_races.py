@@ -64,7 +64,9 @@ def committed(ledger_triggers_after_flush: None, transactional_db: None) -> Iter
 
 
 def bearer(user: User) -> dict[str, str]:
-    return {"Authorization": f"Bearer {ApiToken.issue(user, timezone.now(), 1)}"}
+    return {
+        "Authorization": f"Bearer {ApiToken.issue(user, timezone.now(), 1, second_factor=True)}"
+    }
 
 
 def post(path: str, body: Any, user: User) -> Any:

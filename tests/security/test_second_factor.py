@@ -46,6 +46,7 @@ def unenrolled(username: str = "newcomer") -> User:
             roles=["requester"],
             password=PASSWORD,
             nondisclosure=True,
+            agency_verified="LE-VERIFY-TEST",  # SEC-ROLE-AGENCY: a verified agency
         ),
         DELEGATED_FROM,
         Policy(),

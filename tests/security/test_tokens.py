@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import authenticate
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.utils import timezone
 from tests.conftest import PASSWORD, signed_in
 
@@ -26,7 +26,7 @@ NEW_PASSWORD = "a brand new passphrase 2026"
 
 
 def token_for(user: User) -> str:
-    return ApiToken.issue(user, timezone.now(), 1)
+    return ApiToken.issue(user, timezone.now(), 1, second_factor=True)
 
 
 def works(token: str) -> bool:
@@ -38,6 +38,12 @@ def works(token: str) -> bool:
 def revocations(user: User) -> list[str]:
     entries = Entry.objects.filter(event="token.revoked").order_by("seq")
     return [e.details["reason"] for e in entries if e.refs.get("account") == user.pk]
+
+
+def signs_in(username: str) -> bool:
+    """Whether the password still signs this person in (a request, as django-axes needs)."""
+    request = RequestFactory().post("/sign-in")
+    return authenticate(request, username=username, password=PASSWORD) is not None
 
 
 def test_sec_tokens_a_changed_password_ends_every_token(people: Any) -> None:
@@ -55,7 +61,10 @@ def test_sec_tokens_a_changed_password_ends_every_token(people: Any) -> None:
 def test_sec_tokens_signing_in_does_not_end_tokens(people: Any) -> None:
     token = token_for(people.requester)
 
-    assert authenticate(username="requester", password=PASSWORD) is not None
+    assert (
+        authenticate(RequestFactory().post("/sign-in"), username="requester", password=PASSWORD)
+        is not None
+    )
     people.requester.last_login = timezone.now()
     people.requester.save(update_fields=["last_login"])
 
@@ -158,7 +167,10 @@ def test_sec_tokens_user_deactivate_ends_sign_in_and_tokens(people: Any, capsys:
     people.operator.refresh_from_db()
     assert not people.operator.is_active
     assert not works(token)
-    assert authenticate(username="operator", password=PASSWORD) is None
+    assert (
+        authenticate(RequestFactory().post("/sign-in"), username="operator", password=PASSWORD)
+        is None
+    )
     assert Entry.objects.filter(event="account.deactivated").count() == 1
     assert main(["user", "deactivate", "nobody"]) == 2
     assert "there is no user 'nobody'" in capsys.readouterr().err

@@ -44,7 +44,9 @@ def upload() -> dict[str, Any]:
 
 
 def bearer(user: Any) -> dict[str, str]:
-    return {"Authorization": f"Bearer {ApiToken.issue(user, timezone.now(), 1)}"}
+    return {
+        "Authorization": f"Bearer {ApiToken.issue(user, timezone.now(), 1, second_factor=True)}"
+    }
 
 
 def test_sec_uploads_an_anonymous_file_to_the_api_is_refused_before_it_is_spooled(
