@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _documented_rules() -> list[str]:
     text = (ROOT / "docs" / "rules.md").read_text()
-    return re.findall(r"^\| ((?:MC|PA)-[A-Z0-9-]+) \|", text, flags=re.M)
+    return re.findall(r"^\| ((?:MC|PA|SEC)-[A-Z0-9-]+) \|", text, flags=re.M)
 
 
 def _test_names() -> set[str]:
@@ -30,3 +30,13 @@ def test_every_documented_rule_has_tests_named_after_it() -> None:
         if not any(n.startswith("test_" + r.lower().replace("-", "_") + "_") for n in names)
     ]
     assert not untested, f"rules without a test named after them: {untested}"
+
+
+def test_every_security_rule_the_law_names_is_documented() -> None:
+    """A refusal that names a SEC- rule sends the reader to docs/rules.md: it must be there."""
+    named: set[str] = set()
+    for path in (ROOT / "src" / "mailcover" / "law").glob("*.py"):
+        named.update(re.findall(r"\"(SEC-[A-Z0-9-]+)\"", path.read_text()))
+    assert named, "the law names no security rule"
+    documented = set(_documented_rules())
+    assert named <= documented, f"undocumented: {sorted(named - documented)}"
