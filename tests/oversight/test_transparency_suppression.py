@@ -55,3 +55,14 @@ def test_a_banded_category_the_others_cannot_cover_for_withholds_one() -> None:
 
 def test_a_half_hides_whatever_its_quarters_hide_as_withheld() -> None:
     assert suppress_parent([{A: BAND}, {B: WITHHELD, A: BAND}]) == {A: WITHHELD, B: WITHHELD}
+
+
+def test_what_bounds_a_withheld_total_is_withheld_with_it() -> None:
+    # 19 requests, all three outcomes banded (9 + 9 + 1): the total must go; shown, the 19
+    # emergency requests would then say there are 19 requests or more, and pin the
+    # outcomes again (1 approved at least).
+    emergency = ("s", "emergency", "")
+    layout = Layout(sums=(SumOf(T, (A, B, C)),), at_most=((emergency, T),))
+    hidden = suppress({T: 19, A: 1, B: 9, C: 9, emergency: 19}, layout)
+    assert hidden[T] == WITHHELD
+    assert hidden[emergency] == WITHHELD

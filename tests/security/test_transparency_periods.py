@@ -334,3 +334,38 @@ def test_sec_public_period_no_hidden_figure_of_a_year_can_be_pinned_by_combining
     exact: dict[str, TransparencyReport],
 ) -> None:
     assert pinned_figures(exact, published(exact)) == []
+
+
+def test_sec_public_period_a_withheld_total_is_not_pinned_by_the_emergency_requests() -> None:
+    # Found by the property test: 19 requests of which 19 emergencies, outcomes 1 + 9 + 9.
+    grounds = {g.value: 0 for g in Grounds} | {"crime": 1, "postal_statute": 9, "forfeiture": 9}
+    quiet = plain_quarter()
+    covers = replace(
+        quiet.mail_covers,
+        requested=19,
+        approved=1,
+        denied=9,
+        pending=9,
+        emergency=19,
+        by_grounds=grounds,
+        by_agency_level={"federal": 0, "state": 0, "local": 0, "postal": 19},
+        durations=Durations(bands={"1-30": 0, "31-60": 0, "61-120": 0, "121+": 1}),
+    )
+    exact = {f"Q{n}": plain_quarter() for n in (1, 2, 3)} | {
+        "Q4": replace(quiet, mail_covers=covers)
+    }
+    for parent, (a, b) in PARENTS.items():
+        exact[parent] = replace(
+            exact[a],
+            mail_covers=_added(exact[a].mail_covers, exact[b].mail_covers),
+            records_requests=replace(
+                _added(exact[a].records_requests, exact[b].records_requests),
+                notices_delayed=15,
+            ),
+        )
+
+    reports = published(exact)
+
+    assert reports["Q4"].mail_covers.requested == transparency.WITHHELD
+    assert reports["Q4"].mail_covers.emergency == transparency.WITHHELD
+    assert pinned_figures(exact, reports) == []

@@ -110,6 +110,19 @@ def _one_more(exact: Mapping[Cell, int], layout: Layout, hidden: Hidden) -> bool
     for covering in layout.coverings:
         if _covering_needs_more(covering, exact, hidden) and _hide_cover(covering, exact, hidden):
             return True
+    return _hide_bounds_of_hidden(layout, hidden)
+
+
+def _hide_bounds_of_hidden(layout: Layout, hidden: Hidden) -> bool:
+    """A hidden figure stays hidden only if what bounds it is hidden too: shown emergency
+    requests would say that the withheld requests are at least as many, and shown data
+    categories would bound the withheld records requests from both sides."""
+    bounding = [small for small, large in layout.at_most if large in hidden]
+    bounding += [p for c in layout.coverings if c.total in hidden for p in c.parts]
+    for cell in bounding:
+        if cell not in hidden:
+            hidden[cell] = WITHHELD
+            return True
     return False
 
 
