@@ -49,6 +49,7 @@ def test_sec_second_factor_first_sign_in_enrols_a_device_then_sign_in_needs_its_
             roles=["requester"],
             password=PASSWORD,
             nondisclosure=True,
+            agency_verified="LE-VERIFY-TEST",  # SEC-ROLE-AGENCY: a verified agency
         ),
         DELEGATED_FROM,
         Policy(),
