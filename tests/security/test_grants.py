@@ -450,3 +450,116 @@ def test_sec_two_person_a_proposal_names_what_it_lacks_and_what_does_not_apply(
     assert "role is required to grant a role" in page
     assert "signed on does not apply to grant a role" in page
     assert not AccountChange.objects.exists()
+
+
+# -- The admin who keeps a way into an account given power (found by an attacker's review) --
+
+
+def set_password_by_link(message: Any, password: str) -> None:
+    """Follow a one-time link from an e-mail, as whoever reads that mailbox would."""
+    path = re.search(r"(/accounts/set-password/\S+)", message.body)
+    assert path is not None
+    page = Client()
+    answer = page.get(path.group(1), follow=True)
+    form_path = answer.redirect_chain[-1][0] if answer.redirect_chain else path.group(1)
+    done = page.post(form_path, {"new_password1": password, "new_password2": password})
+    assert done.status_code == 302, done.content.decode()[:500]
+
+
+def test_sec_two_person_the_admin_who_set_an_accounts_password_loses_it_when_power_is_granted(
+    people: Any,
+) -> None:
+    # The admin makes the account with an address they read, sets its password through the
+    # link, then gives it a real official's address before proposing oversight for it.
+    made = new_account_in_the_admin(people, "sock", people.oversight.agency)
+    set_password_by_link(mail.outbox[-1], "the admin's own secret 2026")
+    made.refresh_from_db()
+    assert made.check_password("the admin's own secret 2026")
+    TOTPDevice.objects.create(user=made, name="the admin's phone", confirmed=True)
+    admin = signed_in(people.admin)
+    admin.post(
+        f"/admin/accounts/user/{made.pk}/change/",
+        {
+            "username": "sock",
+            "email": "jane.doe@oig.example.gov",
+            "agency": made.agency_id,
+            "is_active": "on",
+        },
+    )
+    made.refresh_from_db()
+    assert made.email == "jane.doe@oig.example.gov"
+    propose(admin, kind="grant_role", account=made.pk, role="oversight")
+    mail.outbox.clear()
+
+    signed_in(people.head).post(f"/accounts/changes/{latest().pk}/confirm")
+
+    made.refresh_from_db()
+    assert made.role_set == {Role.OVERSIGHT}
+    # What the admin set before the confirmation is gone: the password, the device...
+    assert not made.has_usable_password()
+    assert not TOTPDevice.objects.filter(user=made).exists()
+    # ...and the new link goes to the address the head of oversight saw, not the admin's.
+    assert [m.to for m in mail.outbox] == [["jane.doe@oig.example.gov"]]
+    assert Entry.objects.filter(event="account.sign_in_reset").exists()
+
+
+def test_sec_two_person_the_address_is_fixed_while_a_proposal_waits(people: Any) -> None:
+    made = new_account_in_the_admin(people, "waiting", people.oversight.agency)
+    admin = signed_in(people.admin)
+    propose(admin, kind="grant_role", account=made.pk, role="oversight")
+
+    admin.post(
+        f"/admin/accounts/user/{made.pk}/change/",
+        {
+            "username": "waiting",
+            "email": "admin.reads.this@example.gov",
+            "agency": made.agency_id,
+            "is_active": "on",
+        },
+    )
+
+    made.refresh_from_db()
+    assert made.email == "waiting@example.gov"
+
+
+def test_sec_two_person_the_admin_does_not_bring_back_a_deactivated_official(
+    people: Any,
+) -> None:
+    people.inspector.is_active = False
+    people.inspector.save()
+    admin = signed_in(people.admin)
+
+    admin.post(
+        f"/admin/accounts/user/{people.inspector.pk}/change/",
+        {"username": "inspector", "email": "", "is_active": "on"},
+    )
+
+    people.inspector.refresh_from_db()
+    assert not people.inspector.is_active
+
+
+def test_sec_two_person_one_person_with_a_second_account_confirms_nothing_for_themselves(
+    people: Any,
+) -> None:
+    people.head.email = "head@oig.example.gov"
+    people.head.save()
+    # The admin pages refuse a second account with the head's address...
+    refused = signed_in(people.admin).post(
+        "/admin/accounts/user/add/",
+        {"username": "head-2", "email": "HEAD@oig.example.gov", "agency": people.head.agency.pk},
+    )
+    assert refused.status_code == 200
+    assert "one person has one account" in refused.content.decode()
+    assert not User.objects.filter(username="head-2").exists()
+    # ...and one made on the shell with it still cannot have its power confirmed by the head.
+    second = User.objects.create(
+        username="head-2", email="head@oig.example.gov", agency=people.head.agency
+    )
+    propose(signed_in(people.admin), kind="grant_role", account=second.pk, role="oversight")
+
+    answer = signed_in(people.head).post(f"/accounts/changes/{latest().pk}/confirm")
+
+    assert answer.status_code == 403
+    assert "your e-mail address" in answer.content.decode()
+    second.refresh_from_db()
+    assert second.roles == []

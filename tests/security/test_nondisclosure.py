@@ -371,6 +371,28 @@ def test_the_public_transparency_report_is_served_to_the_person_without_a_form(p
     assert response.status_code != 403
 
 
+def test_mc_nondisclosure_oversight_without_the_form_reads_the_public_report_only(api, people):
+    """The exact figures of any period are case data: without the form, oversight reads the
+    transparency report as the public does (closed periods, banded)."""
+    day = "start=2025-05-01&end=2025-05-01"
+    assert api.get(f"/reports/transparency?{day}", people.oversight).json()["version"] == (
+        "internal"
+    )
+    reader = without_form(people.oversight)
+
+    one_day = api.get(f"/reports/transparency?{day}", reader)
+    internal = api.get("/reports/transparency?year=2025&version=internal", reader)
+    public = api.get("/reports/transparency?year=2025", reader)
+
+    assert one_day.status_code == 422
+    assert one_day.json()["rule"] == "SEC-PUBLIC-PERIOD"
+    assert internal.status_code == 403
+    assert public.status_code == 200
+    assert public.json()["version"] == "public"
+    page = signed_in(reader).get(f"/transparency?{day}")
+    assert page.status_code == 422
+
+
 def test_the_operator_and_the_admin_need_no_form_for_what_they_do(api, people):
     """They reach no case data, so MC-NONDISCLOSURE does not stand in their way (their
     roles do: law.roles)."""

@@ -15,6 +15,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Model, QuerySet
@@ -171,6 +172,29 @@ class NewAccountForm(forms.ModelForm):  # type: ignore[type-arg]
         model = User
         fields = ["username", "first_name", "last_name", "email", "agency"]
 
+    def clean_email(self) -> str:
+        return one_address_per_person(self.cleaned_data["email"], None)
+
+
+class AccountForm(UserChangeForm):  # type: ignore[type-arg]
+    """An account's page: one e-mail address is one person's (SEC-TWO-PERSON)."""
+
+    def clean_email(self) -> str:
+        return one_address_per_person(self.cleaned_data.get("email") or "", self.instance.pk)
+
+
+def one_address_per_person(email: str, account_id: int | None) -> str:
+    """SEC-TWO-PERSON compares people by their e-mail address: a second account with a
+    person's address would let them confirm what they proposed, or their own power."""
+    taken = User.objects.filter(email__iexact=email.strip())
+    if account_id is not None:
+        taken = taken.exclude(pk=account_id)
+    if email.strip() and taken.exists():
+        raise forms.ValidationError(
+            "another account has this e-mail address; one person has one account (SEC-TWO-PERSON)"
+        )
+    return email.strip()
+
 
 @admin.register(User)
 class MailcoverUserAdmin(Ledgered, UserAdmin):  # type: ignore[type-arg]
@@ -185,6 +209,7 @@ class MailcoverUserAdmin(Ledgered, UserAdmin):  # type: ignore[type-arg]
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_form = NewAccountForm
+    form = AccountForm
     add_fieldsets = (
         (None, {"fields": ("username", "first_name", "last_name", "email", "agency")}),
     )
@@ -197,11 +222,17 @@ class MailcoverUserAdmin(Ledgered, UserAdmin):  # type: ignore[type-arg]
         user = request.user
         roles = user.role_set if isinstance(user, User) else frozenset()
         if not may_change_standing(roles, user.pk, obj.pk):
-            fixed += ["is_active", "agency", "email"]
-        elif obj.roles:
+            fixed += ["is_active", "agency", "email", "username"]
+        elif obj.roles or obj.changes_to.filter(decided_at__isnull=True).exists():
             # Who receives the reset link, and where the roles are held, are part of the
-            # person's power: changing them would let an admin take the account over.
-            fixed += ["agency", "email"]
+            # person's power (or of the power a waiting proposal would give, as its
+            # confirmer saw it): changing them would let an admin take the account over.
+            fixed += ["agency", "email", "username"]
+        if obj.roles and not obj.is_active:
+            # An official's account, once deactivated, is not brought back by one person
+            # (SEC-TWO-PERSON): its roles are taken on Account changes, then the account is
+            # reactivated and granted again, which starts its sign-in afresh.
+            fixed += ["is_active"]
         return tuple(dict.fromkeys(fixed))
 
     @admin.display(description="Roles, delegations, acknowledgments")

@@ -143,7 +143,13 @@ def _decided(change_id: int) -> AccountChange:
 def confirm_change(request: HttpRequest, change_id: int) -> Status[Any]:
     """Confirm and apply a change (never one's own proposal, never to one's own power)."""
     user = _acting(request)
-    grants.confirm(user, change_id, timezone.now(), settings.MAILCOVER_POLICY)
+    grants.confirm(
+        user,
+        change_id,
+        timezone.now(),
+        settings.MAILCOVER_POLICY,
+        request.build_absolute_uri("/"),
+    )
     return Status(200, _out(_decided(change_id)))
 
 

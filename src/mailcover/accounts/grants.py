@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import transaction
 
+from mailcover.accounts import resets
 from mailcover.accounts.models import (
     AccountChange,
     Agency,
@@ -79,7 +80,9 @@ _NEEDS: dict[ChangeKind, tuple[str, ...]] = {
 
 def person(user: User) -> grants.Person:
     """Who acts, with the roles in force for them (none once deactivated)."""
-    return grants.Person(user.pk, user.role_set if user.is_active else frozenset())
+    return grants.Person(
+        user.pk, user.role_set if user.is_active else frozenset(), email=user.email
+    )
 
 
 def law_change(change: AccountChange) -> grants.Change:
@@ -92,6 +95,8 @@ def law_change(change: AccountChange) -> grants.Change:
         account_id=account.pk if account is not None else None,
         role=Role(change.role) if change.role else None,
         at_oversight_body=agency is not None and agency.agency_level is AgencyLevel.OVERSIGHT,
+        account_email=account.email if account is not None else "",
+        proposer_email=change.proposed_by.email,
     )
 
 
@@ -166,14 +171,17 @@ def _pending(change_id: int) -> AccountChange:
 
 
 @transaction.atomic
-def confirm(actor: User, change_id: int, now: datetime, policy: Policy) -> AccountChange:
-    """The second person confirms: every rule is checked again now, and the change applies."""
+def confirm(
+    actor: User, change_id: int, now: datetime, policy: Policy, base_url: str = ""
+) -> AccountChange:
+    """The second person confirms: every rule is checked again now, and the change applies.
+    `base_url` is the service's address as people reach it, for a link the change sends."""
     change = _pending(change_id)
     denied = grants.check_confirmer(person(actor), change.proposed_by_id, law_change(change))
     if denied:
         raise NotAllowed(denied)
     refuse_if(_check_application(change, now, policy, lock=True))
-    _apply(change, actor, now)
+    _apply(change, actor, now, base_url)
     change.decided_by, change.decided_at, change.outcome = actor, now, AccountChange.CONFIRMED
     change.save(update_fields=["decided_by", "decided_at", "outcome"])
     ledger.record(actor, "account_change.confirmed", now, refs=_refs(change), **_values(change))
@@ -262,7 +270,7 @@ def _check_application(
     return grants.check_delegation(account, _new_delegation(change, now), existing, now, policy)
 
 
-def _apply(change: AccountChange, actor: User, now: datetime) -> None:
+def _apply(change: AccountChange, actor: User, now: datetime, base_url: str) -> None:
     kind = change.change_kind
     if kind is ChangeKind.VERIFY_AGENCY:
         assert change.agency is not None
@@ -295,12 +303,18 @@ def _apply(change: AccountChange, actor: User, now: datetime) -> None:
         assert change.signed_on is not None
         NondisclosureAcknowledgment.objects.create(user=change.account, signed_on=change.signed_on)
     else:
-        _apply_role(change)
+        _apply_role(change, actor, now, base_url)
 
 
-def _apply_role(change: AccountChange) -> None:
+def _apply_role(change: AccountChange, actor: User, now: datetime, base_url: str) -> None:
     assert change.account is not None
     user = User.objects.get(pk=change.account.pk)
+    if change.change_kind is ChangeKind.GRANT_ROLE and not user.stored_roles:
+        # The first power over cases: the sign-in starts afresh, so nobody who set this
+        # account's password or device before the confirmation (the admin who made it)
+        # keeps a way in.
+        resets.start_afresh(user, actor, now, base_url)
+        user.refresh_from_db()
     roles = set(user.stored_roles)
     if change.change_kind is ChangeKind.GRANT_ROLE:
         roles.add(Role(change.role))

@@ -25,6 +25,7 @@ from mailcover.accounts.tokens import revoke_tokens
 from mailcover.ledger import log as ledger
 
 SIGN_IN_RESET = "sign_in_reset"
+FIRST_POWER = "first_power"
 
 
 class ResetRefused(ValueError):
@@ -80,6 +81,31 @@ def reset_sign_in(user: User, actor: User | None, now: datetime, base_url: str) 
     )
     # Sent inside the transaction: a link that cannot be sent leaves the account as it was.
     _send(user, base_url, "Your mailcover sign-in was reset by an administrator.")
+
+
+@transaction.atomic
+def start_afresh(user: User, actor: User | None, now: datetime, base_url: str) -> None:
+    """An account receives its first power over cases (SEC-TWO-PERSON): whatever password,
+    device or token it had was set before a second person vouched for it (an admin may
+    have made the account with an address they read and set the password through its
+    link), so all of it ends, and the link goes to the address the confirmer saw."""
+    revoke_tokens(user, now, FIRST_POWER, actor)
+    devices = list(devices_for_user(user, confirmed=None))
+    for device in devices:
+        device.delete()
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    ledger.record(
+        actor,
+        "account.sign_in_reset",
+        now,
+        refs={"account": user.pk},
+        devices=len(devices),
+        reason=FIRST_POWER,
+        link_sent=bool(user.email),
+    )
+    if user.email:
+        _send(user, base_url, "You were given a role in mailcover.")
 
 
 @transaction.atomic

@@ -120,7 +120,13 @@ def confirm(request: HttpRequest, change_id: int) -> HttpResponse:
     return _decide(
         request,
         change_id,
-        lambda user: grants.confirm(user, change_id, timezone.now(), settings.MAILCOVER_POLICY),
+        lambda user: grants.confirm(
+            user,
+            change_id,
+            timezone.now(),
+            settings.MAILCOVER_POLICY,
+            request.build_absolute_uri("/"),
+        ),
     )
 
 

@@ -56,6 +56,9 @@ class Change:
     account_id: int | None  # whose power changes; None for an agency's verification
     role: Role | None = None  # for GRANT_ROLE and REVOKE_ROLE
     at_oversight_body: bool = False  # the account is a person of an oversight body
+    # Who is behind the accounts: one person with two accounts is still one person.
+    account_email: str = ""
+    proposer_email: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class Person:
 
     user_id: int
     roles: frozenset[Role]
+    email: str = ""
 
 
 def confirming_role(change: Change) -> Role:
@@ -102,6 +106,24 @@ def check_confirmer(confirmer: Person, proposer_id: int, change: Change) -> list
         found.append(
             Violation(RULE, None, "you proposed this change; a second person must confirm it")
         )
+    if _same_person(confirmer.email, change.proposer_email):
+        found.append(
+            Violation(
+                RULE,
+                None,
+                "this change was proposed from an account with your e-mail address; a "
+                "second person must confirm it",
+            )
+        )
+    if _same_person(confirmer.email, change.account_email):
+        found.append(
+            Violation(
+                RULE,
+                None,
+                "this change is to an account with your e-mail address; another person must "
+                "confirm it",
+            )
+        )
     if change.account_id is not None and confirmer.user_id == change.account_id:
         found.append(
             Violation(
@@ -109,6 +131,12 @@ def check_confirmer(confirmer: Person, proposer_id: int, change: Change) -> list
             )
         )
     return found
+
+
+def _same_person(first: str, second: str) -> bool:
+    """Two accounts with one e-mail address are one person's (addresses compare without
+    case or surrounding space); an account without an address proves nothing either way."""
+    return bool(first.strip()) and first.strip().casefold() == second.strip().casefold()
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,14 @@ def check_case_access(
     return check_nondisclosure(has_nondisclosure) if reaching else []
 
 
+def roles_reading_reports(roles: Iterable[Role], has_nondisclosure: bool) -> frozenset[Role]:
+    """MC-NONDISCLOSURE: a person whose roles reach case data but who has no acknowledgment
+    on file reads the transparency report as the public does (closed periods, banded): the
+    exact figures of any period are case data too."""
+    held = frozenset(roles)
+    return frozenset() if check_case_access(held, has_nondisclosure) else held
+
+
 def may_change_standing(
     roles: Iterable[Role], person_id: int | None, account_id: int | None
 ) -> bool:

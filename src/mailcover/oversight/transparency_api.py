@@ -12,8 +12,9 @@ from ninja import Router, Schema
 from ninja.errors import ValidationError
 
 from mailcover.accounts.api import BearerToken
+from mailcover.accounts.models import User
 from mailcover.covers.api import ERRORS
-from mailcover.law.roles import Action, may
+from mailcover.law.roles import Action, may, roles_reading_reports
 from mailcover.law.terms import Role
 from mailcover.oversight import transparency
 from mailcover.oversight import transparency_periods as periods
@@ -103,7 +104,12 @@ def transparency_report(
     period is refused (422, rule SEC-PUBLIC-PERIOD). Oversight reads any period (by
     default the year to date) and gets the internal version (exact counts) unless it asks
     for `version=public`."""
-    roles: frozenset[Role] = getattr(request.auth, "role_set", frozenset())  # type: ignore[attr-defined]
+    reader = getattr(request, "auth", None)
+    roles = (
+        roles_reading_reports(reader.role_set, reader.has_nondisclosure())
+        if isinstance(reader, User)
+        else frozenset[Role]()
+    )
     today = timezone.now().date()
     try:
         asked = transparency.parse_choice("version", version, Version, Version.PUBLIC)

@@ -15,9 +15,10 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from mailcover.accounts.models import User
 from mailcover.covers.actions import Forbidden
 from mailcover.law.errors import RuleBroken
-from mailcover.law.roles import Action, may
+from mailcover.law.roles import Action, may, roles_reading_reports
 from mailcover.law.terms import Role
 from mailcover.law.transparency import (
     CalendarPeriod,
@@ -39,8 +40,10 @@ from mailcover.oversight.transparency_tables import tables, version_statement
 
 
 def _roles(request: HttpRequest) -> frozenset[Role]:
-    held: frozenset[Role] = getattr(request.user, "role_set", frozenset())
-    return held
+    user = request.user
+    if not isinstance(user, User):
+        return frozenset()
+    return roles_reading_reports(user.role_set, user.has_nondisclosure())
 
 
 def asked_report(roles: frozenset[Role], query: Any) -> TransparencyReport:
