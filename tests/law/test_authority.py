@@ -332,6 +332,20 @@ def test_mc_authority_a_second_headquarters_designee_is_allowed(
     assert check_designee_limits(existing, new, NOW, DEFAULT_POLICY) == []
 
 
+def test_mc_authority_a_group_spelt_another_way_is_the_same_group(
+    make_delegation: MakeDelegation,
+) -> None:
+    """Three designees of one Operations Support Group under "OSG WEST", "osg west" and
+    "Osg  West" are still three designees of one group."""
+    existing = [
+        make_delegation(DelegationScope.OSG_DESIGNEE, reference="W-1", group="OSG WEST"),
+        make_delegation(DelegationScope.OSG_DESIGNEE, reference="W-2", group="osg west"),
+    ]
+    new = make_delegation(DelegationScope.OSG_DESIGNEE, reference="W-3", group="Osg  West ")
+    violations = check_designee_limits(existing, new, NOW, DEFAULT_POLICY)
+    assert rules_and_fields(violations) == {("MC-AUTHORITY", "delegation")}
+
+
 def test_mc_authority_designees_no_longer_in_force_do_not_count_against_the_limit(
     make_delegation: MakeDelegation,
 ) -> None:

@@ -299,7 +299,7 @@ ACCOUNT_PAGES = {
     "sign-in/code",
     "sign-in/enrol",
     "session/extend",
-    "accounts/set-password/<str:uidb64>/<str:token>",
+    "accounts/set-password",
     "accounts/changes",
     "accounts/changes/<int:change_id>/confirm",
     "accounts/changes/<int:change_id>/refuse",

@@ -8,5 +8,5 @@ urlpatterns = [
     path("changes", views.changes, name="changes"),
     path("changes/<int:change_id>/confirm", views.confirm, name="confirm"),
     path("changes/<int:change_id>/refuse", views.refuse, name="refuse"),
-    path("set-password/<str:uidb64>/<str:token>", views.set_password, name="set-password"),
+    path("set-password", views.set_password, name="set-password"),
 ]

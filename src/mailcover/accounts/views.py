@@ -140,13 +140,18 @@ def refuse(request: HttpRequest, change_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def set_password(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
-    """The one-time link: the person, and only they, choose their new password."""
-    user = resets.user_for_link(uidb64, token)
-    if user is None:
+def set_password(request: HttpRequest) -> HttpResponse:
+    """The one-time link: the person, and only they, choose their new password. The link's
+    code travels after the '#', which a browser never sends: it reaches no access log, no
+    proxy and no Referer, and a page fetched by a mail scanner does nothing with it. The
+    page's script (or the person, pasting it) puts it in the form, which is POSTed."""
+    link = request.POST.get("link", "")
+    uidb64, _, token = link.strip().partition(".")
+    user = resets.user_for_link(uidb64, token) if request.method == "POST" else None
+    if request.method == "POST" and user is None:
         return render(request, "accounts/set_password.html", {"invalid": True}, status=400)
-    form = SetPasswordForm(user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    form = SetPasswordForm(user, request.POST or None)  # type: ignore[type-var]
+    if user is not None and form.is_valid():
         with transaction.atomic():
             form.save()  # SEC-TOKENS: a new password ends every API token of the person
             ledger.record(
@@ -157,4 +162,5 @@ def set_password(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     for field in form.fields.values():
         field.widget.attrs.setdefault("class", "usa-input")
     status = 422 if request.method == "POST" else 200
-    return render(request, "accounts/set_password.html", {"form": form}, status=status)
+    context = {"form": form, "link": link}
+    return render(request, "accounts/set_password.html", context, status=status)

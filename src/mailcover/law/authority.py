@@ -181,15 +181,23 @@ def check_designee_limits(
                 )
             ]
     if new.scope is DelegationScope.OSG_DESIGNEE:
-        per_group = Counter(d.group for d in live if d.scope is DelegationScope.OSG_DESIGNEE)
-        if per_group[new.group] >= policy.osg_designee_limit:
+        per_group = Counter(
+            group_key(d.group) for d in live if d.scope is DelegationScope.OSG_DESIGNEE
+        )
+        if per_group[group_key(new.group)] >= policy.osg_designee_limit:
             return [
                 Violation(
                     "MC-AUTHORITY",
                     "delegation",
                     f"group {new.group!r} already has "
-                    f"{per_group[new.group]} designees (at most "
+                    f"{per_group[group_key(new.group)]} designees (at most "
                     f"{policy.osg_designee_limit})",
                 )
             ]
     return []
+
+
+def group_key(group: str | None) -> str:
+    """An Operations Support Group as the limit counts it: "OSG WEST", "osg west" and
+    "Osg  West" are one group, so spelling cannot multiply its designees ((d)(2))."""
+    return " ".join((group or "").split()).casefold()
