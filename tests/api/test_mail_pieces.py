@@ -122,12 +122,22 @@ def test_mc_definition_a_capture_keeps_the_exterior_only_and_ignores_other_field
 
 def test_re_feeding_the_same_pieces_captures_nothing_twice(api, people, order_id):
     fed(api, people, [event("P-1")])
-    fed(api, people, [event("P-1"), event("P-1")])
+    fed(api, people, [event("P-1")])
     tally = StreamTally.objects.order_by("pk").last()
     assert tally is not None
-    assert (tally.captured, tally.already_captured) == (0, 2)
+    assert (tally.captured, tally.already_captured) == (0, 1)
     assert Capture.objects.count() == 1
     assert Entry.objects.filter(event="capture.recorded").count() == 1
+
+
+def test_sec_operator_a_piece_repeated_in_one_batch_is_matched_once(api, people, order_id):
+    """Copies of one piece in a batch would multiply the time a covered piece costs into
+    something an operator could measure: the repeats are refused, the first is matched."""
+    body = fed(api, people, [event("P-1"), event("P-1"), event("P-2"), event("P-1")])
+    assert body["received"] == 4
+    assert [r["index"] for r in body["rejected"]] == [1, 3]
+    assert all("repeats an earlier item" in r["error"] for r in body["rejected"])
+    assert Capture.objects.count() == 2
 
 
 def test_mc_attorney_mail_from_the_known_attorney_is_counted_never_kept(api, people, order_id):

@@ -277,10 +277,19 @@ def test_a_batch_stops_at_its_time_limit_and_keeps_the_tally(api, people, monkey
     ticks = itertools.count(0, 20)  # each look at the clock: 20 s later
     monkeypatch.setattr("mailcover.covers.api.monotonic", lambda: next(ticks))
     put_under_cover(people)
-    answer = feed(api, people, [event("P-1"), event("P-2"), event("P-3")]).json()
-    assert answer["received"] == 3
+    # The clock is read only every TIME_CHECK_EVERY items: the first chunk is read whole,
+    # and the cut falls on a chunk's edge, whatever each piece cost.
+    from mailcover.covers.api import TIME_CHECK_EVERY
+
+    pieces = [event(f"P-{i}") for i in range(TIME_CHECK_EVERY + 2)]
+    answer = feed(api, people, pieces).json()
+    assert answer["received"] == TIME_CHECK_EVERY + 2
     [late] = answer["rejected"]
-    assert late["index"] == 1
-    assert "items 1 to 2 were not read within the 30 seconds" in late["error"]
-    assert StreamTally.objects.get().received == 3
-    assert list(Capture.objects.values_list("piece_id", flat=True)) == ["P-1"]
+    assert late["index"] == TIME_CHECK_EVERY
+    assert (
+        f"items {TIME_CHECK_EVERY} to {TIME_CHECK_EVERY + 1} were not read within the 30 seconds"
+        in late["error"]
+    )
+    assert StreamTally.objects.get().received == TIME_CHECK_EVERY + 2
+    assert Capture.objects.filter(piece_id="P-0").exists()
+    assert not Capture.objects.filter(piece_id=f"P-{TIME_CHECK_EVERY}").exists()
