@@ -315,6 +315,32 @@ def test_sec_second_factor_someone_with_a_device_cannot_enrol_another(people: An
     assert TOTPDevice.objects.filter(user=people.requester).count() == 1
 
 
+def test_sec_second_factor_a_secret_seen_by_an_earlier_session_is_never_the_one_enrolled(
+    db: None,
+) -> None:
+    """Someone who once had the password opens the enrolment page and copies its secret;
+    when the person enrols later, they are shown a new one, and the copy opens nothing."""
+    unenrolled()
+    snooper = Client()
+    first_sign_in(snooper)
+    copied = shown_secret(snooper.get("/sign-in/enrol").content.decode())
+    person = Client()
+    first_sign_in(person)
+
+    shown = shown_secret(person.get("/sign-in/enrol").content.decode())
+
+    assert shown != copied
+    assert person.post("/sign-in/enrol", {"otp": code_for(shown)}).status_code == 302
+    device = TOTPDevice.objects.get(user__username="newcomer")
+    assert device.confirmed
+    assert base64.b32encode(device.bin_key).decode().rstrip("=") == shown.replace(" ", "")
+    assert TOTPDevice.objects.filter(user__username="newcomer").count() == 1
+    # The snooper's session enrols nothing with the copied secret and stays unverified.
+    snooper.post("/sign-in/enrol", {"otp": code_for(copied)})
+    assert TOTPDevice.objects.filter(user__username="newcomer").count() == 1
+    assert snooper.get("/records")["Location"].startswith("/sign-in/code")
+
+
 def test_sec_second_factor_after_enrolment_sign_in_needs_the_code(db: None) -> None:
     unenrolled()
     client = Client()

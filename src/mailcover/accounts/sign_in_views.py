@@ -36,10 +36,22 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _pending_device(user: User) -> TOTPDevice:
-    """The device being enrolled: made once, so reloading the page keeps the same secret."""
-    found = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
-    return found or TOTPDevice.objects.create(user=user, name="default", confirmed=False)
+ENROLLING = "mailcover_enrolling_device"
+
+
+def _pending_device(request: HttpRequest, user: User) -> TOTPDevice:
+    """The device this session is enrolling: made once per session, so reloading the page
+    keeps the same secret. A secret shown to another session (someone who once had the
+    password and opened this page) is thrown away, never shown again: whoever enrols holds
+    the only copy."""
+    pending = TOTPDevice.objects.filter(user=user, confirmed=False)
+    found = pending.filter(pk=request.session.get(ENROLLING)).first()
+    if found is not None:
+        return found
+    pending.delete()
+    made = TOTPDevice.objects.create(user=user, name="default", confirmed=False)
+    request.session[ENROLLING] = made.pk
+    return made
 
 
 def _secret(device: TOTPDevice) -> str:
@@ -57,7 +69,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if any(devices_for_user(user, confirmed=True)):
         return redirect("web:home")
-    device = _pending_device(user)
+    device = _pending_device(request, user)
     error = None
     if request.method == "POST":
         code = request.POST.get("otp", "").strip()
@@ -79,6 +91,7 @@ def _confirm(user: User, device: TOTPDevice, now: datetime) -> None:
     with transaction.atomic():
         device.confirmed = True
         device.save(update_fields=["confirmed"])
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
         # The secret never goes on the ledger; that the person enrolled a device does.
         ledger.record(
             user,
