@@ -577,3 +577,17 @@ def test_sec_two_person_one_person_with_a_second_account_confirms_nothing_for_th
     assert "your e-mail address" in answer.content.decode()
     second.refresh_from_db()
     assert second.roles == []
+
+
+def test_sec_two_person_the_admin_does_not_rename_a_verified_agency(people: Any) -> None:
+    agency = people.requester.agency
+    assert agency.verified_at is not None
+
+    signed_in(people.admin).post(
+        f"/admin/accounts/agency/{agency.pk}/change/",
+        {"name": "Acme Private Investigations LLC", "address": "1 ELSEWHERE RD"},
+    )
+
+    agency.refresh_from_db()
+    assert agency.name == "Springfield Police Department"
+    assert agency.address != "1 ELSEWHERE RD"

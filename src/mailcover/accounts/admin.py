@@ -159,6 +159,11 @@ class AgencyAdmin(Ledgered):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return ("verified_at", "verification_reference")
+        if obj.verified_at is not None:
+            # A verified agency's name and address are what the service vouched for and
+            # what the accounting of disclosures names as the recipient (PA-ACCOUNT): one
+            # person does not rename the agency it verified.
+            return ("name", "level", "address", "verified_at", "verification_reference")
         return ("level", "verified_at", "verification_reference")
 
 
