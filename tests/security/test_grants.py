@@ -467,7 +467,7 @@ def test_sec_two_person_a_proposal_names_what_it_lacks_and_what_does_not_apply(
     assert not AccountChange.objects.exists()
 
 
-# -- The admin who keeps a way into an account given power (found by an attacker's review) --
+# -- The admin who keeps a way into an account that is later given power --
 
 
 def set_password_by_link(message: Any, password: str) -> None:
