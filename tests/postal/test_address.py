@@ -385,7 +385,7 @@ def test_recasing_and_stray_punctuation_never_change_the_key(text: str) -> None:
     ("one", "other"),
     [
         ("123 MAIN ST BLDG 2 APT 4", "123 MAIN ST BLDG 3 APT 4"),
-        ("123 MAIN ST APT 4", "123 MAIN ST STE 4"),
+        ("123 MAIN ST APT 4", "123 MAIN ST BLDG 4"),
         ("123 MAIN ST APT 4", "123 MAIN ST FL 4"),
         ("123 MAIN ST APT 4", "123 MAIN ST LOT 4"),
         ("123 MAIN ST APT 4 APT 5", "123 MAIN ST APT 45"),
@@ -404,6 +404,13 @@ def test_other_units_of_one_building_are_other_delivery_points(one: str, other: 
         ("123 MAIN ST APT 4-A", "123 MAIN ST APT 4A"),
         ("0123 MAIN ST", "123 MAIN ST"),
         ("123 MAIN ST BUILDING 2 APARTMENT 4", "123 MAIN ST BLDG 2 APT 4"),
+        # The designator the sender chose among those of one unit (the delivery point is
+        # the number): APT, STE, UNIT, RM, # or none, on the street line or its own line.
+        ("123 MAIN ST APT 4", "123 MAIN ST STE 4"),
+        ("123 MAIN ST APT 4", "123 MAIN ST SUITE 4"),
+        ("123 MAIN ST APT 4", "123 MAIN ST UNIT 4"),
+        ("123 MAIN ST APT 4", "123 MAIN ST # 4"),
+        ("123 MAIN ST APT 4", "123 MAIN ST RM 4"),
     ],
 )
 def test_one_unit_written_two_ways_is_one_delivery_point(one: str, other: str) -> None:
@@ -422,7 +429,7 @@ def test_one_unit_written_two_ways_is_one_delivery_point(one: str, other: str) -
         (["X", "16236 CHLOE PLACE", "5TRATTON, CO 80836"], "80836|16236 CHLOE PL|"),
         (["X", "12839 tara hwy. # 24", "0zark, al 36360"], "36360|12839 TARA HWY|24"),
         (["X", "PO BOX 7640", "P0RT EWEN NY 12466"], "12466|PO BOX 7640|"),
-        (["X", "7490 ALEC DR STE 2700", "WISCONS1N DELLS WI 53965"], "53965|7490 ALEC DR|STE 2700"),
+        (["X", "7490 ALEC DR STE 2700", "WISCONS1N DELLS WI 53965"], "53965|7490 ALEC DR|2700"),
         # Nor does a city with a small word, written without a comma.
         (["X", "5745 S CHELSEA PLACE", "NEW YORK NY 10041-7417"], "10041|5745 S CHELSEA PL|"),
         (["X", "9707 N YATES ROAD", "LA FAYETTE GA 30728"], "30728|9707 N YATES RD|"),

@@ -4,7 +4,9 @@ What a piece must be, to be captured under an order:
 
 1. At the order's delivery point. For scopes `addressee` and `delivery_point` that is the
    addressee's: read from the barcode's routing code when the bars decode and carry one,
-   else from the addressee lines normalised by `postal.address`. For scope `sender` it is
+   else from the addressee lines normalised by `postal.address` and compared with the
+   order's address by `same_delivery_point`, which forgives the unit designator the sender
+   chose and OCR slips in the street name, suffix, city and state code. For scope `sender` it is
    the return address's (text only: a barcode routes to the addressee).
 2. In scope (MC-ALL-NAMES): `addressee` and `sender` need a name on that side that is the
    subject's or an alias (matching/names.py); `delivery_point` takes every name.
@@ -30,13 +32,18 @@ each one knows:
 
 A barcode that reaches none of these buckets is dropped after two dictionary look-ups: the
 common case. One that reaches a bucket whose orders it cannot confirm alone has its addressee
-text normalised and compared by delivery-point key. A piece whose bars do not decode, or
-carry less than a full routing code, goes by its text, which is then always parsed: whether
-such a piece is readable, and the `problem` named when it is not, must not depend on which
-ZIP Codes are under cover, or an operator could probe them with made-up addresses. The
-return address is read only when some order has scope `sender` or an attorney at one of its
-ZIP Codes (its ZIP Codes picked out with one regular expression first); a return address
-that cannot be read is counted, never named.
+text normalised and compared with `postal.address.same_delivery_point` (ZIP, house number
+and unit equal; street name and suffix despite OCR slips). A piece whose bars do not decode,
+or carry less than a full routing code, goes by its text: first `postal.address.precheck`,
+for every piece (no ZIP, an unlisted ZIP, another state's code, no street: the `problem`
+named), then, only if an order is at one of its ZIP Codes and the text holds that order's
+house number, the full parse (usaddress, the slow part). Whether a piece is refused, and the
+`problem` named, must not depend on which addresses are under cover, or an operator could
+probe them with made-up addresses: the precheck does not look at the index, and a piece that
+passes it but fails the full parse is counted unreadable, never named. The return address is
+read only when some order has scope `sender` or an attorney at one of its ZIP Codes (its ZIP
+Codes picked out with one regular expression first); a return address that cannot be read is
+counted, never named.
 
 Minimisation (DESIGN.md "No dragnet"). Nothing about a piece outlives `match` unless it is
 captured: the index keeps the orders and `Counters`, and no cache; an `AddressError` or
@@ -64,7 +71,13 @@ from mailcover.matching.piece import (
     Outcome,
     Piece,
 )
-from mailcover.postal.address import Address, AddressError, parse_lines
+from mailcover.postal.address import (
+    Address,
+    AddressError,
+    parse_lines,
+    precheck,
+    same_delivery_point,
+)
 from mailcover.postal.imb import ImbError, read
 
 ROUTING_DIGITS = 11
@@ -136,7 +149,7 @@ class _Entry:
     order: CoveredOrder
     subject: tuple[PersonName, ...]
     attorney_names: tuple[PersonName, ...]
-    attorney_points: frozenset[str]
+    attorney_addresses: tuple[Address, ...]
     attorney_zip5s: frozenset[str]
     number: re.Pattern[str] | None
     """The first digits of the address's primary line (house, box or route number), as a
@@ -145,15 +158,15 @@ class _Entry:
 
     @classmethod
     def of(cls, order: CoveredOrder) -> _Entry:
-        points = {a.address.delivery_point_key for a in order.attorneys if a.address}
+        addresses = tuple(a.address for a in order.attorneys if a.address)
         digits = _FIRST_DIGITS.search(order.address.primary_line)
         number = digits.group().lstrip("0") if digits else ""
         return cls(
             order,
             tuple(r for name in order.names for r in readings(name, surname_first_too=False)),
             tuple(r for a in order.attorneys for r in readings(a.name, surname_first_too=False)),
-            frozenset(points),
-            frozenset(point.split("|", 1)[0] for point in points),
+            addresses,
+            frozenset(address.zip5 for address in addresses),
             re.compile(rf"(?<!\d)0*{number}(?!\d)") if number else None,
         )
 
@@ -173,7 +186,8 @@ class _Tables:
     by_routing: dict[str, Bucket]  # addressee-side orders that know their 11-digit routing
     unrouted_by_zip9: dict[str, Bucket]  # ... with a ZIP+4 and no routing
     open_by_zip5: dict[str, Bucket]  # ... without a ZIP+4: any ZIP+4 in the ZIP5 may be theirs
-    by_point: dict[str, Bucket]  # every addressee-side order, by delivery-point key
+    by_zip5: dict[str, Bucket]  # every addressee-side order, by ZIP5 (text-only pieces)
+    by_number: dict[str, Bucket]  # every addressee-side order, by `Address.number_key`
     senders_by_zip5: dict[str, Bucket]  # scope sender
     attorney_zip5s: frozenset[str]
 
@@ -191,7 +205,8 @@ class _Tables:
             # Each order sits in exactly one bucket a piece can reach by routing (by its
             # code, its ZIP+4 or its ZIP5), so no piece is weighed twice under one order.
             open_by_zip5=_group(receiving, lambda a, r: None if a.zip4 or r else a.zip5),
-            by_point=_group(receiving, lambda a, r: a.delivery_point_key),
+            by_zip5=_group(receiving, lambda a, r: a.zip5),
+            by_number=_group(receiving, lambda a, r: a.number_key),
             senders_by_zip5=_group(
                 [e for e in entries if e.order.scope is Scope.SENDER], lambda a, r: a.zip5
             ),
@@ -310,10 +325,6 @@ class _Side:
         address = self._address
         return address.recipient if address is not None else self.lines
 
-    def point(self) -> str | None:
-        address = self.address()
-        return address.delivery_point_key if address is not None else None
-
 
 # Why a piece has no delivery point, in words that hold no part of it (MatchResult.problem).
 _BARCODE_PROBLEMS = {
@@ -375,16 +386,31 @@ class _Matching:
         if len(routing) == ROUTING_DIGITS:
             self._by_routing(routing)
             return
-        # Without a full routing code the address text is read, whatever the index holds:
-        # so whether a piece is readable, and the problem named when it is not, never depend
-        # on which ZIP Codes are under cover (an operator could otherwise probe them).
-        point = self.to.point()
-        if point is None:
+        # Without a full routing code the text decides. What can be told of it cheaply
+        # (`precheck`: no ZIP, an unlisted ZIP, another state's code, no street) is read for
+        # every piece, whatever the index holds, and is what the sender is told: so whether a
+        # piece is refused, and why, never depends on which addresses are under cover (an
+        # operator could otherwise probe them). Only then is the index asked, and the text
+        # parsed (the slow part) only when an order is at one of its ZIP Codes and its house
+        # number is in the text. A piece that passes the precheck but does not parse there is
+        # counted unreadable, never named: that outcome depends on the index.
+        lines = self.to.lines
+        problem = precheck(lines) if lines else "none"
+        if problem is not None:
             self.unreadable = True
-            self.problem = _problem(self.barcode_error, self.to.error)
+            self.problem = _problem(self.barcode_error, problem)
             return
-        for entry in self.tables.by_point.get(point, ()):
-            self._consider(entry, self.to, MatchedOn.ADDRESS)
+        by_zip5 = self.tables.by_zip5
+        nearby = [e for z in zip5_candidates(lines) for e in by_zip5.get(z, ())]
+        if not nearby or not _numbered(nearby, lines):
+            return
+        address = self.to.address()
+        if address is None:
+            self.unreadable = True
+            return
+        for entry in self.tables.by_number.get(address.number_key, ()):
+            if same_delivery_point(entry.order.address, address):
+                self._consider(entry, self.to, MatchedOn.ADDRESS)
 
     def _routing(self) -> str:
         if not self.piece.imb:
@@ -406,19 +432,16 @@ class _Matching:
             self._consider(entry, self.to, MatchedOn.ROUTING)
         unconfirmed = tables.unrouted_by_zip9.get(routing[:9], ())
         unconfirmed += tables.open_by_zip5.get(routing[:5], ())
-        if unconfirmed:
-            # Most pieces in an order's ZIP+4 are the neighbours': a text without the order's
-            # house number is not parsed (the slow part), since it cannot be at its point.
-            text = " ".join(self.to.lines)
-            unconfirmed = tuple(e for e in unconfirmed if e.number is None or e.number.search(text))
-        if not unconfirmed:
+        # Most pieces in an order's ZIP+4 are the neighbours': a text without the order's
+        # house number is not parsed (the slow part), since it cannot be at its point.
+        if not unconfirmed or not _numbered(unconfirmed, self.to.lines):
             return
-        point = self.to.point()
-        if point is None:
+        address = self.to.address()
+        if address is None:
             self.unreadable = True  # counted, never named: this depends on the index
             return
         for entry in unconfirmed:
-            if entry.order.address.delivery_point_key == point:
+            if same_delivery_point(entry.order.address, address):
                 self._consider(entry, self.to, MatchedOn.ADDRESS)
 
     # -- scope sender: the return address ---------------------------------------------------
@@ -429,12 +452,12 @@ class _Matching:
             return
         if not any(z in senders for z in zip5_candidates(self.back.lines)):
             return
-        point = self.back.point()
-        if point is None:
+        address = self.back.address()
+        if address is None:
             self.unreadable = True
             return
-        for entry in senders.get(point.split("|", 1)[0], ()):
-            if entry.order.address.delivery_point_key == point:
+        for entry in senders.get(address.zip5, ()):
+            if same_delivery_point(entry.order.address, address):
                 self._consider(entry, self.back, MatchedOn.RETURN_ADDRESS)
 
     # -- one order ---------------------------------------------------------------------------
@@ -457,12 +480,22 @@ class _Matching:
 
     def _attorney(self, entry: _Entry, other: _Side) -> bool:
         """MC-ATTORNEY: the other side names a known attorney or is at an attorney's address."""
-        if not other.lines or not (entry.attorney_names or entry.attorney_points):
+        if not other.lines or not (entry.attorney_names or entry.attorney_addresses):
             return False
-        nearby = entry.attorney_zip5s & zip5_candidates(other.lines)
-        if nearby and other.point() in entry.attorney_points:
-            return True
+        if entry.attorney_zip5s & zip5_candidates(other.lines):
+            address = other.address()
+            if address is not None and any(
+                same_delivery_point(known, address) for known in entry.attorney_addresses
+            ):
+                return True
         return names_anyone(entry.attorney_names, other.name_lines())
+
+
+def _numbered(entries: Iterable[_Entry], lines: Sequence[str]) -> bool:
+    """Whether the text holds the house number (or box, route or unit number) of one of the
+    orders: a text without it cannot be at their delivery point, and need not be parsed."""
+    text = " ".join(lines)
+    return any(e.number is None or e.number.search(text) for e in entries)
 
 
 # -- ZIP Codes in text, cheaply ---------------------------------------------------------------

@@ -26,9 +26,20 @@ by "|": "62704|123 N MAIN ST|4". It leaves out
 
 * the ZIP+4, which the sender often omits and which is derived from the rest;
 * the city and state, which the ZIP determines (a city may be written several ways); and
-* the unit designator when a number follows it: the designator does not pick the delivery
-  point, the number does ("APT 4", "# 4" and "UNIT 4" at one building are one box). A
-  designator that takes no number (REAR, BSMT) is the unit itself and is in the key.
+* the unit designator when a number follows it and the designator names a unit of the
+  same kind (APT, UNIT, STE, RM, #, or none): the designator does not pick the delivery
+  point, the number does, and senders use these words for one another ("APT 19", "STE 19",
+  "UNIT 19" and "# 19" at one building are one box). A designator that names another level
+  or another kind of place (BLDG, FL, DEPT, LOT, SPC, TRLR...) stays in the key, and so does
+  one that takes no number (REAR, BSMT), which is the unit itself. Precision risk: a
+  building with both a suite 4 and an apartment 4 (offices below, flats above) is one
+  delivery point to the key; the name on the piece still has to be the subject's.
+
+Reading OCR slips (postal/confusion.py): the ZIP Code is the authority for the city and the
+state. A state code that is not one but reads as the ZIP's state through the OCR table (K5
+for KS, 1A for IA) is the ZIP's state; a city not on the ZIP's list is replaced by the ZIP's
+own for labelling. Street names are compared with tolerance only in `same_delivery_point`,
+once the ZIP, the house number and the unit are equal.
 
 Known limits: a street name abbreviation other than the suffix and directionals
 ("MT VERNON" against "MOUNT VERNON") is kept as written; "N ST" and "NORTH ST" stay two
@@ -46,6 +57,7 @@ from functools import cache
 import usaddress
 import zipcodes
 
+from mailcover.postal.confusion import ocr_same, similarity
 from mailcover.postal.pub28 import (
     DIRECTIONALS,
     MILITARY_CITIES,
@@ -116,10 +128,11 @@ class Address:
     def unit(self) -> str:
         """The unit as the key holds it.
 
-        Apartment-like designators (APT, UNIT, #, or none) are one kind: "APT 4", "# 4"
-        and "UNIT 4" at one building are one box, so only the number counts. Any other
-        designator stays in the key, since SUITE 4, FL 4 and LOT 4 are other places than
-        APT 4; a building is kept before the unit (BLDG 2 APT 4 is not BLDG 3 APT 4).
+        Designators of one unit of a building (APT, UNIT, STE, RM, #, or none) are one
+        kind: "APT 4", "STE 4", "# 4" and "UNIT 4" at one building are one box, so only the
+        number counts. Any other designator stays in the key, since FL 4, LOT 4 and BLDG 4
+        are other places than APT 4; a building is kept before the unit (BLDG 2 APT 4 is
+        not BLDG 3 APT 4).
         Numbers lose leading zeros and hyphens ("04" is 4, "4-A" is 4A).
         """
         number = _unit_number(self.unit_number)
@@ -133,6 +146,14 @@ class Address:
     def delivery_point_key(self) -> str:
         """ZIP5|primary line|unit: the same for every spelling of one delivery point."""
         return f"{self.zip5}|{self.primary_line}|{self.unit}"
+
+    @property
+    def number_key(self) -> str:
+        """ZIP5|house number|unit for a street address, else the delivery-point key: what
+        must be equal before street names are compared with tolerance (`same_delivery_point`)."""
+        if not self.street_name or self.po_box or self.route_type or self.military_type:
+            return self.delivery_point_key
+        return f"{self.zip5}|{self.number.lstrip('0') or self.number}|{self.unit}"
 
     @property
     def zip_code(self) -> str:
@@ -304,7 +325,7 @@ def _parse_cleaned(lines: tuple[str, ...]) -> Address:
 
 
 _LAST_LINE = re.compile(
-    r", (?P<city>[A-Z0-9][A-Z0-9 \-/]*?),? (?P<state>[A-Z]{2}),? "
+    r", (?P<city>[A-Z0-9][A-Z0-9 \-/]*?),? (?P<state>[A-Z0-9]{2}),? "
     r"(?P<zip>\d{5})(?:-(?P<plus4>\d{4}))?$"
 )
 
@@ -320,18 +341,35 @@ def _read_with_last_line(text: str) -> _Parts:
     are labelled as in a clean address; the city as written is kept.
     """
     found = _LAST_LINE.search(text)
-    if found is None or found.start() == 0 or found.group("state") not in STATES.values():
+    if found is None or found.start() == 0:
+        return _Parts.read(_tag(text))
+    state = _state_of_zip(found.group("state"), found.group("zip"))
+    if state is None:
         return _Parts.read(_tag(text))
     written = found.group("city")
     cities = _zip_cities(found.group("zip"))
     if not cities or written in MILITARY_CITIES:
         return _Parts.read(_tag(text))
     city = written if written in cities else min(cities)
-    state, zip_code = found.group("state"), found.group(0).rsplit(" ", 1)[1]
+    zip_code = found.group(0).rsplit(" ", 1)[1]
     parts = _Parts.read(_tag(f"{text[: found.start()]}, {city}, {state} {zip_code}"))
     if parts.get("PlaceName").strip(" ,") == city:
         parts.labels["PlaceName"] = written
     return parts
+
+
+def _state_of_zip(written: str, zip5: str) -> str | None:
+    """The state code `written` stands for. The ZIP is the authority and the state only
+    confirms it: a code that reads as the ZIP's state through the OCR table (K5 for KS, 1A
+    for IA, MO for MD: a slip that makes another code is still a slip) is the ZIP's state,
+    and so is one that is no state code at all (N5); another state's code is itself (the
+    parser then refuses the address: one of the two is wrong). None without a listed ZIP."""
+    known = _zip_state(zip5)
+    if known is None:
+        return written if written in STATES.values() else None
+    if written in STATES.values() and not ocr_same(known, written):
+        return written
+    return known
 
 
 class _Parts:
@@ -426,6 +464,8 @@ class _Parts:
             # "SPRINGFIELD 62704": usaddress takes the city for the state.
             self.labels["PlaceName"] = written
             return known_state
+        if len(written) == 2 and (state is None or ocr_same(known_state, written)):
+            return known_state  # K5 for KS, N5: the ZIP's state (see _state_of_zip)
         if state is None:
             raise AddressError("unknown-state", f"{written!r} is not a state code (Pub 28 App. B).")
         return state
@@ -535,7 +575,7 @@ class _Parts:
 # -- small helpers --------------------------------------------------------------------------
 
 
-_APARTMENT_LIKE = frozenset({"", "#", "APT", "UNIT"})
+_APARTMENT_LIKE = frozenset({"", "#", "APT", "UNIT", "STE", "RM"})
 
 
 def _unit_number(text: str) -> str:
@@ -632,3 +672,131 @@ def _zip_cities(zip5: str) -> frozenset[str]:
 def is_military(address: Address) -> bool:
     """Whether the address is an overseas military one (APO/FPO/DPO in AA, AE or AP)."""
     return address.state in MILITARY_STATES
+
+
+# -- one delivery point, written two ways ----------------------------------------------------
+
+STREET_MIN_SIMILARITY = 0.8
+"""Similarity (postal/confusion.py: 1 - slips / length, an OCR confusion no slip) a street
+name needs, once ZIP, house number and unit are equal: one slip in 5 letters, two in 10.
+A name of SHORT_STREET letters or fewer must be the same once folded (ELM is not ELK)."""
+
+SHORT_STREET = 4
+
+_STANDARD_SUFFIXES = frozenset(STREET_SUFFIXES.values())
+
+
+def same_delivery_point(known: Address, seen: Address) -> bool:
+    """Whether `seen` (read from a piece) is at `known`'s delivery point (an order's).
+
+    Equal delivery-point keys are; otherwise the ZIP, the house number and the unit must be
+    equal (`number_key`), the directionals too, and the street name and suffix the same
+    but for slips: a suffix read through the OCR table (AVF for AVE, PI for PL) but never
+    another suffix (MAIN ST is not MAIN AVE), and a street name at STREET_MIN_SIMILARITY
+    (FISHFR for FISHER, ALLFN for ALLEN, REFD for REED). A suffix read into the name ("OAK
+    AVF" with no suffix) is compared with the name and suffix together.
+
+    Precision risk, accepted and documented: two streets of one ZIP Code whose names differ by
+    a slip (MAIN and MAINE, FISHER and FISHERS) with the same house number and unit are taken
+    for one; the name on the piece must still be the subject's (MC-ALL-NAMES), so what is
+    at stake is a piece addressed by name to the subject, one slip away from their street.
+    """
+    if known.delivery_point_key == seen.delivery_point_key:
+        return True
+    if known.number_key != seen.number_key or known.number_key == known.delivery_point_key:
+        return False  # another ZIP, number or unit; or not a street address (a box, a route)
+    if (known.predirectional, known.postdirectional) != (
+        seen.predirectional,
+        seen.postdirectional,
+    ):
+        return False
+    if known.suffix and seen.suffix:
+        if known.suffix != seen.suffix and (
+            seen.suffix in _STANDARD_SUFFIXES or not ocr_same(known.suffix, seen.suffix)
+        ):
+            return False
+        return _street_names_agree(known.street_name, seen.street_name)
+    return _street_names_agree(
+        _join(known.street_name, known.suffix), _join(seen.street_name, seen.suffix)
+    )
+
+
+def _street_names_agree(known: str, seen: str) -> bool:
+    a, b = known.replace(" ", ""), seen.replace(" ", "")
+    if ocr_same(a, b):
+        return True
+    if min(len(a), len(b)) <= SHORT_STREET:
+        return False
+    return similarity(a, b) >= STREET_MIN_SIMILARITY
+
+
+# -- what can be said of an address without parsing it ---------------------------------------
+
+_ZIP_LIKE = re.compile(r"(?<![0-9A-Z])[0-9OIL]{5}(?:[\s-]*[0-9OIL]{4})?(?![0-9A-Z])")
+_ZIP_ENDS_LINE = re.compile(r"(?<![0-9A-Z])([0-9OIL]{5})(?:[\s-]*[0-9OIL]{4})?$")
+_STATE_BEFORE = re.compile(r"(?:^|[\s,])([A-Z0-9]{2})[\s,.]*$")
+_PRIMARY_WORDS = re.compile(r"\b(?:BOX|RR|HC|ROUTE|RFD|PSC|CMR|UNIT|USS|USNS|USCGC|STAR)\b")
+
+
+def precheck(lines: Sequence[str]) -> str | None:
+    """The `AddressError` code `parse_lines` would raise that can be told without labelling
+    the address (cheaply), or None. None does not promise that the address parses; a code
+    promises that it does not (tests/postal/test_precheck.py holds both on many addresses).
+
+    The matcher reads every text-only piece this far, whatever orders are in force, and parses
+    only those that might be at a covered delivery point (matching/index.py), so what a
+    sender is told about a piece's address never depends on coverage. Codes: "empty"; "no-zip"
+    (no run of five characters, O, I and L read as digits, with three digits at least);
+    "unknown-zip" (no such run is on the ZIP Code list); "zip-state-mismatch" (the state code
+    before a ZIP that ends a line is another state's, and not the ZIP's read through the OCR
+    table); "no-street" (no digit outside that ZIP and no box, route or military word).
+    """
+    text: list[str] = []
+    for raw in lines:
+        line = str(raw)
+        if not line.isascii():
+            line = unicodedata.normalize("NFKD", line).encode("ascii", "ignore").decode()
+        line = line.upper().replace("'", "").strip(" ,.;:-/")
+        if line:
+            text.append(line)
+    if not text:
+        return "empty"
+    zips = _zip_list()
+    chosen: tuple[int, str, int] | None = None  # line, ZIP5, where the ZIP starts
+    seen_one = False
+    for i in range(len(text) - 1, -1, -1):  # the last line that ends with a listed ZIP
+        ending = _ZIP_ENDS_LINE.search(text[i])
+        if ending and _mostly_digits(ending.group(1)):
+            seen_one = True
+            zip5 = ending.group(1).translate(_OCR_DIGITS)
+            if zip5 in zips:
+                chosen = (i, zip5, ending.start())
+                break
+    if chosen is None:
+        for i, line in enumerate(text):  # else a listed ZIP anywhere ("... 62704 USA")
+            for run in _ZIP_LIKE.finditer(line):
+                if _mostly_digits(run.group()[:5]):
+                    seen_one = True
+                    if run.group()[:5].translate(_OCR_DIGITS) in zips:
+                        return _street_or_not(text, i, run.start(), run.end())
+        return "unknown-zip" if seen_one else "no-zip"
+    i, zip5, at = chosen
+    before = _STATE_BEFORE.search(text[i][:at])
+    if before is not None:
+        written = before.group(1)
+        if written in STATES.values() and not ocr_same(zips[zip5][0], written):
+            return "zip-state-mismatch"
+    return _street_or_not(text, i, at, len(text[i]))
+
+
+def _mostly_digits(run: str) -> bool:
+    return sum(c.isdigit() for c in run) >= 3
+
+
+def _street_or_not(text: list[str], line: int, start: int, end: int) -> str | None:
+    rest = [*text[:line], text[line][:start] + text[line][end:], *text[line + 1 :]]
+    if any(c.isdigit() for part in rest for c in part):
+        return None
+    if any(_PRIMARY_WORDS.search(part) for part in rest):
+        return None
+    return "no-street"

@@ -1,0 +1,109 @@
+"""One delivery point written with the slips mail really carries (`same_delivery_point`), and
+the other delivery points that must stay apart; the state code read through the ZIP.
+
+Each rule of tolerance in postal/address.py and postal/confusion.py has its test here: what it
+lets through, and the neighbour it still refuses."""
+
+from __future__ import annotations
+
+import pytest
+
+from mailcover.postal.address import AddressError, parse_lines, same_delivery_point
+from mailcover.postal.confusion import fold, ocr_same, similarity
+from mailcover.postal.pub28 import STATES, STREET_SUFFIXES
+
+ORDER = ["JOHN Q PUBLIC", "1234 FISHER AVE APT 19", "LAS VEGAS NV 89101-1234"]
+
+
+def at_the_order(*lines: str) -> bool:
+    return same_delivery_point(parse_lines(ORDER), parse_lines(["JOHN Q PUBLIC", *lines]))
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ("1234 FISHER AVE STE 19", "LAS VEGAS NV 89101"),
+        ("1234 FISHER AVE UNIT 19", "LAS VEGAS NV 89101"),
+        ("1234 FISHER AVE # 19", "LAS VEGAS NV 89101"),
+        ("STE 19", "1234 FISHER AVE", "LAS VEGAS NV 89101"),
+        ("1234 FISHER AVE", "UNIT 19", "LAS VEGAS NV 89101"),
+        ("1234 FISHFR AVE APT 19", "LAS VEGAS NV 89101"),  # E read as F in the name
+        ("1234 FISHER AVF APT 19", "LAS VEGAS NV 89101"),  # ... and in the suffix
+        ("1234 FISHFR AVF", "STE 19", "LAS VFGAS NV 89101"),  # several at once
+        ("1234 FISHER AVENUE APT 19", "LAS VEGAS N5 89101"),  # a state code that is none
+        ("1234 FlSHER AVE APT 19", "IAS VEGAS NV 89101"),  # L read as I
+        ("1234 FISHRE AVE APT 19", "LAS VEGAS NV 89101"),  # two letters swapped
+    ],
+)
+def test_one_delivery_point_written_with_slips_is_the_order_s(lines: tuple[str, ...]) -> None:
+    assert at_the_order(*lines)
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ("1234 FISHER AVE APT 18", "LAS VEGAS NV 89101"),  # the neighbour's flat
+        ("1234 FISHER AVE", "LAS VEGAS NV 89101"),  # no unit: the building, not the flat
+        ("1234 FISHER AVE BLDG 19", "LAS VEGAS NV 89101"),  # another level
+        ("1234 FISHER AVE FL 19", "LAS VEGAS NV 89101"),
+        ("1236 FISHER AVE APT 19", "LAS VEGAS NV 89101"),  # the house next door
+        ("1234 FISHER ST APT 19", "LAS VEGAS NV 89101"),  # another real suffix: another street
+        ("1234 N FISHER AVE APT 19", "LAS VEGAS NV 89101"),  # a directional the order lacks
+        ("1234 FOSTER AVE APT 19", "LAS VEGAS NV 89101"),  # another name
+        ("1234 FISHER AVE APT 19", "LAS VEGAS NV 89102"),  # another ZIP Code
+    ],
+)
+def test_the_neighbours_stay_other_delivery_points(lines: tuple[str, ...]) -> None:
+    assert not at_the_order(*lines)
+
+
+def test_a_short_street_name_must_be_the_same_once_folded() -> None:
+    order = parse_lines(["X", "12 ELM ST", "SPRINGFIELD IL 62704"])
+    assert same_delivery_point(order, parse_lines(["X", "12 EIM ST", "SPRINGFIELD IL 62704"]))
+    assert not same_delivery_point(order, parse_lines(["X", "12 ELK ST", "SPRINGFIELD IL 62704"]))
+
+
+def test_a_box_or_a_route_is_compared_whole() -> None:
+    box = parse_lines(["X", "PO BOX 100", "DENVER CO 80201"])
+    assert same_delivery_point(box, parse_lines(["X", "PO BOX 0100", "DENVER CO 80201"]))
+    assert not same_delivery_point(box, parse_lines(["X", "PO BOX 101", "DENVER CO 80201"]))
+
+
+@pytest.mark.parametrize(("written", "state"), [("K5", "KS"), ("KS", "KS"), ("N5", "KS")])
+def test_the_zip_code_names_the_state_a_slip_leaves_unreadable(written: str, state: str) -> None:
+    address = parse_lines(["X", "100 MAIN ST", f"DODGE CITY {written} 67801"])
+    assert address.state == state
+    assert address.zip5 == "67801"
+
+
+def test_another_state_s_code_still_contradicts_the_zip() -> None:
+    with pytest.raises(AddressError) as refused:
+        parse_lines(["X", "9 OAK ST", "DENVER IL 80201"])
+    assert refused.value.code == "zip-state-mismatch"
+
+
+def test_1a_is_iowa_when_the_zip_is_in_iowa() -> None:
+    address = parse_lines(["X", "55 MAIN ST", "EA5T DUBUQUE 1A 52001"])
+    assert (address.state, address.delivery_point_key) == ("IA", "52001|55 MAIN ST|")
+
+
+def test_no_two_standard_suffixes_fold_alike() -> None:
+    standard = sorted(set(STREET_SUFFIXES.values()))
+    folded = {fold(s) for s in standard}
+    assert len(folded) == len(standard)
+
+
+def test_only_md_and_mo_and_ia_and_la_fold_alike() -> None:
+    codes = sorted({c for c in STATES.values()})
+    collisions = {
+        (a, b) for a in codes for b in codes if a < b and fold(a) == fold(b)
+    }  # the ZIP decides between them (_state_of_zip)
+    assert collisions == {("MD", "MO"), ("IA", "LA")}
+
+
+def test_the_confusion_table_is_a_comparison_never_a_correction() -> None:
+    assert ocr_same("LOCK", "IOCK")
+    assert ocr_same("AVE", "AVF")
+    assert ocr_same("KS", "K5")
+    assert not ocr_same("ST", "AVE")
+    assert similarity("FISHER", "FISHRE") == pytest.approx(5 / 6)
