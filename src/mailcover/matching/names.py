@@ -37,6 +37,9 @@ no trace (MC-NO-ORDER-NO-DATA), so there is no cache.
 
 from __future__ import annotations
 
+import functools
+import importlib
+import pkgutil
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -50,19 +53,60 @@ SURNAME_MIN_SIMILARITY = 0.8
 A surname of 4 letters or fewer must be exact (one slip in ROE or DOE is another family);
 members of a household share the surname, so forgiving it does not let their mail in."""
 
-LONG_GIVEN_NAME = 6
-"""Letters a given name needs (on the longer side) before one slip other than an OCR
-confusion is forgiven."""
+OCR_COST = 0.5
+"""Weight of glyphs an OCR engine reads for one another (L and I, E and F, D and O, RN and M,
+after GeCo's and FEBRL's OCR variation tables): the commonest slip on printed mail."""
 
-ENDING_LETTERS = 2
-"""The last letters of a given name, where gendered and family variants differ (FRANCIS and
-FRANCES, ANTONIO and ANTONIA, CHRISTIAN and CHRISTINA, DANIEL and DANIELA): never forgiven."""
+KEYBOARD_COST = 0.75
+"""Weight of a letter typed for its neighbour on a QWERTY keyboard (JOHM for JOHN)."""
+
+SWAP_COST = 0.75
+"""Weight of two adjacent letters swapped (JHON, MICHEAL, CHRISTOHPER): a typing slip."""
+
+DOUBLED_COST = 0.75
+"""Weight of a doubled letter written once, or a letter written twice (HANAH, JENNA)."""
+
+SHORT_GIVEN_NAME_BUDGET = 0.75
+"""The slip a three-letter given name may carry: an OCR reading, a neighbouring key, a swap;
+not a letter more, less or wholly different (IAN, JAN, DAN, ANN, AMY are all names). Two
+letters carry none; four and more carry one slip of weight 1."""
+
+VARIANT_MIN_LETTERS = 5
+"""Letters the shorter of two listed names needs before a final E is a spelling (KATHERIN,
+KATHERINE) rather than another name (DAN, DANE)."""
 
 # Glyphs an OCR engine reads for one another in upper-case print: digits for letters, and
 # letters whose shapes differ by one stroke. Folded the same way on both sides.
 _OCR_FOLD = str.maketrans({"0": "O", "Q": "O", "D": "O", "1": "I", "L": "I", "|": "I",
                            "5": "S", "8": "B", "6": "G", "2": "Z"})  # fmt: skip
 _OCR_DIGITS = str.maketrans({"0": "O", "1": "I", "5": "S", "8": "B", "6": "G", "2": "Z"})
+# Given names fold more letters still when weighing a slip (_slip_cost): E and F, J and I,
+# U and V, C and G are read for one another too.
+_OCR_FOLD_GIVEN = str.maketrans({"F": "E", "J": "I", "V": "U", "G": "C"})
+
+_KEYBOARD_ROWS = ("QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM")
+
+
+def _keyboard_neighbours() -> dict[str, str]:
+    """Each letter's neighbours on a QWERTY keyboard: beside it, and the keys touching it in
+    the rows above and below (the rows are staggered by half a key)."""
+    neighbours: dict[str, str] = {}
+    for r, row in enumerate(_KEYBOARD_ROWS):
+        for i, key in enumerate(row):
+            near = [row[j] for j in (i - 1, i + 1) if 0 <= j < len(row)]
+            if r > 0:
+                near += [_KEYBOARD_ROWS[r - 1][j] for j in (i, i + 1)]
+            if r < 2:
+                near += [
+                    _KEYBOARD_ROWS[r + 1][j]
+                    for j in (i - 1, i)
+                    if 0 <= j < len(_KEYBOARD_ROWS[r + 1])
+                ]
+            neighbours[key] = "".join(near)
+    return neighbours
+
+
+_KEYBOARD_NEIGHBOURS = _keyboard_neighbours()
 
 TITLES = frozenset(
     {
@@ -290,9 +334,9 @@ def _surnames_agree(known: str, seen: str) -> bool:
 
 
 def _fold_given(word: str) -> str:
-    # Given names fold digits only: one letter often is all that separates members of a
-    # household (CLARA and CIARA, IAN and LAN, DANA and OANA), so a letter read for a
-    # letter is another person here, not an OCR slip.
+    # Digits only: a digit in a given name is always a misread letter (J0HN). Letters read
+    # for letters (CIARA for CLARA) are weighed in _slip_cost instead, where the register
+    # of real names can still say that the reading is another person.
     return word.translate(_OCR_DIGITS)
 
 
@@ -302,10 +346,119 @@ def _givens_agree(known: str, seen: str) -> bool:
     a, b = _fold_given(known), _fold_given(seen)
     if a == b:
         return True
-    if len(a) != len(b) or len(a) < LONG_GIVEN_NAME:
-        return False  # a letter more or less is often another name: MARINA, MARIANA
-    # One slip, never in the first letter (JAYDEN and HAYDEN) nor the last ones (FRANCIS and
-    # FRANCES): those letters are kept whole on both sides, the slip lies between them.
-    if a[0] != b[0] or a[-ENDING_LETTERS:] != b[-ENDING_LETTERS:]:
+    cost = _slip_cost(a, b)
+    if cost is None or cost > _slip_budget(a):
         return False
-    return OSA.distance(a[1:-ENDING_LETTERS], b[1:-ENDING_LETTERS], score_cutoff=1) <= 1
+    # MC-ALL-NAMES: a slip that spells another real given name is another person (FRANCES
+    # for FRANCIS, CIARA for CLARA), unless it is the same name spelt another way.
+    return b not in given_name_register().names or _same_name_spelt_otherwise(a, b)
+
+
+def _read_alike(word: str) -> str:
+    return _fold(word).translate(_OCR_FOLD_GIVEN)
+
+
+def _slip_budget(known: str) -> float:
+    """How much slip (in _slip_cost's units) a given name of this length may carry."""
+    if len(known) <= 2:
+        return 0.0
+    return SHORT_GIVEN_NAME_BUDGET if len(known) == 3 else 1.0
+
+
+def _slip_cost(a: str, b: str) -> float | None:
+    """The weight of the one slip that turns `a` into `b`, or None when it takes more."""
+    if _read_alike(a) == _read_alike(
+        b
+    ):  # glyphs read for one another: CIARA, DANIEI, MARNIE for MAMIE
+        return OCR_COST
+    if len(a) == len(b):
+        diffs = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        if len(diffs) == 1:
+            x, y = a[diffs[0]], b[diffs[0]]
+            return KEYBOARD_COST if y in _KEYBOARD_NEIGHBOURS.get(x, "") else 1.0
+        i = diffs[0]
+        if len(diffs) == 2 and diffs[1] == i + 1 and a[i] == b[i + 1] and a[i + 1] == b[i]:
+            return SWAP_COST
+        return None
+    if abs(len(a) - len(b)) != 1:
+        return None
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    i = next(
+        (i for i, (x, y) in enumerate(zip(longer, shorter, strict=False)) if x != y), len(shorter)
+    )
+    if longer[:i] + longer[i + 1 :] != shorter:
+        return None
+    doubled = longer[i] in longer[max(i - 1, 0) : i] + longer[i + 1 : i + 2]
+    return DOUBLED_COST if doubled else 1.0
+
+
+def _same_name_spelt_otherwise(known: str, seen: str) -> bool:
+    """Whether two listed names one slip apart are one name spelt two ways (MICHEAL,
+    KATHERIN): both listed for the same one sex only, and the slip is two inner letters
+    swapped or a final E after a consonant (of a name of VARIANT_MIN_LETTERS or more)."""
+    register = given_name_register()
+    sexes = [(n in register.male, n in register.female) for n in (known, seen)]
+    if sexes[0] != sexes[1] or sexes[0][0] == sexes[0][1]:
+        return False  # either sex, none, or not the same: FRANCIS and FRANCES, JOAN and JOHN
+    if len(known) == len(seen):
+        diffs = [i for i, (x, y) in enumerate(zip(known, seen, strict=True)) if x != y]
+        return len(diffs) == 2 and diffs[0] > 0 and diffs[1] < len(known) - 1
+    shorter, longer = sorted((known, seen), key=len)
+    return (
+        len(shorter) >= VARIANT_MIN_LETTERS
+        and longer == shorter + "E"
+        and shorter[-1] not in "AEIOUY"
+    )
+
+
+# -- the register of real given names -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GivenNameRegister:
+    """Real given names, upper-case ASCII letters, and those listed as a man's or a woman's."""
+
+    names: frozenset[str]
+    male: frozenset[str]
+    female: frozenset[str]
+
+
+def _ascii_name(name: str) -> str:
+    """The name in upper-case ASCII letters, or "" when its script is not the Latin one."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
+    letters = letters.replace("-", "").replace("'", "").replace(" ", "")
+    return letters.upper() if letters.isascii() and letters.isalpha() else ""
+
+
+@functools.cache
+def given_name_register() -> GivenNameRegister:
+    """The first names of every locale of Faker's person provider written in Latin letters.
+
+    Loaded once, at first use (about half a second), and never changed: it holds published
+    lists, nothing read from mail. Faker (already a dependency, for the demo's people) ships
+    lists compiled from national registers: the United States' (the Social Security
+    Administration's most popular names by decade, and a longer list of about 7,000), New
+    Zealand's, Ireland's, and those of the other countries whose people write to and live
+    in the United States. A provider that splits its names by sex says which are a man's
+    and which a woman's; a name in both, or in neither, is of either sex.
+    """
+    import faker.providers.person as person  # half a second: at first use, not at import
+
+    names: set[str] = set()
+    by_sex: dict[str, set[str]] = {"first_names_male": set(), "first_names_female": set()}
+    for module in pkgutil.iter_modules(person.__path__):
+        provider = vars(importlib.import_module(f"{person.__name__}.{module.name}"))["Provider"]
+        for attribute in ("first_names", *by_sex):
+            listed = vars(provider).get(attribute)
+            if not isinstance(listed, Iterable) or isinstance(listed, str):
+                continue  # a property that joins the male and the female lists
+            for name in map(_ascii_name, listed):
+                if len(name) >= 2:
+                    names.add(name)
+                    by_sex.get(attribute, set()).add(name)
+    return GivenNameRegister(
+        frozenset(names),
+        frozenset(by_sex["first_names_male"]),
+        frozenset(by_sex["first_names_female"]),
+    )
