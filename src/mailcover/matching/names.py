@@ -53,6 +53,11 @@ SURNAME_MIN_SIMILARITY = 0.8
 A surname of 4 letters or fewer must be exact (one slip in ROE or DOE is another family);
 members of a household share the surname, so forgiving it does not let their mail in."""
 
+SHORT_SURNAME_LETTERS = 4
+"""A surname of this many letters may carry one slip of any kind (RIED, RYA, DEBT for REID,
+RYAN, DENT), though its similarity is under SURNAME_MIN_SIMILARITY; one of three letters or
+fewer may not (DOE and ROE are two families)."""
+
 OCR_COST = 0.5
 """Weight of glyphs an OCR engine reads for one another (L and I, E and F, D and O, RN and M,
 after GeCo's and FEBRL's OCR variation tables): the commonest slip on printed mail."""
@@ -108,6 +113,11 @@ def _keyboard_neighbours() -> dict[str, str]:
 
 _KEYBOARD_NEIGHBOURS = _keyboard_neighbours()
 
+
+def _fold(word: str) -> str:
+    return word.translate(_OCR_FOLD).replace("RN", "M").replace("VV", "W")
+
+
 TITLES = frozenset(
     {
         "MR",
@@ -132,6 +142,9 @@ TITLES = frozenset(
     }
 )
 """Words before a name that are not part of it (dropped only at the start of it)."""
+
+_READ_AS_TITLES = frozenset(map(_fold, TITLES))
+"""The titles as an OCR engine may read them (0R and OR for DR, M5 for MS, MR5 for MRS)."""
 
 CREDENTIALS = frozenset(
     {"ESQ", "ESQUIRE", "MD", "PHD", "DDS", "DMD", "DO", "JD", "CPA", "RN", "PE", "LLM"}
@@ -259,11 +272,11 @@ def _tokens(text: str) -> tuple[list[list[str]], str]:
     for segment in text.split(","):
         words: list[str] = []
         for raw in segment.split():
-            if raw in GENERATIONS:
-                generation = GENERATIONS[raw]
-                continue
             word = raw.translate(_OCR_DIGITS)
-            if word.isalpha() and not (word in TITLES and not words):
+            if raw in GENERATIONS or word in GENERATIONS:  # 3RD as written, 5R as read (SR)
+                generation = GENERATIONS.get(raw) or GENERATIONS[word]
+                continue
+            if word.isalpha() and not (not words and _fold(word) in _READ_AS_TITLES):
                 words.append(word)
         while len(words) > 2 and words[-1] in CREDENTIALS:  # ANH DO: DO is the surname
             words.pop()
@@ -295,7 +308,9 @@ def _readings_of_one(text: str, shared_surname: str) -> list[PersonName]:
         return [_person(words, [shared_surname], generation)] if shared_surname else []
     given, surname = _split_surname(words)
     found = [_person(given, surname, generation)]
-    if len(given) >= 2:  # "JUL IAN RANGEL": a space an OCR engine put inside the given name
+    # "JUL IAN RANGEL": a space an OCR engine put inside the given name. Not after an initial
+    # or before one: JOHN R PUBLIC read as JOHNR, one letter from JOHN, would lose its middle.
+    if len(given) >= 2 and len(given[0]) > 1 and len(given[1]) > 1:
         found.append(_person([given[0] + given[1], *given[2:]], surname, generation))
     end = 1  # "PUBLIC JOHN Q"; "DE LA CRUZ JUAN": the particles lead the surname
     while end < len(words) - 1 and words[end - 1] in PARTICLES:
@@ -320,14 +335,12 @@ def _person(given: list[str], surname: list[str], generation: str) -> PersonName
 # -- comparing ------------------------------------------------------------------------------
 
 
-def _fold(word: str) -> str:
-    return word.translate(_OCR_FOLD).replace("RN", "M").replace("VV", "W")
-
-
 def _surnames_agree(known: str, seen: str) -> bool:
     a, b = _fold(known), _fold(seen)
     if a == b:
         return True
+    if len(known) == SHORT_SURNAME_LETTERS:  # REID and RIED, RYAN and RYA: one slip
+        return _slip_cost(known, seen) is not None
     # Folding RN to M would turn a swap (HEARN, HERAN) into two slips: compare unfolded too.
     similarity = max(OSA.normalized_similarity(a, b), OSA.normalized_similarity(known, seen))
     return similarity >= SURNAME_MIN_SIMILARITY
@@ -393,21 +406,33 @@ def _slip_cost(a: str, b: str) -> float | None:
 
 
 def _same_name_spelt_otherwise(known: str, seen: str) -> bool:
-    """Whether two listed names one slip apart are one name spelt two ways (MICHEAL,
-    KATHERIN): both listed for the same one sex only, and the slip is two inner letters
-    swapped or a final E after a consonant (of a name of VARIANT_MIN_LETTERS or more)."""
+    """Whether two listed names one slip apart are one name spelt two ways.
+
+    Both must be listed for the same one sex only, and the slip one that does not change how
+    the name is said: two inner letters swapped (MICHEAL, JHON), a doubled letter written
+    once (JENA, ALISA, VANESA), or a final E after a consonant (KATHERIN; in a name of
+    VARIANT_MIN_LETTERS or more: DAN and DANE are two names).
+    """
     register = given_name_register()
     sexes = [(n in register.male, n in register.female) for n in (known, seen)]
     if sexes[0] != sexes[1] or sexes[0][0] == sexes[0][1]:
         return False  # either sex, none, or not the same: FRANCIS and FRANCES, JOAN and JOHN
     if len(known) == len(seen):
         diffs = [i for i, (x, y) in enumerate(zip(known, seen, strict=True)) if x != y]
-        return len(diffs) == 2 and diffs[0] > 0 and diffs[1] < len(known) - 1
+        return (
+            len(diffs) == 2
+            and 0 < diffs[0] == diffs[1] - 1 < len(known) - 2
+            and known[diffs[0]] == seen[diffs[1]]
+            and known[diffs[1]] == seen[diffs[0]]
+        )
     shorter, longer = sorted((known, seen), key=len)
-    return (
-        len(shorter) >= VARIANT_MIN_LETTERS
-        and longer == shorter + "E"
-        and shorter[-1] not in "AEIOUY"
+    if len(longer) != len(shorter) + 1:
+        return False
+    if longer == shorter + "E":
+        return len(shorter) >= VARIANT_MIN_LETTERS and shorter[-1] not in "AEIOUY"
+    return any(
+        longer[i] == longer[i - 1] and longer[:i] + longer[i + 1 :] == shorter
+        for i in range(1, len(longer))
     )
 
 
