@@ -8,15 +8,37 @@ part of the name:
 
 * The surname is compared with an edit distance (rapidfuzz's optimal string alignment,
   which counts a swap of two letters as one slip): OCR errors and misspellings are forgiven
-  in proportion to its length. Members of a household share it, so this costs nothing in
-  telling them apart.
+  in proportion to its length, and one slip of any kind in a surname of four letters
+  (REID and RIED, RYAN and RYA); three letters or fewer must be exact (DOE is not ROE).
+  Members of a household share it, so this costs nothing in telling them apart. Precision
+  risk: two families at one delivery point whose members share a given name and whose
+  surnames are a slip apart (JOHN REID and JOHN REED sharing a flat) are taken as one.
 * The given name is where household members differ, often by one letter (FRANCIS and
-  FRANCES, JOAN and JOHN, CHRISTIAN and CHRISTINA) or by a gendered ending (DANIEL and
-  DANIELA). It must be the same once the glyphs an OCR engine confuses are folded together
-  ("J0HN" is JOHN); a name of LONG_GIVEN_NAME letters or more may also have one slip (a
-  letter wrong, or two swapped: RICHQRD, ALEXADNRA), but never in its first letter nor in
-  its last ENDING_LETTERS, where the variants differ. A letter more or less is not forgiven:
-  MARINA and MARIANA, JOANNA and JOHANNA are different names.
+  FRANCES, JOAN and JOHN, CLARA and CIARA) or by a gendered ending (DANIEL and DANIELA).
+  The rule: a typo of the subject's given name is the subject; another given name is
+  another person. A name read from a piece that is one slip from the subject's is weighed
+  by the kind of slip (_slip_cost): glyphs an OCR engine reads for one another, after
+  GeCo's and FEBRL's OCR tables (L and I, E and F, D and O, RN and M: OCR_COST), a
+  neighbouring key or two letters swapped or a doubled letter (KEYBOARD_COST, SWAP_COST,
+  DOUBLED_COST), any other letter wrong, more or less (1). A name of four letters or more
+  may carry one slip (JOHM, JHON, JONH, CHRISTOHPER, KATHERIN, OSHUA); one of three only
+  a light one (SHORT_GIVEN_NAME_BUDGET: TPM or TOMM for TOM, not TOMS or TAM); one of two
+  none. The slip may be anywhere, first and last letters
+  included. Then the register of real given names (`given_name_register`: the first
+  names Faker ships, compiled from national registers, about 19,000) has its say: a
+  reading that is itself another real given name is another person who may share the
+  address (FRANCES, JOAN, MARINA, DANIELA, CIARA, LOUISE, JAYDEN for HAYDEN), and is
+  refused, unless the two are one name spelt two ways: both listed for the same one sex,
+  and the slip one that does not change how the name is said (two inner letters swapped:
+  MICHEAL; a doubled letter written once: JENA; a final E after a consonant, in a name of
+  five letters or more: KATHERIN). Precision risks, accepted and documented, in each
+  direction: (1) a household member whose name is not on the register and is one slip
+  from the subject's is taken for the subject (the register has the names of the United
+  States' registers and of many other countries', not every name); (2) two same-sex
+  spellings that sound the same but are two people at one address (ELISE and ELSIE,
+  MARIA and MAIRA) are taken as one; (3) recall: a typo that happens to spell a rare
+  real name (JOSUA for JOSHUA, CAILIN for CAITLIN) is refused, since the matcher cannot
+  tell it from a person of that name.
   A given name written as an initial ("J Q PUBLIC") matches any given name with that initial.
   Precision risk, accepted and documented: "J PUBLIC" is taken as mail to JOHN PUBLIC even
   when it is for JANE PUBLIC at the same address; the matcher knows only the subject's
@@ -26,13 +48,18 @@ part of the name:
   give one they must agree: JOHN Q PUBLIC is not JOHN R PUBLIC, and JOHN PUBLIC JR is not
   JOHN PUBLIC SR, who may well live at the same address.
 * Order: "PUBLIC, JOHN Q" (a comma) is read surname first; without a comma both readings
-  are tried ("PUBLIC JOHN Q" is JOHN Q PUBLIC). Titles (MR, MRS, DR) and credentials (ESQ,
+  are tried ("PUBLIC JOHN Q" is JOHN Q PUBLIC). Titles (MR, MRS, DR) at the start of a
+  name are dropped also as an OCR engine reads them, with or without a period or a comma
+  ("0R.", "M5", "MR5,": the word folded as a surname is); a given name that reads as a
+  title (OR) is dropped with them, and the piece then names nobody. Generational
+  suffixes are read through digits too (5R is SR). Credentials (ESQ,
   MD) are dropped; particles join the surname ("DE LA CRUZ" is DELACRUZ, so it matches
   DELACRUZ); "JOHN AND JANE PUBLIC" names both; a surname alone ("THE PUBLIC FAMILY",
   "CURRENT RESIDENT") names nobody in particular and matches no one.
 
 Nothing here keeps what it is given: names read from mail that no order covers must leave
-no trace (MC-NO-ORDER-NO-DATA), so there is no cache.
+no trace (MC-NO-ORDER-NO-DATA), so there is no cache. The register of given names is
+loaded once, at first use, from the installed Faker; it holds published lists only.
 """
 
 from __future__ import annotations
@@ -50,8 +77,8 @@ from rapidfuzz.distance import OSA
 SURNAME_MIN_SIMILARITY = 0.8
 """OSA similarity (1 - slips / length) a surname needs: one slip in 5 letters, two in 10.
 
-A surname of 4 letters or fewer must be exact (one slip in ROE or DOE is another family);
-members of a household share the surname, so forgiving it does not let their mail in."""
+Shorter surnames: SHORT_SURNAME_LETTERS. Members of a household share the surname, so
+forgiving it does not let their mail in."""
 
 SHORT_SURNAME_LETTERS = 4
 """A surname of this many letters may carry one slip of any kind (RIED, RYA, DEBT for REID,
