@@ -407,16 +407,22 @@ def _slip_budget(known: str) -> float:
 
 def _slip_cost(a: str, b: str) -> float | None:
     """The weight of the one slip that turns `a` into `b`, or None when it takes more."""
-    if _read_alike(a) == _read_alike(
-        b
-    ):  # glyphs read for one another: CIARA, DANIEI, MARNIE for MAMIE
-        return OCR_COST
+    if abs(len(a) - len(b)) > 2:  # RN for M twice is the most an OCR reading changes
+        return None
+    cost = _typing_slip_cost(a, b)
+    if (cost is None or cost > OCR_COST) and _read_alike(a) == _read_alike(b):
+        return OCR_COST  # glyphs read for one another: CIARA, DANIEI, MARNIE for MAMIE
+    return cost
+
+
+def _typing_slip_cost(a: str, b: str) -> float | None:
+    """The weight of one letter wrong, swapped, more or less, or None when it takes more."""
     if len(a) == len(b):
         diffs = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
         if len(diffs) == 1:
             x, y = a[diffs[0]], b[diffs[0]]
             return KEYBOARD_COST if y in _KEYBOARD_NEIGHBOURS.get(x, "") else 1.0
-        i = diffs[0]
+        i = diffs[0] if diffs else 0
         if len(diffs) == 2 and diffs[1] == i + 1 and a[i] == b[i + 1] and a[i + 1] == b[i]:
             return SWAP_COST
         return None
