@@ -11,7 +11,8 @@ The matcher's comparison, adapted to FEBRL's Australian records. The product's a
 parser (`postal.address`) is US-only (usaddress's labels, ZIP Codes, states), so it cannot
 read these addresses; what is kept is how the matcher (`matching/index.py`) works: candidate
 orders are found by address keys, then the address must be the order's delivery point, then
-a name on the piece must be the subject's (`matching/names.py`, unchanged). Names and
+a name on the piece must be the subject's (`matching/names.py` as the product uses it,
+its register of given names included, loaded inside the timed part). Names and
 address only: mail carries no date of birth and no social security number.
 
 * Names: "GIVEN SURNAME", upper-cased, whatever of the two is present. The subject's

@@ -8,15 +8,37 @@ part of the name:
 
 * The surname is compared with an edit distance (rapidfuzz's optimal string alignment,
   which counts a swap of two letters as one slip): OCR errors and misspellings are forgiven
-  in proportion to its length. Members of a household share it, so this costs nothing in
-  telling them apart.
+  in proportion to its length, and one slip of any kind in a surname of four letters
+  (REID and RIED, RYAN and RYA); three letters or fewer must be exact (DOE is not ROE).
+  Members of a household share it, so this costs nothing in telling them apart. Precision
+  risk: two families at one delivery point whose members share a given name and whose
+  surnames are a slip apart (JOHN REID and JOHN REED sharing a flat) are taken as one.
 * The given name is where household members differ, often by one letter (FRANCIS and
-  FRANCES, JOAN and JOHN, CHRISTIAN and CHRISTINA) or by a gendered ending (DANIEL and
-  DANIELA). It must be the same once the glyphs an OCR engine confuses are folded together
-  ("J0HN" is JOHN); a name of LONG_GIVEN_NAME letters or more may also have one slip (a
-  letter wrong, or two swapped: RICHQRD, ALEXADNRA), but never in its first letter nor in
-  its last ENDING_LETTERS, where the variants differ. A letter more or less is not forgiven:
-  MARINA and MARIANA, JOANNA and JOHANNA are different names.
+  FRANCES, JOAN and JOHN, CLARA and CIARA) or by a gendered ending (DANIEL and DANIELA).
+  The rule: a typo of the subject's given name is the subject; another given name is
+  another person. A name read from a piece that is one slip from the subject's is weighed
+  by the kind of slip (_slip_cost): glyphs an OCR engine reads for one another, after
+  GeCo's and FEBRL's OCR tables (L and I, E and F, D and O, RN and M: OCR_COST), a
+  neighbouring key or two letters swapped or a doubled letter (KEYBOARD_COST, SWAP_COST,
+  DOUBLED_COST), any other letter wrong, more or less (1). A name of four letters or more
+  may carry one slip (JOHM, JHON, JONH, CHRISTOHPER, KATHERIN, OSHUA); one of three only
+  a light one (SHORT_GIVEN_NAME_BUDGET: TPM or TOMM for TOM, not TOMS or TAM); one of two
+  none. The slip may be anywhere, first and last letters
+  included. Then the register of real given names (`given_name_register`: the first
+  names Faker ships, compiled from national registers, about 19,000) has its say: a
+  reading that is itself another real given name is another person who may share the
+  address (FRANCES, JOAN, MARINA, DANIELA, CIARA, LOUISE, JAYDEN for HAYDEN), and is
+  refused, unless the two are one name spelt two ways: both listed for the same one sex,
+  and the slip one that does not change how the name is said (two inner letters swapped:
+  MICHEAL; a doubled letter written once: JENA; a final E after a consonant, in a name of
+  five letters or more: KATHERIN). Precision risks, accepted and documented, in each
+  direction: (1) a household member whose name is not on the register and is one slip
+  from the subject's is taken for the subject (the register has the names of the United
+  States' registers and of many other countries', not every name); (2) two same-sex
+  spellings that sound the same but are two people at one address (ELISE and ELSIE,
+  MARIA and MAIRA) are taken as one; (3) recall: a typo that happens to spell a rare
+  real name (JOSUA for JOSHUA, CAILIN for CAITLIN) is refused, since the matcher cannot
+  tell it from a person of that name.
   A given name written as an initial ("J Q PUBLIC") matches any given name with that initial.
   Precision risk, accepted and documented: "J PUBLIC" is taken as mail to JOHN PUBLIC even
   when it is for JANE PUBLIC at the same address; the matcher knows only the subject's
@@ -26,17 +48,25 @@ part of the name:
   give one they must agree: JOHN Q PUBLIC is not JOHN R PUBLIC, and JOHN PUBLIC JR is not
   JOHN PUBLIC SR, who may well live at the same address.
 * Order: "PUBLIC, JOHN Q" (a comma) is read surname first; without a comma both readings
-  are tried ("PUBLIC JOHN Q" is JOHN Q PUBLIC). Titles (MR, MRS, DR) and credentials (ESQ,
+  are tried ("PUBLIC JOHN Q" is JOHN Q PUBLIC). Titles (MR, MRS, DR) at the start of a
+  name are dropped also as an OCR engine reads them, with or without a period or a comma
+  ("0R.", "M5", "MR5,": the word folded as a surname is); a given name that reads as a
+  title (OR) is dropped with them, and the piece then names nobody. Generational
+  suffixes are read through digits too (5R is SR). Credentials (ESQ,
   MD) are dropped; particles join the surname ("DE LA CRUZ" is DELACRUZ, so it matches
   DELACRUZ); "JOHN AND JANE PUBLIC" names both; a surname alone ("THE PUBLIC FAMILY",
   "CURRENT RESIDENT") names nobody in particular and matches no one.
 
 Nothing here keeps what it is given: names read from mail that no order covers must leave
-no trace (MC-NO-ORDER-NO-DATA), so there is no cache.
+no trace (MC-NO-ORDER-NO-DATA), so there is no cache. The register of given names is
+loaded once, at first use, from the installed Faker; it holds published lists only.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib
+import pkgutil
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -47,22 +77,73 @@ from rapidfuzz.distance import OSA
 SURNAME_MIN_SIMILARITY = 0.8
 """OSA similarity (1 - slips / length) a surname needs: one slip in 5 letters, two in 10.
 
-A surname of 4 letters or fewer must be exact (one slip in ROE or DOE is another family);
-members of a household share the surname, so forgiving it does not let their mail in."""
+Shorter surnames: SHORT_SURNAME_LETTERS. Members of a household share the surname, so
+forgiving it does not let their mail in."""
 
-LONG_GIVEN_NAME = 6
-"""Letters a given name needs (on the longer side) before one slip other than an OCR
-confusion is forgiven."""
+SHORT_SURNAME_LETTERS = 4
+"""A surname of this many letters may carry one slip of any kind (RIED, RYA, DEBT for REID,
+RYAN, DENT), though its similarity is under SURNAME_MIN_SIMILARITY; one of three letters or
+fewer may not (DOE and ROE are two families)."""
 
-ENDING_LETTERS = 2
-"""The last letters of a given name, where gendered and family variants differ (FRANCIS and
-FRANCES, ANTONIO and ANTONIA, CHRISTIAN and CHRISTINA, DANIEL and DANIELA): never forgiven."""
+OCR_COST = 0.5
+"""Weight of glyphs an OCR engine reads for one another (L and I, E and F, D and O, RN and M,
+after GeCo's and FEBRL's OCR variation tables): the commonest slip on printed mail."""
+
+KEYBOARD_COST = 0.75
+"""Weight of a letter typed for its neighbour on a QWERTY keyboard (JOHM for JOHN)."""
+
+SWAP_COST = 0.75
+"""Weight of two adjacent letters swapped (JHON, MICHEAL, CHRISTOHPER): a typing slip."""
+
+DOUBLED_COST = 0.75
+"""Weight of a doubled letter written once, or a letter written twice (HANAH, JENNA)."""
+
+SHORT_GIVEN_NAME_BUDGET = 0.75
+"""The slip a three-letter given name may carry: an OCR reading, a neighbouring key, a swap;
+not a letter more, less or wholly different (IAN, JAN, DAN, ANN, AMY are all names). Two
+letters carry none; four and more carry one slip of weight 1."""
+
+VARIANT_MIN_LETTERS = 5
+"""Letters the shorter of two listed names needs before a final E is a spelling (KATHERIN,
+KATHERINE) rather than another name (DAN, DANE)."""
 
 # Glyphs an OCR engine reads for one another in upper-case print: digits for letters, and
 # letters whose shapes differ by one stroke. Folded the same way on both sides.
 _OCR_FOLD = str.maketrans({"0": "O", "Q": "O", "D": "O", "1": "I", "L": "I", "|": "I",
                            "5": "S", "8": "B", "6": "G", "2": "Z"})  # fmt: skip
 _OCR_DIGITS = str.maketrans({"0": "O", "1": "I", "5": "S", "8": "B", "6": "G", "2": "Z"})
+# Given names fold more letters still when weighing a slip (_slip_cost): E and F, J and I,
+# U and V, C and G are read for one another too.
+_OCR_FOLD_GIVEN = str.maketrans({"F": "E", "J": "I", "V": "U", "G": "C"})
+
+_KEYBOARD_ROWS = ("QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM")
+
+
+def _keyboard_neighbours() -> dict[str, str]:
+    """Each letter's neighbours on a QWERTY keyboard: beside it, and the keys touching it in
+    the rows above and below (the rows are staggered by half a key)."""
+    neighbours: dict[str, str] = {}
+    for r, row in enumerate(_KEYBOARD_ROWS):
+        for i, key in enumerate(row):
+            near = [row[j] for j in (i - 1, i + 1) if 0 <= j < len(row)]
+            if r > 0:
+                near += [_KEYBOARD_ROWS[r - 1][j] for j in (i, i + 1)]
+            if r < 2:
+                near += [
+                    _KEYBOARD_ROWS[r + 1][j]
+                    for j in (i - 1, i)
+                    if 0 <= j < len(_KEYBOARD_ROWS[r + 1])
+                ]
+            neighbours[key] = "".join(near)
+    return neighbours
+
+
+_KEYBOARD_NEIGHBOURS = _keyboard_neighbours()
+
+
+def _fold(word: str) -> str:
+    return word.translate(_OCR_FOLD).replace("RN", "M").replace("VV", "W")
+
 
 TITLES = frozenset(
     {
@@ -88,6 +169,9 @@ TITLES = frozenset(
     }
 )
 """Words before a name that are not part of it (dropped only at the start of it)."""
+
+_READ_AS_TITLES = frozenset(map(_fold, TITLES))
+"""The titles as an OCR engine may read them (0R and OR for DR, M5 for MS, MR5 for MRS)."""
 
 CREDENTIALS = frozenset(
     {"ESQ", "ESQUIRE", "MD", "PHD", "DDS", "DMD", "DO", "JD", "CPA", "RN", "PE", "LLM"}
@@ -215,11 +299,11 @@ def _tokens(text: str) -> tuple[list[list[str]], str]:
     for segment in text.split(","):
         words: list[str] = []
         for raw in segment.split():
-            if raw in GENERATIONS:
-                generation = GENERATIONS[raw]
-                continue
             word = raw.translate(_OCR_DIGITS)
-            if word.isalpha() and not (word in TITLES and not words):
+            if raw in GENERATIONS or word in GENERATIONS:  # 3RD as written, 5R as read (SR)
+                generation = GENERATIONS.get(raw) or GENERATIONS[word]
+                continue
+            if word.isalpha() and not (not words and _fold(word) in _READ_AS_TITLES):
                 words.append(word)
         while len(words) > 2 and words[-1] in CREDENTIALS:  # ANH DO: DO is the surname
             words.pop()
@@ -251,7 +335,9 @@ def _readings_of_one(text: str, shared_surname: str) -> list[PersonName]:
         return [_person(words, [shared_surname], generation)] if shared_surname else []
     given, surname = _split_surname(words)
     found = [_person(given, surname, generation)]
-    if len(given) >= 2:  # "JUL IAN RANGEL": a space an OCR engine put inside the given name
+    # "JUL IAN RANGEL": a space an OCR engine put inside the given name. Not after an initial
+    # or before one: JOHN R PUBLIC read as JOHNR, one letter from JOHN, would lose its middle.
+    if len(given) >= 2 and len(given[0]) > 1 and len(given[1]) > 1:
         found.append(_person([given[0] + given[1], *given[2:]], surname, generation))
     end = 1  # "PUBLIC JOHN Q"; "DE LA CRUZ JUAN": the particles lead the surname
     while end < len(words) - 1 and words[end - 1] in PARTICLES:
@@ -276,23 +362,21 @@ def _person(given: list[str], surname: list[str], generation: str) -> PersonName
 # -- comparing ------------------------------------------------------------------------------
 
 
-def _fold(word: str) -> str:
-    return word.translate(_OCR_FOLD).replace("RN", "M").replace("VV", "W")
-
-
 def _surnames_agree(known: str, seen: str) -> bool:
     a, b = _fold(known), _fold(seen)
     if a == b:
         return True
+    if len(known) == SHORT_SURNAME_LETTERS:  # REID and RIED, RYAN and RYA: one slip
+        return _slip_cost(known, seen) is not None
     # Folding RN to M would turn a swap (HEARN, HERAN) into two slips: compare unfolded too.
     similarity = max(OSA.normalized_similarity(a, b), OSA.normalized_similarity(known, seen))
     return similarity >= SURNAME_MIN_SIMILARITY
 
 
 def _fold_given(word: str) -> str:
-    # Given names fold digits only: one letter often is all that separates members of a
-    # household (CLARA and CIARA, IAN and LAN, DANA and OANA), so a letter read for a
-    # letter is another person here, not an OCR slip.
+    # Digits only: a digit in a given name is always a misread letter (J0HN). Letters read
+    # for letters (CIARA for CLARA) are weighed in _slip_cost instead, where the register
+    # of real names can still say that the reading is another person.
     return word.translate(_OCR_DIGITS)
 
 
@@ -302,10 +386,137 @@ def _givens_agree(known: str, seen: str) -> bool:
     a, b = _fold_given(known), _fold_given(seen)
     if a == b:
         return True
-    if len(a) != len(b) or len(a) < LONG_GIVEN_NAME:
-        return False  # a letter more or less is often another name: MARINA, MARIANA
-    # One slip, never in the first letter (JAYDEN and HAYDEN) nor the last ones (FRANCIS and
-    # FRANCES): those letters are kept whole on both sides, the slip lies between them.
-    if a[0] != b[0] or a[-ENDING_LETTERS:] != b[-ENDING_LETTERS:]:
+    cost = _slip_cost(a, b)
+    if cost is None or cost > _slip_budget(a):
         return False
-    return OSA.distance(a[1:-ENDING_LETTERS], b[1:-ENDING_LETTERS], score_cutoff=1) <= 1
+    # MC-ALL-NAMES: a slip that spells another real given name is another person (FRANCES
+    # for FRANCIS, CIARA for CLARA), unless it is the same name spelt another way.
+    return b not in given_name_register().names or _same_name_spelt_otherwise(a, b)
+
+
+def _read_alike(word: str) -> str:
+    return _fold(word).translate(_OCR_FOLD_GIVEN)
+
+
+def _slip_budget(known: str) -> float:
+    """How much slip (in _slip_cost's units) a given name of this length may carry."""
+    if len(known) <= 2:
+        return 0.0
+    return SHORT_GIVEN_NAME_BUDGET if len(known) == 3 else 1.0
+
+
+def _slip_cost(a: str, b: str) -> float | None:
+    """The weight of the one slip that turns `a` into `b`, or None when it takes more."""
+    if abs(len(a) - len(b)) > 2:  # RN for M twice is the most an OCR reading changes
+        return None
+    cost = _typing_slip_cost(a, b)
+    if (cost is None or cost > OCR_COST) and _read_alike(a) == _read_alike(b):
+        return OCR_COST  # glyphs read for one another: CIARA, DANIEI, MARNIE for MAMIE
+    return cost
+
+
+def _typing_slip_cost(a: str, b: str) -> float | None:
+    """The weight of one letter wrong, swapped, more or less, or None when it takes more."""
+    if len(a) == len(b):
+        diffs = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        if len(diffs) == 1:
+            x, y = a[diffs[0]], b[diffs[0]]
+            return KEYBOARD_COST if y in _KEYBOARD_NEIGHBOURS.get(x, "") else 1.0
+        i = diffs[0] if diffs else 0
+        if len(diffs) == 2 and diffs[1] == i + 1 and a[i] == b[i + 1] and a[i + 1] == b[i]:
+            return SWAP_COST
+        return None
+    if abs(len(a) - len(b)) != 1:
+        return None
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    i = next(
+        (i for i, (x, y) in enumerate(zip(longer, shorter, strict=False)) if x != y), len(shorter)
+    )
+    if longer[:i] + longer[i + 1 :] != shorter:
+        return None
+    doubled = longer[i] in longer[max(i - 1, 0) : i] + longer[i + 1 : i + 2]
+    return DOUBLED_COST if doubled else 1.0
+
+
+def _same_name_spelt_otherwise(known: str, seen: str) -> bool:
+    """Whether two listed names one slip apart are one name spelt two ways.
+
+    Both must be listed for the same one sex only, and the slip one that does not change how
+    the name is said: two inner letters swapped (MICHEAL, JHON), a doubled letter written
+    once (JENA, ALISA, VANESA), or a final E after a consonant (KATHERIN; in a name of
+    VARIANT_MIN_LETTERS or more: DAN and DANE are two names).
+    """
+    register = given_name_register()
+    sexes = [(n in register.male, n in register.female) for n in (known, seen)]
+    if sexes[0] != sexes[1] or sexes[0][0] == sexes[0][1]:
+        return False  # either sex, none, or not the same: FRANCIS and FRANCES, JOAN and JOHN
+    if len(known) == len(seen):
+        diffs = [i for i, (x, y) in enumerate(zip(known, seen, strict=True)) if x != y]
+        return (
+            len(diffs) == 2
+            and 0 < diffs[0] == diffs[1] - 1 < len(known) - 2
+            and known[diffs[0]] == seen[diffs[1]]
+            and known[diffs[1]] == seen[diffs[0]]
+        )
+    shorter, longer = sorted((known, seen), key=len)
+    if len(longer) != len(shorter) + 1:
+        return False
+    if longer == shorter + "E":
+        return len(shorter) >= VARIANT_MIN_LETTERS and shorter[-1] not in "AEIOUY"
+    return any(
+        longer[i] == longer[i - 1] and longer[:i] + longer[i + 1 :] == shorter
+        for i in range(1, len(longer))
+    )
+
+
+# -- the register of real given names -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GivenNameRegister:
+    """Real given names, upper-case ASCII letters, and those listed as a man's or a woman's."""
+
+    names: frozenset[str]
+    male: frozenset[str]
+    female: frozenset[str]
+
+
+def _ascii_name(name: str) -> str:
+    """The name in upper-case ASCII letters, or "" when its script is not the Latin one."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
+    letters = letters.replace("-", "").replace("'", "").replace(" ", "")
+    return letters.upper() if letters.isascii() and letters.isalpha() else ""
+
+
+@functools.cache
+def given_name_register() -> GivenNameRegister:
+    """The first names of every locale of Faker's person provider written in Latin letters.
+
+    Loaded once, at first use (about half a second), and never changed: it holds published
+    lists, nothing read from mail. Faker (already a dependency, for the demo's people) ships
+    lists compiled from national registers: the United States' (the Social Security
+    Administration's most popular names by decade, and a longer list of about 7,000), New
+    Zealand's, Ireland's, and those of the other countries whose people write to and live
+    in the United States. A provider that splits its names by sex says which are a man's
+    and which a woman's; a name in both, or in neither, is of either sex.
+    """
+    import faker.providers.person as person  # half a second: at first use, not at import
+
+    names: set[str] = set()
+    by_sex: dict[str, set[str]] = {"first_names_male": set(), "first_names_female": set()}
+    for module in pkgutil.iter_modules(person.__path__):
+        provider = vars(importlib.import_module(f"{person.__name__}.{module.name}"))["Provider"]
+        for attribute in ("first_names", *by_sex):
+            listed = vars(provider).get(attribute)
+            if not isinstance(listed, Iterable) or isinstance(listed, str):
+                continue  # a property that joins the male and the female lists
+            for name in map(_ascii_name, listed):
+                if len(name) >= 2:
+                    names.add(name)
+                    by_sex.get(attribute, set()).add(name)
+    return GivenNameRegister(
+        frozenset(names),
+        frozenset(by_sex["first_names_male"]),
+        frozenset(by_sex["first_names_female"]),
+    )
