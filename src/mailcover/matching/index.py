@@ -512,10 +512,12 @@ def zip5_candidates(lines: Iterable[str]) -> frozenset[str]:
     everywhere (postal.address does so only in a ZIP-like run) and takes every five digits in
     a longer run (a ZIP+4 written without its hyphen, or glued to the state).
     """
-    found: set[str] = set()
-    for line in lines:
-        text = line if line.isascii() else unicodedata.normalize("NFKD", line)
-        text = text.upper().replace("'", "").translate(_OCR_ZIP_DIGITS)
-        for run in _DIGIT_RUN.findall(text):
+    text = "\n".join(lines)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+    runs = _DIGIT_RUN.findall(text.upper().replace("'", "").translate(_OCR_ZIP_DIGITS))
+    found = {run for run in runs if len(run) == 5}
+    for run in runs:
+        if len(run) > 5:
             found.update(run[i : i + 5] for i in range(len(run) - 4))
     return frozenset(found)

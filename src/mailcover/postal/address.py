@@ -732,9 +732,13 @@ def _street_names_agree(known: str, seen: str) -> bool:
 
 # -- what can be said of an address without parsing it ---------------------------------------
 
-_ZIP_LIKE = re.compile(r"(?<![0-9A-Z])[0-9OIL]{5}(?:[\s-]*[0-9OIL]{4})?(?![0-9A-Z])")
-_ZIP_ENDS_LINE = re.compile(r"(?<![0-9A-Z])([0-9OIL]{5})(?:[\s-]*[0-9OIL]{4})?$")
-_STATE_BEFORE = re.compile(r"(?:^|[\s,])([A-Z0-9]{2})[\s,.]*$")
+_ZIP_LIKE = re.compile(r"(?<![0-9A-Z])[0-9OIL]{5}(?:[ -]*[0-9OIL]{4})?(?![0-9A-Z])")
+_ZIP_ENDS_LINE = re.compile(
+    r"(?<![0-9A-Z])([0-9OIL]{5})(?:[ -]*[0-9OIL]{4})?[ ,.;:/-]*$", re.MULTILINE
+)
+_STATE_BEFORE = re.compile(r"(?:^|[ ,])([A-Z0-9]{2})[ ,.]*$")
+_CONTENT = re.compile(r"[^\s,.;:/-]")
+_DIGIT = re.compile(r"\d")
 _PRIMARY_WORDS = re.compile(r"\b(?:BOX|RR|HC|ROUTE|RFD|PSC|CMR|UNIT|USS|USNS|USCGC|STAR)\b")
 
 
@@ -748,55 +752,50 @@ def precheck(lines: Sequence[str]) -> str | None:
     sender is told about a piece's address never depends on coverage. Codes: "empty"; "no-zip"
     (no run of five characters, O, I and L read as digits, with three digits at least);
     "unknown-zip" (no such run is on the ZIP Code list); "zip-state-mismatch" (the state code
-    before a ZIP that ends a line is another state's, and not the ZIP's read through the OCR
-    table); "no-street" (no digit outside that ZIP and no box, route or military word).
+    before the last ZIP that ends a line is another state's, and not the ZIP's read through
+    the OCR table); "no-street" (no digit outside that ZIP and no box, route or military
+    word).
     """
-    text: list[str] = []
-    for raw in lines:
-        line = str(raw)
-        if not line.isascii():
-            line = unicodedata.normalize("NFKD", line).encode("ascii", "ignore").decode()
-        line = line.upper().replace("'", "").strip(" ,.;:-/")
-        if line:
-            text.append(line)
-    if not text:
+    text = "\n".join(str(line) for line in lines)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    text = text.upper().replace("'", "")
+    if not _CONTENT.search(text):
         return "empty"
     zips = _zip_list()
-    chosen: tuple[int, str, int] | None = None  # line, ZIP5, where the ZIP starts
     seen_one = False
-    for i in range(len(text) - 1, -1, -1):  # the last line that ends with a listed ZIP
-        ending = _ZIP_ENDS_LINE.search(text[i])
-        if ending and _mostly_digits(ending.group(1)):
+    for ending in reversed(list(_ZIP_ENDS_LINE.finditer(text))):  # the last listed one
+        written = ending.group(1)
+        if not _mostly_digits(written):
+            continue
+        seen_one = True
+        zip5 = written.translate(_OCR_DIGITS)
+        if zip5 not in zips:
+            continue
+        at = ending.start()
+        before = _STATE_BEFORE.search(text, text.rfind("\n", 0, at) + 1, at)
+        if before is not None:
+            state = before.group(1)
+            if state in STATES.values() and not ocr_same(zips[zip5][0], state):
+                return "zip-state-mismatch"
+        return _street_or_not(text, at, ending.end())
+    for run in _ZIP_LIKE.finditer(text):  # else a listed ZIP anywhere ("... 62704 USA")
+        if _mostly_digits(run.group()[:5]):
             seen_one = True
-            zip5 = ending.group(1).translate(_OCR_DIGITS)
-            if zip5 in zips:
-                chosen = (i, zip5, ending.start())
-                break
-    if chosen is None:
-        for i, line in enumerate(text):  # else a listed ZIP anywhere ("... 62704 USA")
-            for run in _ZIP_LIKE.finditer(line):
-                if _mostly_digits(run.group()[:5]):
-                    seen_one = True
-                    if run.group()[:5].translate(_OCR_DIGITS) in zips:
-                        return _street_or_not(text, i, run.start(), run.end())
-        return "unknown-zip" if seen_one else "no-zip"
-    i, zip5, at = chosen
-    before = _STATE_BEFORE.search(text[i][:at])
-    if before is not None:
-        written = before.group(1)
-        if written in STATES.values() and not ocr_same(zips[zip5][0], written):
-            return "zip-state-mismatch"
-    return _street_or_not(text, i, at, len(text[i]))
+            if run.group()[:5].translate(_OCR_DIGITS) in zips:
+                return _street_or_not(text, run.start(), run.end())
+    return "unknown-zip" if seen_one else "no-zip"
 
 
 def _mostly_digits(run: str) -> bool:
     return sum(c.isdigit() for c in run) >= 3
 
 
-def _street_or_not(text: list[str], line: int, start: int, end: int) -> str | None:
-    rest = [*text[:line], text[line][:start] + text[line][end:], *text[line + 1 :]]
-    if any(c.isdigit() for part in rest for c in part):
+def _street_or_not(text: str, start: int, end: int) -> str | None:
+    """"no-street" when the text holds no digit outside its ZIP Code (start:end) and no box,
+    route or military word; else None."""
+    if _DIGIT.search(text, 0, start) or _DIGIT.search(text, end):
         return None
-    if any(_PRIMARY_WORDS.search(part) for part in rest):
+    if _PRIMARY_WORDS.search(text[:start] + " " + text[end:]):
         return None
     return "no-street"
