@@ -454,8 +454,12 @@ def test_a_comma_after_apo_keeps_the_recipient() -> None:
         (["X", "9295 FRITZ L00P", "UNIT 9C", "LIVERM0RE ME 04253-7912"],
          "04253|9295 FRITZ LOOP|9C"),
         (["X", "12 K1NG ST", "SHADY P0INT, 0K 74956"], "74956|12 KING ST|"),
+        # A short designator or suffix with a digit for a letter: 5TE, 5T, 8LVD.
+        (["X", "123 MA1N 5T", "5TE 4", "5PRINGFIELD 1L 62704"], "62704|123 MAIN ST|4"),
+        (["X", "70 ELM 8LVD", "SPRINGFIELD IL 62704"], "62704|70 ELM BLVD|"),
         # Digits that belong: ordinals, units and house numbers stay as written.
         (["X", "7 W 1ST ST APT 10A", "SPRINGFIELD IL 62704"], "62704|7 W 1ST ST|10A"),
+        (["X", "7 W 5TH ST APT 5E", "SPRINGFIELD IL 62704"], "62704|7 W 5TH ST|5E"),
     ],
 )  # fmt: skip
 def test_a_digit_read_for_a_letter_inside_a_word_is_read_as_the_letter(

@@ -119,6 +119,29 @@ def test_sec_operator_a_one_piece_probe_tells_nothing_either(api, people):
     assert len(set(answers.values())) == 1, answers
 
 
+def test_sec_operator_made_up_addresses_at_the_subjects_door_tell_nothing(api, people):
+    # Text-only pieces are parsed only near an order (the slow part); what the sender is told
+    # must still not depend on it: a street corner, a number without a street, a broken
+    # ZIP+4, a state that is none, at the subject's ZIP and house number, and slips that the
+    # matcher forgives, each answered alike with and without the cover.
+    made_up = [
+        ["JOHN Q PUBLIC", "123 MAIN ST & OAK AVE", "SPRINGFIELD IL 62704"],
+        ["JOHN Q PUBLIC", "123", "SPRINGFIELD IL 62704"],
+        ["JOHN Q PUBLIC", "123 MAIN ST APT 4", "SPRINGFIELD IL 62704-12"],
+        ["JOHN Q PUBLIC", "123 MAIN ST APT 4", "SPRINGFIELD ZZ 62704"],
+        ["JOHN Q PUBLIC", "123 MAIN ST APT 4", "SPRINGFIELD MO 62704"],
+        ["MR JOHN PUBLIC", "123 MA1N 5T", "5TE 4", "5PRINGFIELD 1L 62704"],
+        ["JOHN Q PUBLIC", "SPRINGFIELD IL 62704"],
+    ]
+    batch = [event(f"P-{i}", lines) for i, lines in enumerate(made_up)]
+    nothing_covered = feed(api, people, batch)
+    put_under_cover(people)
+    covered = feed(api, people, [event(f"Q-{i}", lines) for i, lines in enumerate(made_up)])
+    assert covered.status_code == nothing_covered.status_code == 200
+    assert covered.content == nothing_covered.content
+    assert Capture.objects.filter(piece_id="Q-5").exists()  # the slips were forgiven
+
+
 def test_sec_operator_a_matching_failure_is_counted_not_told(api, people, monkeypatch):
     """A failure inside matching may depend on the orders a piece met: it is not a
     rejection the sender would see."""

@@ -212,9 +212,24 @@ _DIGIT_FOR_LETTER = re.compile(r"\b[A-Z](?=(?:[A-Z158]*[A-Z]){2})[A-Z158]*[158][
 _LETTER_OF = str.maketrans("0158", "OISB")
 
 
+# A short word with a digit for a letter that then is a unit designator or a street suffix:
+# 5TE (STE), 5T (ST), 8LVD (BLVD), C1R (CIR). Not a directional: APT 5E and APT 5W are units.
+_SHORT_MISREAD = re.compile(r"\b(?=[A-Z0-9]*[A-Z])[A-Z0-9]*[0158][A-Z0-9]*\b")
+_SHORT_WORDS = frozenset(
+    w for w in (*SECONDARY_UNITS, *STREET_SUFFIXES) if 2 <= len(w) <= 6 and w.isalpha()
+)
+
+
+def _short_word(match: re.Match[str]) -> str:
+    word = match.group()
+    letters = word.translate(_LETTER_OF)
+    return letters if letters in _SHORT_WORDS else word
+
+
 def _letters_misread(text: str) -> str:
     text = _ZERO_FOR_O.sub(lambda m: m.group().translate(_LETTER_OF), text)
-    return _DIGIT_FOR_LETTER.sub(lambda m: m.group().translate(_LETTER_OF), text)
+    text = _DIGIT_FOR_LETTER.sub(lambda m: m.group().translate(_LETTER_OF), text)
+    return _SHORT_MISREAD.sub(_short_word, text)
 
 
 def _fix_zip(text: str) -> str:
