@@ -10,7 +10,7 @@ import pytest
 
 from mailcover.postal.address import AddressError, parse_lines, same_delivery_point
 from mailcover.postal.confusion import fold, ocr_same, similarity
-from mailcover.postal.pub28 import STATES, STREET_SUFFIXES
+from mailcover.postal.pub28 import STREET_SUFFIXES
 
 ORDER = ["JOHN Q PUBLIC", "1234 FISHER AVE APT 19", "LAS VEGAS NV 89101-1234"]
 
@@ -87,18 +87,22 @@ def test_1a_is_iowa_when_the_zip_is_in_iowa() -> None:
     assert (address.state, address.delivery_point_key) == ("IA", "52001|55 MAIN ST|")
 
 
-def test_no_two_standard_suffixes_fold_alike() -> None:
+def test_only_pt_and_ft_of_the_standard_suffixes_fold_alike() -> None:
     standard = sorted(set(STREET_SUFFIXES.values()))
-    folded = {fold(s) for s in standard}
-    assert len(folded) == len(standard)
+    collisions = {(a, b) for a in standard for b in standard if a < b and fold(a) == fold(b)}
+    assert collisions == {("FT", "PT")}
+    # ... and a real suffix is never taken for another: POINT is not FORT.
+    order = parse_lines(["X", "12 LOOKOUT PT", "SPRINGFIELD IL 62704"])
+    assert not same_delivery_point(
+        order, parse_lines(["X", "12 LOOKOUT FT", "SPRINGFIELD IL 62704"])
+    )
 
 
-def test_only_md_and_mo_and_ia_and_la_fold_alike() -> None:
-    codes = sorted({c for c in STATES.values()})
-    collisions = {
-        (a, b) for a in codes for b in codes if a < b and fold(a) == fold(b)
-    }  # the ZIP decides between them (_state_of_zip)
-    assert collisions == {("MD", "MO"), ("IA", "LA")}
+def test_a_real_code_ocr_makes_of_the_zip_s_state_is_the_zip_s_state() -> None:
+    # UT and VT, MD and MO are one slip apart: the ZIP decides (Salt Lake City is in Utah).
+    assert parse_lines(["X", "9 MAIN ST", "SALT LAKE CITY VT 84101"]).state == "UT"
+    with pytest.raises(AddressError):
+        parse_lines(["X", "9 MAIN ST", "SALT LAKE CITY TX 84101"])
 
 
 def test_the_confusion_table_is_a_comparison_never_a_correction() -> None:

@@ -78,6 +78,7 @@ from mailcover.postal.address import (
     precheck,
     same_delivery_point,
 )
+from mailcover.postal.confusion import DIGIT_OF, digit_pattern
 from mailcover.postal.imb import ImbError, read
 
 ROUTING_DIGITS = 11
@@ -167,7 +168,9 @@ class _Entry:
             tuple(r for a in order.attorneys for r in readings(a.name, surname_first_too=False)),
             addresses,
             frozenset(address.zip5 for address in addresses),
-            re.compile(rf"(?<!\d)0*{number}(?!\d)") if number else None,
+            re.compile(rf"(?<![0-9A-Z])0*{digit_pattern(number)}(?![0-9A-Z])", re.IGNORECASE)
+            if number
+            else None,
         )
 
 
@@ -501,7 +504,7 @@ def _numbered(entries: Iterable[_Entry], lines: Sequence[str]) -> bool:
 # -- ZIP Codes in text, cheaply ---------------------------------------------------------------
 
 _DIGIT_RUN = re.compile(r"\d{5,}")
-_OCR_ZIP_DIGITS = str.maketrans("OIL", "011")
+_OCR_ZIP_DIGITS = DIGIT_OF
 
 
 def zip5_candidates(lines: Iterable[str]) -> frozenset[str]:

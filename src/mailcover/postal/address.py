@@ -57,7 +57,7 @@ from functools import cache
 import usaddress
 import zipcodes
 
-from mailcover.postal.confusion import ocr_same, similarity
+from mailcover.postal.confusion import DIGIT_LIKE, DIGIT_OF, fold, ocr_same, similarity
 from mailcover.postal.pub28 import (
     DIRECTIONALS,
     MILITARY_CITIES,
@@ -153,7 +153,10 @@ class Address:
         must be equal before street names are compared with tolerance (`same_delivery_point`)."""
         if not self.street_name or self.po_box or self.route_type or self.military_type:
             return self.delivery_point_key
-        return f"{self.zip5}|{self.number.lstrip('0') or self.number}|{self.unit}"
+        number = self.number.lstrip("0") or self.number
+        # Read through the OCR table (185B4 is 18584, unit 2I is 21): numbers of digits only
+        # fold alike only when equal, so only a number written with a letter is at risk.
+        return f"{self.zip5}|{fold(number)}|{fold(self.unit)}"
 
     @property
     def zip_code(self) -> str:
@@ -186,8 +189,10 @@ def parse_lines(lines: Sequence[str]) -> Address:
 # -- cleaning what an OCR engine returns ----------------------------------------------------
 
 _PO_BOX = re.compile(r"\b(?:P\s*O\s*B(?:OX)?|POST\s+OFFICE\s+BOX|POST\s+BOX)\b")
-_ZIP_AT_END = re.compile(r"(?<![0-9A-Z])([0-9OIL]{5})(?:\s*-?\s*([0-9OIL]{4}))?$")
-_OCR_DIGITS = str.maketrans("OIL", "011")
+_ZIP_AT_END = re.compile(
+    rf"(?<![0-9A-Z])([{DIGIT_LIKE}]{{5}})(?:\s*-?\s*([{DIGIT_LIKE}]{{4}}))?$"
+)
+_OCR_DIGITS = DIGIT_OF
 
 
 def _clean(line: str) -> str:
@@ -226,7 +231,13 @@ def _short_word(match: re.Match[str]) -> str:
     return letters if letters in _SHORT_WORDS else word
 
 
+# A number with a letter OCR reads for a digit between two digits: 53Z6, 185B4, 1Z937. A
+# number ending in a letter (12B, 561S) is left as written: a half address may be one.
+_LETTER_IN_NUMBER = re.compile(rf"\b\d[{DIGIT_LIKE}]*\d\b")
+
+
 def _letters_misread(text: str) -> str:
+    text = _LETTER_IN_NUMBER.sub(lambda m: m.group().translate(DIGIT_OF), text)
     text = _ZERO_FOR_O.sub(lambda m: m.group().translate(_LETTER_OF), text)
     text = _DIGIT_FOR_LETTER.sub(lambda m: m.group().translate(_LETTER_OF), text)
     return _SHORT_MISREAD.sub(_short_word, text)
@@ -255,6 +266,7 @@ def _fix_zip(text: str) -> str:
 _HAS_ZIP = re.compile(r"\b\d{5}(?:-\d{4})?$")
 _UNIT_LINE = re.compile(r"^(?:# \S+|(?P<designator>[A-Z]+)(?: # ?| )?(?P<number>\S+)?)$")
 _PRIMARY_START = re.compile(r"^(?:\d|PO BOX\b|(?:RR|HC|RURAL ROUTE|HIGHWAY CONTRACT)\b)")
+_BARE_UNIT = re.compile(r"^[0-9][0-9A-Z]{0,3}$")
 _MILITARY_START = re.compile(r"^(?:UNIT|PSC|CMR|USS|USNS|USCGC)\b")
 _SHIP = re.compile(r"^(?:USS|USNS|USCGC)\b")
 
@@ -283,6 +295,12 @@ def _split_lines(lines: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
     primary = max((i for i, line in enumerate(above) if starts.match(line)), default=None)
     if primary is None:
         return (), ", ".join(lines)
+    if primary > 0 and _BARE_UNIT.match(above[primary]) and starts.match(above[primary - 1]):
+        # "9844 S 9TH ST" then "43": a number alone under the street line is its unit.
+        street, unit = above[primary - 1], above[primary]
+        recipient = above[: primary - 1]
+        rest = [line for line in above[primary + 1 :]]
+        return recipient, ", ".join([f"{street} # {unit}", *rest, *lines[last:]])
     units = [i for i in (primary - 1, primary + 1) if 0 <= i < last and _is_unit_line(above[i])]
     unit = units[0] if units else None
     recipient = tuple(line for i, line in enumerate(above[:primary]) if i != unit)
@@ -699,6 +717,12 @@ A name of SHORT_STREET letters or fewer must be the same once folded (ELM is not
 SHORT_STREET = 4
 
 _STANDARD_SUFFIXES = frozenset(STREET_SUFFIXES.values())
+_SUFFIX_FOLDS: dict[str, frozenset[str]] = {
+    standard: frozenset(fold(w) for w, s in STREET_SUFFIXES.items() if s == standard)
+    for standard in _STANDARD_SUFFIXES
+}
+"""Each standard suffix -> every Appendix C1 spelling of it, folded: AY (AV read with a slip)
+is AVE, TFR is TER."""
 
 
 def same_delivery_point(known: Address, seen: Address) -> bool:
@@ -727,7 +751,8 @@ def same_delivery_point(known: Address, seen: Address) -> bool:
         return False
     if known.suffix and seen.suffix:
         if known.suffix != seen.suffix and (
-            seen.suffix in _STANDARD_SUFFIXES or not ocr_same(known.suffix, seen.suffix)
+            seen.suffix in _STANDARD_SUFFIXES
+            or fold(seen.suffix) not in _SUFFIX_FOLDS.get(known.suffix, ())
         ):
             return False
         return _street_names_agree(known.street_name, seen.street_name)
@@ -747,9 +772,11 @@ def _street_names_agree(known: str, seen: str) -> bool:
 
 # -- what can be said of an address without parsing it ---------------------------------------
 
-_ZIP_LIKE = re.compile(r"(?<![0-9A-Z])[0-9OIL]{5}(?:[ -]*[0-9OIL]{4})?(?![0-9A-Z])")
+_ZIP_LIKE = re.compile(
+    rf"(?<![0-9A-Z])[{DIGIT_LIKE}]{{5}}(?:[ -]*[{DIGIT_LIKE}]{{4}})?(?![0-9A-Z])"
+)
 _ZIP_ENDS_LINE = re.compile(
-    r"(?<![0-9A-Z])([0-9OIL]{5})(?:[ -]*[0-9OIL]{4})?[ ,.;:/-]*$", re.MULTILINE
+    rf"(?<![0-9A-Z])([{DIGIT_LIKE}]{{5}})(?:[ -]*[{DIGIT_LIKE}]{{4}})?[ ,.;:/-]*$", re.MULTILINE
 )
 _STATE_BEFORE = re.compile(r"(?:^|[ ,])([A-Z0-9]{2})[ ,.]*$")
 _CONTENT = re.compile(r"[^\s,.;:/-]")

@@ -3,11 +3,9 @@
 An address block read by OCR comes back with slips that follow the shapes of the glyphs,
 not the keyboard: a digit for a letter (5 for S, 1 for I, 0 for O), a letter for a letter
 that differs by one stroke (F for E, I for L, O for D or Q), two glyphs for one (RN for M,
-VV for W). The pairs come from GeCo's OCR variation table (Christen and Vatsalan, "Flexible
-and extensible generation and corruption of personal data", CIKM 2013; the table shipped as
-`ocr-variations-upper-lower.csv` with GeCo), restricted to the upper-case glyphs of an
-address block, and from the slips measured on mail in the matcher's evaluation (E read as
-F, L as I, S as 5, I as 1 in every field; docs/mail-stream.md).
+VV for W, CL for D, LI for U). The pairs are FEBRL's OCR rules, the same as GeCo's OCR
+variation table (Christen and Vatsalan, "Flexible and extensible generation and corruption
+of personal data", CIKM 2013), in the upper case of an address block.
 
 `fold` maps every glyph of a confusable group to one representative, so two readings of
 one word fold to the same string. It is a comparison key, never a correction: what is
@@ -21,18 +19,42 @@ from __future__ import annotations
 
 from rapidfuzz.distance import OSA
 
-# Each glyph to its group's representative: O for 0 Q D, I for 1 L |, S for 5, B for 8,
-# G for 6, Z for 2, E for F.
-_FOLD = str.maketrans(
-    {"0": "O", "Q": "O", "D": "O", "1": "I", "L": "I", "|": "I", "!": "I",
-     "5": "S", "8": "B", "6": "G", "2": "Z", "F": "E"}
-)  # fmt: skip
+# FEBRL's OCR rules (dsgen/librules/lib_ocr_rules.txt, the pairs of GeCo's table), in upper
+# case: S 5, Z 2, G 6, B 8, A 4, O 0, D O, Q O, U V, Y V, F P, E F, RN M, VV W, CL D, LI U,
+# I L, L 1, I 1. Folding joins each pair's glyphs into one group (so E, F and P are one),
+# each group written as its first letter.
+_GROUPS = ("O0DQ", "I1L|!", "S5", "Z2", "G6", "B8", "A4", "UVY", "EFP")
+_FOLD = str.maketrans({glyph: group[0] for group in _GROUPS for glyph in group[1:]})
+_PAIRS = (("RN", "M"), ("VV", "W"), ("CL", "D"), ("LI", "U"))
+
+DIGIT_OF = str.maketrans("OQDILZASGB", "0001124568")
+"""A letter OCR reads for a digit, read back as the digit: in a ZIP Code, where letters
+have no place (92G72 is 92672)."""
+
+DIGIT_LIKE = "0-9OQDILZASGB"
+"""A regular-expression class body: a digit, or a letter OCR reads for one."""
 
 
 def fold(word: str) -> str:
     """`word` (upper case) with each confusable glyph, or pair of glyphs, replaced by its
-    group's representative: FISHFR and FISHER, IOCK and LOCK, K5 and KS fold alike."""
-    return word.translate(_FOLD).replace("RN", "M").replace("VV", "W")
+    group's representative: FISHFR and FISHER, IOCK and LOCK, K5 and KS, 185B4 and 18584
+    fold alike. Two numbers of digits only fold alike only when they are equal."""
+    for pair, glyph in _PAIRS:
+        if pair in word:
+            word = word.replace(pair, glyph)
+    return word.translate(_FOLD)
+
+
+def digit_pattern(number: str) -> str:
+    """A regular expression for `number` as OCR may have read it: each digit may be a letter
+    of its group (18584 is also 185B4 or I8584)."""
+    classes = {}
+    for group in _GROUPS:
+        digits = "".join(c for c in group if c.isdigit())
+        letters = "".join(c for c in group if c.isalpha())
+        for digit in digits:
+            classes[digit] = f"[{digit}{letters}]"
+    return "".join(classes.get(c, c) for c in number)
 
 
 def ocr_same(known: str, seen: str) -> bool:
