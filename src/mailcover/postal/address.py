@@ -51,7 +51,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 import usaddress
@@ -189,9 +189,7 @@ def parse_lines(lines: Sequence[str]) -> Address:
 # -- cleaning what an OCR engine returns ----------------------------------------------------
 
 _PO_BOX = re.compile(r"\b(?:P\s*O\s*B(?:OX)?|POST\s+OFFICE\s+BOX|POST\s+BOX)\b")
-_ZIP_AT_END = re.compile(
-    rf"(?<![0-9A-Z])([{DIGIT_LIKE}]{{5}})(?:\s*-?\s*([{DIGIT_LIKE}]{{4}}))?$"
-)
+_ZIP_AT_END = re.compile(rf"(?<![0-9A-Z])([{DIGIT_LIKE}]{{5}})(?:\s*-?\s*([{DIGIT_LIKE}]{{4}}))?$")
 _OCR_DIGITS = DIGIT_OF
 
 
@@ -210,11 +208,13 @@ def _clean(line: str) -> str:
 
 
 # A word of letters with a digit an OCR engine reads for a letter: B0X, L00P, P0INT, 0K,
-# K1NG. 0 is folded in any word of letters and zeros; 1, 5 and 8 only inside a word that
+# K1NG, TERR4CE. 0 is folded in any word of letters and zeros; 1, 2, 4, 5, 6 and 8 only inside a word that
 # starts with a letter and has two letters more (so 1ST, 5TH, 4B and 10A stay as written).
 _ZERO_FOR_O = re.compile(r"\b(?=[A-Z0]*[A-Z])[A-Z0]*0[A-Z0]*\b")
-_DIGIT_FOR_LETTER = re.compile(r"\b[A-Z](?=(?:[A-Z158]*[A-Z]){2})[A-Z158]*[158][A-Z158]*\b")
-_LETTER_OF = str.maketrans("0158", "OISB")
+_DIGIT_FOR_LETTER = re.compile(
+    r"\b[A-Z](?=(?:[A-Z124568]*[A-Z]){2})[A-Z124568]*[124568][A-Z124568]*\b"
+)
+_LETTER_OF = str.maketrans("0124568", "OIZASGB")
 
 
 # A short word with a digit for a letter that then is a unit designator or a street suffix:
@@ -267,16 +267,35 @@ _HAS_ZIP = re.compile(r"\b\d{5}(?:-\d{4})?$")
 _UNIT_LINE = re.compile(r"^(?:# \S+|(?P<designator>[A-Z]+)(?: # ?| )?(?P<number>\S+)?)$")
 _PRIMARY_START = re.compile(r"^(?:\d|PO BOX\b|(?:RR|HC|RURAL ROUTE|HIGHWAY CONTRACT)\b)")
 _BARE_UNIT = re.compile(r"^[0-9][0-9A-Z]{0,3}$")
+_NUMBERED_ROADS = frozenset({"HWY", "RTE", "RD", "FWY", "EXPY", "PIKE", "TPKE", "CR"})
+_TRAILING_UNIT = re.compile(r"^(\d\S*\s.*\s(?P<suffix>[A-Z]+)\.?)\s+(?P<unit>\d[0-9A-Z]{0,3})$")
+
+
+def _unit_after_suffix(line: str) -> str:
+    """ "6656 HORTON TER 36": a number after the street's suffix is its unit, written without
+    a designator ("6656 HORTON TER # 36"). Not after a suffix roads are numbered by
+    (HIGHWAY 61, COUNTY ROAD 12), where the number is the road's."""
+    match = _TRAILING_UNIT.match(line)
+    if match is None:
+        return line
+    suffix = STREET_SUFFIXES.get(match.group("suffix"))
+    if suffix is None or suffix in _NUMBERED_ROADS:
+        return line
+    return f"{match.group(1)} # {match.group('unit')}"
+
+
 _MILITARY_START = re.compile(r"^(?:UNIT|PSC|CMR|USS|USNS|USCGC)\b")
 _SHIP = re.compile(r"^(?:USS|USNS|USCGC)\b")
 
 
 def _is_unit_line(line: str) -> bool:
+    if _BARE_UNIT.match(line):
+        return True  # "36" alone on the line above or below the street
     match = _UNIT_LINE.match(line)
     if not match:
         return False
     designator = match.group("designator")
-    if designator is None:
+    if designator is None or _BARE_UNIT.match(line):
         return True
     standard = SECONDARY_UNITS.get(designator)
     if standard is None:
@@ -304,7 +323,13 @@ def _split_lines(lines: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
     units = [i for i in (primary - 1, primary + 1) if 0 <= i < last and _is_unit_line(above[i])]
     unit = units[0] if units else None
     recipient = tuple(line for i, line in enumerate(above[:primary]) if i != unit)
-    delivery = above[primary] if unit is None else f"{above[primary]} {above[unit]}"
+    delivery = _unit_after_suffix(above[primary])
+    if unit is not None:
+        delivery = (
+            f"{delivery} {above[unit]}"
+            if above[unit][0].isalpha() or above[unit][0] == "#"
+            else f"{delivery} # {above[unit]}"
+        )
     rest = [line for i, line in enumerate(above) if i > primary and i != unit]
     return recipient, ", ".join([delivery, *rest, *lines[last:]])
 
@@ -358,7 +383,9 @@ def _parse_cleaned(lines: tuple[str, ...]) -> Address:
 
 
 _LAST_LINE = re.compile(
-    r", (?P<city>[A-Z0-9][A-Z0-9 \-/]*?),? (?P<state>[A-Z0-9]{2}),? "
+    r", (?P<city>[A-Z0-9][A-Z0-9 \-/]*?),? (?P<state>"
+    + "|".join(sorted((n for n in STATES if len(n) > 3), key=len, reverse=True))
+    + r"|[A-Z0-9]{2,3}),? "
     r"(?P<zip>\d{5})(?:-(?P<plus4>\d{4}))?$"
 )
 
@@ -398,10 +425,11 @@ def _state_of_zip(written: str, zip5: str) -> str | None:
     and so is one that is no state code at all (N5); another state's code is itself (the
     parser then refuses the address: one of the two is wrong). None without a listed ZIP."""
     known = _zip_state(zip5)
+    code = STATES.get(written)
     if known is None:
-        return written if written in STATES.values() else None
-    if written in STATES.values() and not ocr_same(known, written):
-        return written
+        return code
+    if code is not None and code != known and not ocr_same(known, written):
+        return code
     return known
 
 
@@ -749,6 +777,7 @@ def same_delivery_point(known: Address, seen: Address) -> bool:
         seen.postdirectional,
     ):
         return False
+    seen = _suffix_in_name(known, seen)
     if known.suffix and seen.suffix:
         if known.suffix != seen.suffix and (
             seen.suffix in _STANDARD_SUFFIXES
@@ -759,6 +788,18 @@ def same_delivery_point(known: Address, seen: Address) -> bool:
     return _street_names_agree(
         _join(known.street_name, known.suffix), _join(seen.street_name, seen.suffix)
     )
+
+
+def _suffix_in_name(known: Address, seen: Address) -> Address:
+    """`seen` with the last word of its street name taken for its suffix, when it has none
+    and that word is a spelling of the order's suffix read with slips (THOMPSON TERR4CE,
+    SHERLOCK AVENLIE: the parser did not know the word for a suffix)."""
+    words = seen.street_name.split()
+    if seen.suffix or len(words) < 2 or not known.suffix:
+        return seen
+    if fold(words[-1]) not in _SUFFIX_FOLDS.get(known.suffix, ()):
+        return seen
+    return replace(seen, street_name=" ".join(words[:-1]), suffix=known.suffix)
 
 
 def _street_names_agree(known: str, seen: str) -> bool:
@@ -834,7 +875,7 @@ def _mostly_digits(run: str) -> bool:
 
 
 def _street_or_not(text: str, start: int, end: int) -> str | None:
-    """"no-street" when the text holds no digit outside its ZIP Code (start:end) and no box,
+    """ "no-street" when the text holds no digit outside its ZIP Code (start:end) and no box,
     route or military word; else None."""
     if _DIGIT.search(text, 0, start) or _DIGIT.search(text, end):
         return None
