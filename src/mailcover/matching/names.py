@@ -438,13 +438,20 @@ def _typing_slip_cost(a: str, b: str) -> float | None:
     return DOUBLED_COST if doubled else 1.0
 
 
+_ONE_SOUND = ({"C", "K"}, {"I", "Y"}, {"S", "Z"})
+"""Letters that spell one sound in a given name (NICOLE and NIKOLE, ELIZABETH and ELISABETH)."""
+
+
 def _same_name_spelt_otherwise(known: str, seen: str) -> bool:
     """Whether two listed names one slip apart are one name spelt two ways.
 
     Both must be listed for the same one sex only, and the slip one that does not change how
     the name is said: two inner letters swapped (MICHEAL, JHON), a doubled letter written
-    once (JENA, ALISA, VANESA), or a final E after a consonant (KATHERIN; in a name of
-    VARIANT_MIN_LETTERS or more: DAN and DANE are two names).
+    once (JENA, ALISA, VANESA), a final E after a consonant (KATHERIN; in a name of
+    VARIANT_MIN_LETTERS or more: DAN and DANE are two names), a silent H (JON, SARA,
+    DEBORA), an inner E dropped before a consonant (CHARLS), or letters that are one sound
+    (C and K: NIKOLE, ERIK; I and Y; S and Z: ELIZABETH). Precision risk: two people of one
+    sex in one household whose names are said alike (a JOHN and a JON), taken for one.
     """
     register = given_name_register()
     sexes = [(n in register.male, n in register.female) for n in (known, seen)]
@@ -452,6 +459,8 @@ def _same_name_spelt_otherwise(known: str, seen: str) -> bool:
         return False  # either sex, none, or not the same: FRANCIS and FRANCES, JOAN and JOHN
     if len(known) == len(seen):
         diffs = [i for i, (x, y) in enumerate(zip(known, seen, strict=True)) if x != y]
+        if len(diffs) == 1 and {known[diffs[0]], seen[diffs[0]]} in _ONE_SOUND:
+            return True
         return (
             len(diffs) == 2
             and 0 < diffs[0] == diffs[1] - 1 < len(known) - 2
@@ -463,6 +472,13 @@ def _same_name_spelt_otherwise(known: str, seen: str) -> bool:
         return False
     if longer == shorter + "E":
         return len(shorter) >= VARIANT_MIN_LETTERS and shorter[-1] not in "AEIOUY"
+    for i in range(1, len(longer)):
+        if longer[:i] + longer[i + 1 :] != shorter:
+            continue
+        if longer[i] == "H":  # JOHN and JON, SARAH and SARA
+            return True
+        if longer[i] == "E" and i < len(longer) - 1 and longer[i + 1] not in "AEIOUY":
+            return True  # CHARLES and CHARLS
     return any(
         longer[i] == longer[i - 1] and longer[:i] + longer[i + 1 :] == shorter
         for i in range(1, len(longer))

@@ -279,8 +279,11 @@ def _unit_after_suffix(line: str) -> str:
     if match is None:
         return line
     suffix = STREET_SUFFIXES.get(match.group("suffix"))
-    if suffix is None or suffix in _NUMBERED_ROADS:
+    if suffix is None:
         return line
+    name = match.group(1).split()[1:-1]
+    if suffix in _NUMBERED_ROADS and not any(c.isdigit() for word in name for c in word):
+        return line  # COUNTY ROAD 12; but 33RD RD 42 is unit 42 of 33rd Road
     return f"{match.group(1)} # {match.group('unit')}"
 
 
@@ -410,7 +413,7 @@ def _read_with_last_line(text: str) -> _Parts:
     cities = _zip_cities(found.group("zip"))
     if not cities or written in MILITARY_CITIES:
         return _Parts.read(_tag(text))
-    city = written if written in cities else min(cities)
+    city = written if written in cities else _zip_list()[found.group("zip")][2]
     zip_code = found.group(0).rsplit(" ", 1)[1]
     parts = _Parts.read(_tag(f"{text[: found.start()]}, {city}, {state} {zip_code}"))
     if parts.get("PlaceName").strip(" ,") == city:
@@ -705,8 +708,9 @@ def _split_zip(zip_code: str, plus4: str) -> tuple[str, str]:
 
 
 @cache
-def _zip_list() -> dict[str, tuple[str, frozenset[str]]]:
-    """ZIP5 -> (state, city names), from the list in the `zipcodes` wheel, read once.
+def _zip_list() -> dict[str, tuple[str, frozenset[str], str]]:
+    """ZIP5 -> (state, city names, the main city name), from the list in the `zipcodes`
+    wheel, read once.
 
     `zipcodes.matching` scans the whole list (~42,000 ZIPs) on every call: far too slow here.
     """
@@ -714,6 +718,7 @@ def _zip_list() -> dict[str, tuple[str, frozenset[str]]]:
         str(row["zip_code"]): (
             str(row["state"]),
             frozenset(_words(str(c)).upper() for c in [row["city"], *row["acceptable_cities"]]),
+            _words(str(row["city"])).upper(),
         )
         # zipcodes 3 ships py.typed but leaves list_all unannotated; it returns list[dict].
         for row in zipcodes.list_all()  # type: ignore[no-untyped-call]
