@@ -86,7 +86,7 @@ ADDRESS_WORDS = st.sampled_from(
 )  # fmt: skip
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(st.lists(st.lists(ADDRESS_WORDS, min_size=0, max_size=6).map(" ".join), max_size=4))
 def test_a_code_promises_the_parser_refuses(lines: list[str]) -> None:
     if precheck(lines) is not None:

@@ -449,7 +449,7 @@ def _same_name_spelt_otherwise(known: str, seen: str) -> bool:
     the name is said: two inner letters swapped (MICHEAL, JHON), a doubled letter written
     once (JENA, ALISA, VANESA), a final E after a consonant (KATHERIN; in a name of
     VARIANT_MIN_LETTERS or more: DAN and DANE are two names), a silent H (JON, SARA,
-    DEBORA), an inner E dropped before a consonant (CHARLS), or letters that are one sound
+    DEBORA; not one said, as in JOHANNA), an inner E dropped before a consonant (CHARLS), or letters that are one sound
     (C and K: NIKOLE, ERIK; I and Y; S and Z: ELIZABETH). Precision risk: two people of one
     sex in one household whose names are said alike (a JOHN and a JON), taken for one.
     """
@@ -475,8 +475,8 @@ def _same_name_spelt_otherwise(known: str, seen: str) -> bool:
     for i in range(1, len(longer)):
         if longer[:i] + longer[i + 1 :] != shorter:
             continue
-        if longer[i] == "H":  # JOHN and JON, SARAH and SARA
-            return True
+        if longer[i] == "H" and (i == len(longer) - 1 or longer[i + 1] not in "AEIOUY"):
+            return True  # a silent H: JOHN and JON, SARAH and SARA (not JOHANNA and JOANNA)
         if longer[i] == "E" and i < len(longer) - 1 and longer[i + 1] not in "AEIOUY":
             return True  # CHARLES and CHARLS
     return any(

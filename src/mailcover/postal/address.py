@@ -861,8 +861,9 @@ def precheck(lines: Sequence[str]) -> str | None:
         if zip5 not in zips:
             continue
         at = ending.start()
-        before = _STATE_BEFORE.search(text, text.rfind("\n", 0, at) + 1, at)
-        if before is not None:
+        line_start = text.rfind("\n", 0, at) + 1
+        before = _STATE_BEFORE.search(text, line_start, at)
+        if before is not None and _plainly_the_last_line(text, line_start, ending.end()):
             state = before.group(1)
             if state in STATES.values() and not ocr_same(zips[zip5][0], state):
                 return "zip-state-mismatch"
@@ -873,6 +874,12 @@ def precheck(lines: Sequence[str]) -> str | None:
             if run.group()[:5].translate(_OCR_DIGITS) in zips:
                 return _street_or_not(text, run.start(), run.end())
     return "unknown-zip" if seen_one else "no-zip"
+
+
+def _plainly_the_last_line(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is the address's last line beyond doubt (the last line, with
+    one ZIP-like run in it), so that the parser reads its state and ZIP as the precheck does."""
+    return not text[end:].strip(" \n,.;:/-") and len(_ZIP_LIKE.findall(text, start, end)) == 1
 
 
 def _mostly_digits(run: str) -> bool:
