@@ -208,8 +208,9 @@ def _clean(line: str) -> str:
 
 
 # A word of letters with a digit an OCR engine reads for a letter: B0X, L00P, P0INT, 0K,
-# K1NG, TERR4CE. 0 is folded in any word of letters and zeros; 1, 2, 4, 5, 6 and 8 only inside a word that
-# starts with a letter and has two letters more (so 1ST, 5TH, 4B and 10A stay as written).
+# K1NG, TERR4CE. 0 is folded in any word of letters and zeros; 1, 2, 4, 5, 6 and 8 only
+# inside a word that starts with a letter and has two letters more (so 1ST, 5TH, 4B and 10A
+# stay as written).
 _ZERO_FOR_O = re.compile(r"\b(?=[A-Z0]*[A-Z])[A-Z0]*0[A-Z0]*\b")
 _DIGIT_FOR_LETTER = re.compile(
     r"\b[A-Z](?=(?:[A-Z124568]*[A-Z]){2})[A-Z124568]*[124568][A-Z124568]*\b"
