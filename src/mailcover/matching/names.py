@@ -450,8 +450,9 @@ def _same_name_spelt_otherwise(known: str, seen: str) -> bool:
     once (JENA, ALISA, VANESA), a final E after a consonant (KATHERIN; in a name of
     VARIANT_MIN_LETTERS or more: DAN and DANE are two names), a silent H (JON, SARA,
     DEBORA; not one said, as in JOHANNA), an inner E dropped before a consonant (CHARLS),
-    or letters that are one sound (C and K: NIKOLE, ERIK; I and Y; S and Z: ELIZABETH). Precision risk: two people of one
-    sex in one household whose names are said alike (a JOHN and a JON), taken for one.
+    or letters that are one sound (C and K: NIKOLE, ERIK; I and Y; S and Z: ELIZABETH).
+    Precision risk: two people of one sex in one household whose names are said alike (a
+    JOHN and a JON), taken for one.
     """
     register = given_name_register()
     sexes = [(n in register.male, n in register.female) for n in (known, seen)]

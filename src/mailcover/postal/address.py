@@ -320,10 +320,9 @@ def _split_lines(lines: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
         return (), ", ".join(lines)
     if primary > 0 and _BARE_UNIT.match(above[primary]) and starts.match(above[primary - 1]):
         # "9844 S 9TH ST" then "43": a number alone under the street line is its unit.
-        street, unit = above[primary - 1], above[primary]
-        recipient = above[: primary - 1]
-        rest = [line for line in above[primary + 1 :]]
-        return recipient, ", ".join([f"{street} # {unit}", *rest, *lines[last:]])
+        street, bare = above[primary - 1], above[primary]
+        rest = list(above[primary + 1 :])
+        return above[: primary - 1], ", ".join([f"{street} # {bare}", *rest, *lines[last:]])
     units = [i for i in (primary - 1, primary + 1) if 0 <= i < last and _is_unit_line(above[i])]
     unit = units[0] if units else None
     recipient = tuple(line for i, line in enumerate(above[:primary]) if i != unit)
