@@ -355,3 +355,22 @@ def test_an_initial_is_never_joined_to_the_given_name_before_it() -> None:
     # JOHN R PUBLIC read as JOHNR PUBLIC would be one letter from JOHN and lose its middle.
     assert not names("JOHN R PUBLIC")
     assert names("JUL IAN Q PUBLIC", "JULIAN Q PUBLIC")
+
+
+@pytest.mark.parametrize(
+    ("known", "seen"),
+    [("CHARLES", "CHARLS"), ("NICOLE", "NIKOLE"), ("JOHN", "JON"), ("SARAH", "SARA"),
+     ("ERIC", "ERIK")],
+)  # fmt: skip
+def test_a_name_said_alike_by_one_sex_is_the_subject(known: str, seen: str) -> None:
+    subject = readings(f"{known} PUBLIC", surname_first_too=False)
+    assert names_anyone(subject, [f"{seen} PUBLIC"])
+
+
+@pytest.mark.parametrize(
+    ("known", "seen"),
+    [("JOHANNA", "JOANNA"), ("MARIA", "MARA"), ("JOHN", "JOAN"), ("FRANCIS", "FRANCES")],
+)
+def test_a_name_said_otherwise_or_of_the_other_sex_is_another_person(known: str, seen: str) -> None:
+    subject = readings(f"{known} PUBLIC", surname_first_too=False)
+    assert not names_anyone(subject, [f"{seen} PUBLIC"])
