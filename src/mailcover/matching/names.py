@@ -74,6 +74,8 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
 
+from mailcover.postal.confusion import fold
+
 SURNAME_MIN_SIMILARITY = 0.8
 """OSA similarity (1 - slips / length) a surname needs: one slip in 5 letters, two in 10.
 
@@ -107,11 +109,9 @@ VARIANT_MIN_LETTERS = 5
 """Letters the shorter of two listed names needs before a final E is a spelling (KATHERIN,
 KATHERINE) rather than another name (DAN, DANE)."""
 
-# Glyphs an OCR engine reads for one another in upper-case print: digits for letters, and
-# letters whose shapes differ by one stroke. Folded the same way on both sides.
-_OCR_FOLD = str.maketrans({"0": "O", "Q": "O", "D": "O", "1": "I", "L": "I", "|": "I",
-                           "5": "S", "8": "B", "6": "G", "2": "Z"})  # fmt: skip
-_OCR_DIGITS = str.maketrans({"0": "O", "1": "I", "5": "S", "8": "B", "6": "G", "2": "Z"})
+# Digits an OCR engine reads for letters (FEBRL's OCR rules): a digit in a name is always a
+# misread letter. Surnames are folded with the whole table (postal/confusion.py).
+_OCR_DIGITS = str.maketrans({"0": "O", "1": "I", "5": "S", "8": "B", "6": "G", "2": "Z", "4": "A"})
 # Given names fold more letters still when weighing a slip (_slip_cost): E and F, J and I,
 # U and V, C and G are read for one another too.
 _OCR_FOLD_GIVEN = str.maketrans({"F": "E", "J": "I", "V": "U", "G": "C"})
@@ -142,7 +142,7 @@ _KEYBOARD_NEIGHBOURS = _keyboard_neighbours()
 
 
 def _fold(word: str) -> str:
-    return word.translate(_OCR_FOLD).replace("RN", "M").replace("VV", "W")
+    return fold(word)
 
 
 TITLES = frozenset(
