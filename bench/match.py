@@ -118,7 +118,7 @@ def file_orders(orders: list[Any]) -> None:
     password = "bench-password-1234"
     requester = add_user(
         NewUser("bench-requester", "Bench Police", ["requester"], password,
-                agency_level="local", nondisclosure=True),
+                agency_level="local", nondisclosure=True, agency_verified="BENCH-VERIFIED"),
         earlier, Policy(),
     )  # fmt: skip
     approver = add_user(
