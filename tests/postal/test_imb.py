@@ -44,6 +44,9 @@ from mailcover.postal.imb import (
     Imb,
     ImbError,
     Tracking,
+    _fast_value,
+    _reference_value,
+    _unpack,
     add_extra_information,
     apply_fcs,
     bars_from_characters,
@@ -55,6 +58,7 @@ from mailcover.postal.imb import (
     encode,
     read,
     rotated,
+    routing_of_bars,
 )
 
 DATA = Path(__file__).parent / "data"
@@ -497,6 +501,94 @@ class TestProperties:
         spaced = " ".join(bars[i : i + 5].lower() for i in range(0, BAR_COUNT, 5))
 
         assert decoded(f"\t{spaced}\n") == (tracking, routing)
+
+
+# --- the fast path agrees with the reference decode --------------------------------------
+
+
+def reference_value(bars: str) -> int | None:
+    """What the reference path makes of bars: their value, or None when it refuses them
+    (for their routing value too, which `_unpack` checks)."""
+    try:
+        value = _reference_value(bars)
+        _unpack(value)
+    except ImbError:
+        return None
+    return value
+
+
+def read_outcome(call: Callable[[], object]) -> object:
+    """A routing code, or the refusal's code and message."""
+    try:
+        return call()
+    except ImbError as error:
+        return (error.code, str(error))
+
+
+# Bars from any codewords and FCS (steps 5 and 6 alone): most fail the CRC, some have J odd,
+# A or J out of range, as bars misread in just the wrong way would.
+any_codewords = st.lists(st.integers(0, 1364), min_size=10, max_size=10)
+any_fcs = st.integers(0, (1 << 11) - 1)
+# Values past the largest routing value: the codewords and CRC are right, the ZIP is not.
+beyond_any_zip = st.integers(
+    binary_value("94999999999999999999", "99999999999") + 1, 659 * 1365**8 * 636 - 1
+)
+
+
+class TestFastPath:
+    """`_fast_value` (the common case) answers exactly when the reference path does, with
+    the same value; `routing_of_bars` gives what `read` gives, or the same refusal."""
+
+    def check(self, bars: str) -> None:
+        assert _fast_value(bars) == reference_value(bars)
+        assert read_outcome(lambda: routing_of_bars(bars)) == read_outcome(
+            lambda: read(bars).imb.routing
+        )
+
+    @given(trackings, routings)
+    def test_valid_bars_and_the_same_turned_round(self, tracking: str, routing: str) -> None:
+        bars = encode(tracking, routing)
+        self.check(bars)
+        self.check(rotated(bars))
+        assert _fast_value(bars) == binary_value(tracking, routing)
+
+    @given(any_codewords, any_fcs)
+    def test_bars_from_any_codewords(self, words: list[int], fcs: int) -> None:
+        self.check(bars_from_characters(apply_fcs(characters(words), fcs)))
+
+    @given(beyond_any_zip)
+    def test_bars_whose_routing_value_is_beyond_any_zip(self, value: int) -> None:
+        bars = bars_for(value)
+        assert _fast_value(bars) is None
+        self.check(bars)
+
+    @given(trackings, routings, st.integers(0, BAR_COUNT - 1), st.integers(1, 3))
+    def test_bars_with_one_bar_changed(
+        self, tracking: str, routing: str, bar: int, shift: int
+    ) -> None:
+        bars = encode(tracking, routing)
+        symbol = "ADFT"[("ADFT".index(bars[bar]) + shift) % 4]
+        self.check(bars[:bar] + symbol + bars[bar + 1 :])
+
+    @given(bar_strings)
+    def test_random_bars(self, bars: str) -> None:
+        self.check(bars)
+
+    @given(st.text("ADFTadft \t\n0123_", max_size=70))
+    @example("ADFT" * 16 + "_")
+    @example("0123" * 16 + "0")
+    def test_text_that_is_not_65_upper_case_bars_goes_the_reference_way(self, text: str) -> None:
+        if len(text) != BAR_COUNT or set(text) - set("ADFT"):
+            assert _fast_value(text) is None
+        self.check(text)
+
+    def test_every_row_of_the_usps_reference_set_and_the_worked_examples(self) -> None:
+        bars = [row.bars for row in reference_rows() if row.return_code == "00"]
+        bars += [worked.bars for worked in WORKED_EXAMPLES] + [v[2] for v in FURTHER_VECTORS]
+        disagree = [
+            b for b in bars if _fast_value(b) != reference_value(b) or _fast_value(b) is None
+        ]
+        assert (len(bars), disagree) == (8128 + 4 + 4, [])
 
 
 # --- reading either way up -------------------------------------------------------------

@@ -346,7 +346,7 @@ class Ingestor:
 
     def feed_line(self, number: int, line: bytes | str) -> None:
         """One line of JSON Lines; `number` counts from 1. Blank lines are skipped."""
-        if not line.strip():
+        if not line or line.isspace():  # what strip() would empty, without copying the line
             return
         try:
             event = read_line(line)
@@ -504,7 +504,8 @@ class Ingestor:
                 piece_id__in={piece for _, piece in wanted},
             ).values_list("order_id", "piece_id")
         )
-        new = old = refused = 0
+        new: list[tuple[Captured, bytes | None]] = []
+        old = refused = 0
         for piece in held:
             recordable = [
                 c
@@ -520,12 +521,35 @@ class Ingestor:
                     old += 1
                     continue
                 kept.add(key)
-                self._store(capture, now, piece.image)
-                new += 1
-        return new, old, refused
+                new.append((capture, piece.image))
+        self._store(new, now)
+        return len(new), old, refused
 
-    def _store(self, capture: Captured, now: datetime, image: bytes | None) -> None:
-        """Keep one capture and put it on the ledger (inside the flush's transaction)."""
+    def _store(self, new: list[tuple[Captured, bytes | None]], now: datetime) -> None:
+        """Keep the captures, in one INSERT, and put each on the ledger (inside the flush's
+        transaction: a capture and its entry commit together or not at all)."""
+        rows = [self._row(capture, image, now) for capture, image in new]
+        Capture.objects.bulk_create(rows)  # gives each row its pk, which the ledger names
+        subjects = self.orders.loaded.subjects
+        for (capture, image), row in zip(new, rows, strict=True):
+            if row.pk is None:  # a database that does not return the keys of a bulk insert
+                raise RuntimeError("the database gave no key for a capture it stored")
+            ledger.record(
+                self.operator,
+                "capture.recorded",
+                now,
+                case=capture.case_number,
+                subject=subjects.get(capture.order_id),
+                refs={"order": capture.order_id, "capture": row.pk},
+                piece_sha256=row.sha256,
+                image_sha256=hashlib.sha256(image).hexdigest() if image is not None else None,
+                matched_on=capture.matched_on.value,
+                feed=self.source,  # provenance: the actor is the account that sent it, if any
+            )
+
+    def _row(self, capture: Captured, image: bytes | None, now: datetime) -> Capture:
+        """One capture as it is kept: the exterior sealed under its order's key, its digest
+        as the ledger holds it, the image saved once the transaction commits."""
         piece = capture.piece
         order_id = capture.order_id
         name = captures.image_name(order_id, image) if image is not None else ""
@@ -544,9 +568,8 @@ class Ingestor:
             ),
         }
         text = json.dumps(exterior, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        digest = hashlib.sha256(text.encode()).hexdigest()
-        row = Capture.objects.create(
-            order_id=capture.order_id,
+        return Capture(
+            order_id=order_id,
             piece_id=piece.piece_id,
             scanned_at=piece.scanned_at,
             facility=piece.facility,
@@ -558,22 +581,10 @@ class Ingestor:
             ),
             matched_on=capture.matched_on.value,
             captured_at=now,
-            sha256=digest,
+            sha256=hashlib.sha256(text.encode()).hexdigest(),
             image=name,
             feed=self.source,
             fed_by=self.operator,
-        )
-        ledger.record(
-            self.operator,
-            "capture.recorded",
-            now,
-            case=capture.case_number,
-            subject=self.orders.loaded.subjects.get(capture.order_id),
-            refs={"order": capture.order_id, "capture": row.pk},
-            piece_sha256=digest,
-            image_sha256=hashlib.sha256(image).hexdigest() if image is not None else None,
-            matched_on=capture.matched_on.value,
-            feed=self.source,  # provenance: the actor is the account that sent it, if any
         )
 
     def finish(self) -> Summary:

@@ -3,6 +3,13 @@
 Every refusal is an `EventError` whose message names the field and what is wrong with it,
 never the value: the piece may be one no order covers, and the message goes back to the
 sender, into an API answer that is kept for Idempotency-Key replays, and onto a terminal.
+
+Two paths read an event. `_valid_piece` is the common case, a well-formed event, in a few
+checks over all its fields at once (one look for control characters in all its text, for
+instance); it gives a `Piece` only when every check passes, and otherwise nothing. Then
+`_checked_piece` reads the event field by field, in a fixed order, and refuses it with the
+first problem. So what is refused, and the message, are those of `_checked_piece` alone;
+tests/matching/test_events.py holds the two to give the same pieces.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ the ledger's UTF-8 nor PostgreSQL's text can."""
 
 _PIECE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 _NOT_BARS = re.compile(r"[^ADFT]")
+_PATH_PARTS = re.compile(r"[/\\]")
 _MAIL_CLASSES = ", ".join(sorted(MAIL_CLASSES))
 
 
@@ -59,6 +67,71 @@ def read_line(line: bytes | str) -> Any:
 
 def piece_from(event: Any, now: datetime) -> Piece:
     """The `Piece` an event describes. `now` is this server's clock (scans are not later)."""
+    piece = _valid_piece(event, now)
+    return piece if piece is not None else _checked_piece(event, now)
+
+
+def _valid_piece(event: Any, now: datetime) -> Piece | None:
+    """The piece of a well-formed event, or None for anything `_checked_piece` must look at:
+    the same checks, made together. A value that the checked path would strip (surrounding
+    spaces) or a subclass of a JSON type is left to it."""
+    if type(event) is not dict:
+        return None
+    get = event.get
+    piece_id, scanned, facility = get("piece_id"), get("scanned_at"), get("facility")
+    mail_class, imb, image = get("mail_class"), get("imb"), get("image")
+    to, back = get("addressee"), get("return_address")
+    addressee = _NO_LINES if to is None else to
+    sender = _NO_LINES if back is None else back
+    if not (
+        type(piece_id) is str
+        and _PIECE_ID.fullmatch(piece_id)
+        and type(scanned) is str
+        and 0 < len(scanned) <= 40
+        and type(facility) is str
+        and 0 < len(facility) <= MAX_FIELD_CHARS
+        and type(mail_class) is str
+        and mail_class in MAIL_CLASSES
+        and (imb is None or (type(imb) is str and len(imb) == BARS and not imb.strip("ADFT")))
+        and (image is None or (type(image) is str and _image_ok(image)))
+        and type(addressee) is list
+        and type(sender) is list
+        and len(addressee) <= MAX_LINES
+        and len(sender) <= MAX_LINES
+        and scanned == scanned.strip()
+        and facility == facility.strip()
+    ):
+        return None
+    try:  # a line that is not a string cannot be joined
+        text = "".join((facility, scanned, image or "", *addressee, *sender))
+    except TypeError:
+        return None
+    longest = max(map(len, (*addressee, *sender)), default=0)
+    if longest > MAX_LINE_CHARS or _UNPRINTABLE.search(text):
+        return None
+    try:
+        moment = datetime.fromisoformat(scanned)
+    except ValueError:
+        return None
+    if moment.utcoffset() is None or moment > now + MAX_CLOCK_SKEW:
+        return None
+    return Piece(
+        piece_id,
+        moment,
+        facility,
+        mail_class,
+        imb,
+        None if to is None else tuple(to),
+        None if back is None else tuple(back),
+        image,
+    )
+
+
+_NO_LINES: list[str] = []  # never changed: read only, as the lines of a side that has none
+
+
+def _checked_piece(event: Any, now: datetime) -> Piece:
+    """The piece, or an EventError naming the first field that is wrong."""
     if not isinstance(event, dict):
         raise EventError("the event must be a JSON object")
     piece_id = _required_text(event, "piece_id", 64)
@@ -165,11 +238,18 @@ def _image(event: dict[str, Any]) -> str | None:
     if not isinstance(value, str) or not value.strip():
         raise EventError("image must be a path relative to the stream file, or null")
     _printable(value, "image")
-    if value.startswith("data:image/"):
-        return value  # inline, e.g. from the API; decoded and checked when it is read
-    if value.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", value) or ":" in value:
+    if not _image_ok(value):
         raise EventError("image must be a path relative to the stream file, inside its folder")
     return value
+
+
+def _image_ok(value: str) -> bool:
+    """An inline image, or a path that stays inside the stream file's folder."""
+    if value.startswith("data:image/"):
+        return True  # inline, e.g. from the API; decoded and checked when it is read
+    return bool(value.strip()) and not (
+        value.startswith(("/", "\\")) or ".." in _PATH_PARTS.split(value) or ":" in value
+    )
 
 
 def _kind(value: Any) -> str:

@@ -79,7 +79,7 @@ from mailcover.postal.address import (
     same_delivery_point,
 )
 from mailcover.postal.confusion import DIGIT_OF, digit_pattern
-from mailcover.postal.imb import ImbError, read
+from mailcover.postal.imb import ImbError, routing_of_bars
 
 ROUTING_DIGITS = 11
 """ZIP5 + ZIP+4 + the two delivery-point digits: the routing code that names one delivery point."""
@@ -419,7 +419,7 @@ class _Matching:
         if not self.piece.imb:
             return ""
         try:
-            routing = read(self.piece.imb).imb.routing
+            routing = routing_of_bars(self.piece.imb)  # postal.imb.read's, without the rest
         except ImbError as error:
             self.barcode_error = error.code
             return ""  # misread bars: the address text decides

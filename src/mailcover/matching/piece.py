@@ -16,7 +16,7 @@ MAIL_CLASSES = frozenset({"first-class", "marketing", "periodical", "package"})
 """The `mail_class` values of the event schema."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Piece:
     """One mail-piece event: the exterior of one piece, as the equipment read it (MC-DEFINITION).
 
@@ -33,15 +33,37 @@ class Piece:
     return_address: tuple[str, ...] | None = None
     image: str | None = None
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        piece_id: str,
+        scanned_at: datetime,
+        facility: str,
+        mail_class: str,
+        imb: str | None = None,
+        addressee: tuple[str, ...] | None = None,
+        return_address: tuple[str, ...] | None = None,
+        image: str | None = None,
+    ) -> None:
         # The messages name the field, never its value: this piece may be one no order covers.
-        if self.scanned_at.tzinfo is None or self.scanned_at.utcoffset() is None:
+        if scanned_at.tzinfo is None or scanned_at.utcoffset() is None:
             raise ValueError(
                 "scanned_at must carry a time zone: it is compared with the order's window "
                 "(MC-NO-ORDER-NO-DATA), which is in UTC"
             )
-        if self.mail_class not in MAIL_CLASSES:
+        if mail_class not in MAIL_CLASSES:
             raise ValueError(f"mail_class must be one of {', '.join(sorted(MAIL_CLASSES))}")
+        # Written straight into the instance's dict, once: the frozen dataclass's own __init__
+        # sets each field through object.__setattr__, which costs as much as reading the event.
+        self.__dict__.update(
+            piece_id=piece_id,
+            scanned_at=scanned_at,
+            facility=facility,
+            mail_class=mail_class,
+            imb=imb,
+            addressee=addressee,
+            return_address=return_address,
+            image=image,
+        )
 
 
 class MatchedOn(StrEnum):
