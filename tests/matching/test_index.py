@@ -243,6 +243,33 @@ def test_a_stream_gets_the_same_answers_with_and_without_a_covered_address() -> 
     assert told > 0  # and some pieces were refused, the same way by both
 
 
+def test_sec_operator_an_even_match_parses_alike_whatever_the_index_holds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The time a piece takes must not tell an operator that its address is covered: with
+    # `even`, every piece's text is parsed, near an order or not (the server's own ingest
+    # parses only near one, and so takes longer there).
+    calls = []
+    real = index_module.parse_lines
+    monkeypatch.setattr(index_module, "parse_lines", lambda lines: calls.append(1) or real(lines))
+    pieces = [
+        a_piece(),
+        a_piece(TO_JANE),
+        a_piece(STRANGER),
+        a_piece(("X", "1 ELM ST", "DENVER CO 80201")),
+    ]
+
+    def parses(orders: list[CoveredOrder], even: bool) -> int:
+        calls.clear()
+        index = MatchIndex.build(orders)
+        for piece in pieces:
+            index.match(piece, DURING, even=even)
+        return len(calls)
+
+    assert parses([], True) == parses([an_order()], True)
+    assert parses([], False) < parses([an_order()], False)
+
+
 def test_the_problem_names_what_kept_the_barcode_from_deciding() -> None:
     index = MatchIndex.build([])
     bars = encode(TRACKING, ROUTING)

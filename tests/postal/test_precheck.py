@@ -36,6 +36,7 @@ def parses(lines: tuple[str, ...]) -> bool:
         (("JOHN Q PUBLIC", "9 OAK ST", "NOWHERE ZZ 00000"), "unknown-zip"),
         (("JOHN Q PUBLIC", "SPRINGFIELD IL 62704"), "no-street"),
         (("JOHN Q PUBLIC", "9 OAK ST", "DENVER IL 80201"), "zip-state-mismatch"),
+        (("MR X", "OAK ST", "SPRINGFIELD IL 62704"), "no-street"),  # a name is no number
     ],
 )
 def test_the_cheap_problems_are_the_parsers_own(lines: tuple[str, ...], code: str) -> None:
@@ -57,6 +58,7 @@ def test_the_cheap_problems_are_the_parsers_own(lines: tuple[str, ...], code: st
         ("X", "12345 MAIN ST", "SPRINGFIELD IL 62704"),  # a five-digit house number
         ("X", "9 OAK ST, DENVER CO 80201"),
         ("X", "9 OAK ST", "DENVER CO 80201 USA"),  # the ZIP does not end the line
+        ("OCCUPANT", "ONE OAK ST", "SPRINGFIELD IL 62704"),  # a house number in words
     ],
 )
 def test_a_readable_address_passes(lines: tuple[str, ...]) -> None:

@@ -154,9 +154,10 @@ class Address:
         if not self.street_name or self.po_box or self.route_type or self.military_type:
             return self.delivery_point_key
         number = self.number.lstrip("0") or self.number
-        # Read through the OCR table (185B4 is 18584, unit 2I is 21): numbers of digits only
-        # fold alike only when equal, so only a number written with a letter is at risk.
-        return f"{self.zip5}|{fold(number)}|{fold(self.unit)}"
+        # Numbers are never folded here: 12B, 1D, APT 2E and APT 4A are real half addresses
+        # and units, other than 128, 10, 2F and 44. A letter read for a digit between two
+        # digits (53Z6) is read back by the cleaning (_LETTER_IN_NUMBER) before this.
+        return f"{self.zip5}|{number}|{self.unit}"
 
     @property
     def zip_code(self) -> str:
@@ -595,7 +596,8 @@ class _Parts:
         number = _join(self.get("AddressNumberPrefix"), self.get("AddressNumber"))
         number = _join(number, self.get("AddressNumberSuffix")).replace(" - ", "-")
         street_name = _join(*words, *post_words)
-        if street_name and not number:
+        if street_name and not _is_house_number(number):
+            # No number, or a word the labeller took for one (a name: "MR X, OAK ST").
             raise AddressError("no-street", f"{street_name} has no house number.")
         return {
             "number": number,
@@ -827,7 +829,22 @@ _ZIP_ENDS_LINE = re.compile(
 _STATE_BEFORE = re.compile(r"(?:^|[ ,])([A-Z0-9]{2})[ ,.]*$")
 _CONTENT = re.compile(r"[^\s,.;:/-]")
 _DIGIT = re.compile(r"\d")
-_PRIMARY_WORDS = re.compile(r"\b(?:BOX|RR|HC|ROUTE|RFD|PSC|CMR|UNIT|USS|USNS|USCGC|STAR)\b")
+NUMBER_WORDS = frozenset(
+    {"ONE", "TWO", "THREE", "FOUR", "FIVE", "SIX", "SEVEN", "EIGHT", "NINE", "TEN", "ELEVEN",
+     "TWELVE", "TWENTY", "THIRTY", "FORTY", "FIFTY", "HUNDRED", "THOUSAND"}
+)  # fmt: skip
+"""House numbers written as words (ONE OAK ST): a house number holds a digit or one of these."""
+
+
+def _is_house_number(number: str) -> bool:
+    return any(c.isdigit() for c in number) or any(w in NUMBER_WORDS for w in number.split())
+
+
+_PRIMARY_WORDS = re.compile(
+    r"\b(?:BOX|RR|HC|ROUTE|RFD|PSC|CMR|UNIT|USS|USNS|USCGC|STAR|"
+    + "|".join(sorted(NUMBER_WORDS))
+    + r")\b"
+)
 
 
 def precheck(lines: Sequence[str]) -> str | None:
