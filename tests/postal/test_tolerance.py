@@ -122,6 +122,7 @@ def test_the_confusion_table_is_a_comparison_never_a_correction() -> None:
         ("1234 FISHER AVENUF # 19", "LAS VEGAS NV 89101"),  # a suffix spelt out, misread
         ("1234 FISHER AVE # 19", "LAS VEGAS NEVADA 89101"),  # the state spelt out
         ("1Z34 FISHER AVE # 19", "LAS VEGAS NV 8910I"),  # letters for digits
+        ("I234 FISHER AVE APT I9", "LAS VEGAS NV 89101"),  # I, L, O, Q, Z, S in a number
     ],
 )
 def test_more_ways_of_writing_the_order_s_delivery_point(lines: tuple[str, ...]) -> None:

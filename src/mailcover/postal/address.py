@@ -154,10 +154,12 @@ class Address:
         if not self.street_name or self.po_box or self.route_type or self.military_type:
             return self.delivery_point_key
         number = self.number.lstrip("0") or self.number
-        # Numbers are never folded here: 12B, 1D, APT 2E and APT 4A are real half addresses
-        # and units, other than 128, 10, 2F and 44. A letter read for a digit between two
-        # digits (53Z6) is read back by the cleaning (_LETTER_IN_NUMBER) before this.
-        return f"{self.zip5}|{number}|{self.unit}"
+        # In a number, only the letters that buildings do not use for units, because they
+        # look like digits, are read as the digits (561S is 5615, APT 2I is 21): O, Q, I, L,
+        # Z and S. A, B, D, E, G... stay letters: 12B, 1D, APT 2E and APT 4A are real half
+        # addresses and units, other than 128, 10, 2F and 44.
+        unit = self.unit.translate(_NUMBER_LETTERS)
+        return f"{self.zip5}|{number.translate(_NUMBER_LETTERS)}|{unit}"
 
     @property
     def zip_code(self) -> str:
@@ -268,6 +270,7 @@ def _fix_zip(text: str) -> str:
 _HAS_ZIP = re.compile(r"\b\d{5}(?:-\d{4})?$")
 _UNIT_LINE = re.compile(r"^(?:# \S+|(?P<designator>[A-Z]+)(?: # ?| )?(?P<number>\S+)?)$")
 _PRIMARY_START = re.compile(r"^(?:\d|PO BOX\b|(?:RR|HC|RURAL ROUTE|HIGHWAY CONTRACT)\b)")
+_NUMBER_LETTERS = str.maketrans("OQILZS", "001125")
 _BARE_UNIT = re.compile(r"^[0-9][0-9A-Z]{0,3}$")
 _NUMBERED_ROADS = frozenset({"HWY", "RTE", "RD", "FWY", "EXPY", "PIKE", "TPKE", "CR"})
 _TRAILING_UNIT = re.compile(r"^(\d\S*\s.*\s(?P<suffix>[A-Z]+)\.?)\s+(?P<unit>\d[0-9A-Z]{0,3})$")
