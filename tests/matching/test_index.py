@@ -513,3 +513,16 @@ def test_a_piece_found_by_its_routing_code_and_its_zip5_is_captured_once_per_ord
 
     assert [c.order_id for c in result.captures] == [routed.order_id]
     assert index.counters.captures == 1
+
+
+def test_a_letter_read_for_a_digit_in_a_number_needs_the_subject_s_name() -> None:
+    # APT 4 read as APT A: the subject's own mail under scope addressee is still theirs; under
+    # scope delivery_point, which takes every name, APT A may be a real flat next door.
+    misread = ("JOHN Q PUBLIC", "123 MAIN ST APT A", "SPRINGFIELD IL 62704")
+    addressee = MatchIndex.build([an_order()])
+    assert addressee.match(a_piece(misread)).outcome is Outcome.MATCHED
+    stranger = ("MARY MAJOR", "123 MAIN ST APT A", "SPRINGFIELD IL 62704")
+    assert addressee.match(a_piece(stranger)).outcome is Outcome.NO_ORDER
+    everyone = MatchIndex.build([an_order(scope=Scope.DELIVERY_POINT)])
+    assert everyone.match(a_piece(misread)).outcome is Outcome.NO_ORDER
+    assert everyone.match(a_piece()).outcome is Outcome.MATCHED

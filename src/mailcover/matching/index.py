@@ -191,6 +191,7 @@ class _Tables:
     open_by_zip5: dict[str, Bucket]  # ... without a ZIP+4: any ZIP+4 in the ZIP5 may be theirs
     by_zip5: dict[str, Bucket]  # every addressee-side order, by ZIP5 (text-only pieces)
     by_number: dict[str, Bucket]  # every addressee-side order, by `Address.number_key`
+    named_by_number: dict[str, Bucket]  # scope addressee only, by `named_number_key`
     senders_by_zip5: dict[str, Bucket]  # scope sender
     attorney_zip5s: frozenset[str]
 
@@ -210,6 +211,10 @@ class _Tables:
             open_by_zip5=_group(receiving, lambda a, r: None if a.zip4 or r else a.zip5),
             by_zip5=_group(receiving, lambda a, r: a.zip5),
             by_number=_group(receiving, lambda a, r: a.number_key),
+            named_by_number=_group(
+                [e for e in receiving if e.order.scope is Scope.ADDRESSEE],
+                lambda a, r: a.named_number_key,
+            ),
             senders_by_zip5=_group(
                 [e for e in entries if e.order.scope is Scope.SENDER], lambda a, r: a.zip5
             ),
@@ -421,8 +426,17 @@ class _Matching:
         if address is None:
             self.unreadable = True
             return
-        for entry in self.tables.by_number.get(address.number_key, ()):
-            if same_delivery_point(entry.order.address, address):
+        tables = self.tables
+        entries = tables.by_number.get(address.number_key, ())
+        if address.named_number_key != address.number_key:  # a letter in a number: 370B
+            entries += tables.named_by_number.get(address.named_number_key, ())
+        weighed: set[int] = set()
+        for entry in entries:
+            if entry.order.order_id in weighed:
+                continue
+            weighed.add(entry.order.order_id)
+            named = entry.order.scope is not Scope.DELIVERY_POINT
+            if same_delivery_point(entry.order.address, address, named=named):
                 self._consider(entry, self.to, MatchedOn.ADDRESS)
 
     def _routing(self) -> str:
@@ -454,7 +468,8 @@ class _Matching:
             self.unreadable = True  # counted, never named: this depends on the index
             return
         for entry in unconfirmed:
-            if same_delivery_point(entry.order.address, address):
+            named = entry.order.scope is not Scope.DELIVERY_POINT
+            if same_delivery_point(entry.order.address, address, named=named):
                 self._consider(entry, self.to, MatchedOn.ADDRESS)
 
     # -- scope sender: the return address ---------------------------------------------------
@@ -470,7 +485,7 @@ class _Matching:
             self.unreadable = True
             return
         for entry in senders.get(address.zip5, ()):
-            if same_delivery_point(entry.order.address, address):
+            if same_delivery_point(entry.order.address, address, named=True):
                 self._consider(entry, self.back, MatchedOn.RETURN_ADDRESS)
 
     # -- one order ---------------------------------------------------------------------------

@@ -162,6 +162,19 @@ class Address:
         return f"{self.zip5}|{number.translate(_NUMBER_LETTERS)}|{unit}"
 
     @property
+    def named_number_key(self) -> str:
+        """`number_key` with every letter OCR reads for a digit read as the digit (370B is
+        3708, 665G is 6656, unit 3G is 36). Only for an order whose piece must also name the
+        subject (scopes addressee and sender): 370B may be a real half address, but mail
+        there naming the subject at 3708 is the subject's; under scope delivery_point, which
+        takes every name, numbers compare by `number_key` only."""
+        key = self.number_key
+        if key == self.delivery_point_key:
+            return key
+        zip5, number, unit = key.split("|")
+        return f"{zip5}|{number.translate(DIGIT_OF)}|{unit.translate(DIGIT_OF)}"
+
+    @property
     def zip_code(self) -> str:
         """ZIP or ZIP+4 as printed: "62704" or "62704-1234"."""
         return f"{self.zip5}-{self.zip4}" if self.zip4 else self.zip5
@@ -763,7 +776,7 @@ _SUFFIX_FOLDS: dict[str, frozenset[str]] = {
 is AVE, TFR is TER."""
 
 
-def same_delivery_point(known: Address, seen: Address) -> bool:
+def same_delivery_point(known: Address, seen: Address, *, named: bool = False) -> bool:
     """Whether `seen` (read from a piece) is at `known`'s delivery point (an order's).
 
     Equal delivery-point keys are; otherwise the ZIP, the house number and the unit must be
@@ -773,6 +786,9 @@ def same_delivery_point(known: Address, seen: Address) -> bool:
     (FISHFR for FISHER, ALLFN for ALLEN, REFD for REED). A suffix read into the name ("OAK
     AVF" with no suffix) is compared with the name and suffix together.
 
+    `named` (the piece must also name the subject: scopes addressee and sender) lets numbers
+    compare by `named_number_key`, every letter OCR reads for a digit read as the digit.
+
     Precision risk, accepted and documented: two streets of one ZIP Code whose names differ by
     a slip (MAIN and MAINE, FISHER and FISHERS) with the same house number and unit are taken
     for one; the name on the piece must still be the subject's (MC-ALL-NAMES), so what is
@@ -780,8 +796,12 @@ def same_delivery_point(known: Address, seen: Address) -> bool:
     """
     if known.delivery_point_key == seen.delivery_point_key:
         return True
-    if known.number_key != seen.number_key or known.number_key == known.delivery_point_key:
-        return False  # another ZIP, number or unit; or not a street address (a box, a route)
+    if known.number_key == known.delivery_point_key:
+        return False  # not a street address (a box, a route): compared whole, above
+    if known.number_key != seen.number_key and not (
+        named and known.named_number_key == seen.named_number_key
+    ):
+        return False  # another ZIP, number or unit
     if (known.predirectional, known.postdirectional) != (
         seen.predirectional,
         seen.postdirectional,
