@@ -35,3 +35,12 @@ def test_sec_operator_a_facility_has_a_name_of_reasonable_length() -> None:
     assert check_facility_name("   ")[0].field == "facility"
     assert check_facility_name("X" * 201)
     assert check_facility_name("PEORIA IL P&DC") == []
+
+
+def test_sec_operator_facilities_prepared_once_compare_alike() -> None:
+    from mailcover.law.operators import bound_facilities
+
+    bound = bound_facilities(["Springfield  IL P&DC", "DENVER CO P&DC"])
+    assert check_feed_facility("SPRINGFIELD IL P&DC", bound) == []
+    assert check_feed_facility("springfield il p&dc", bound) == []
+    assert check_feed_facility("PEORIA IL P&DC", bound) != []

@@ -329,7 +329,7 @@ class Ingestor:
         self.operator = operator
         # SEC-OPERATOR: the facilities an operator account feeds; None on the server's own
         # shell (`mailcover ingest`), which is bound to none.
-        self.facilities = facilities
+        self.facilities = operators.bound_facilities(facilities) if facilities is not None else None
         # Pieces this ingest may read by OCR (None: no limit, on the server's shell); the web
         # server refuses a batch over it first (`image_only`), this holds the line anyway.
         self.ocr_left = ocr_limit
