@@ -157,6 +157,12 @@ class _Entry:
     whole number in text: the parser takes the key's number from the text as written, so
     text without it cannot be at this delivery point and need not be parsed."""
 
+    @property
+    def named(self) -> bool:
+        """Whether a piece must also name the subject (scopes addressee and sender), which
+        lets its numbers be read through the OCR table (`same_delivery_point`)."""
+        return self.order.scope is not Scope.DELIVERY_POINT
+
     @classmethod
     def of(cls, order: CoveredOrder) -> _Entry:
         addresses = tuple(a.address for a in order.attorneys if a.address)
@@ -212,8 +218,7 @@ class _Tables:
             by_zip5=_group(receiving, lambda a, r: a.zip5),
             by_number=_group(receiving, lambda a, r: a.number_key),
             named_by_number=_group(
-                [e for e in receiving if e.order.scope is Scope.ADDRESSEE],
-                lambda a, r: a.named_number_key,
+                [e for e in receiving if e.named], lambda a, r: a.named_number_key
             ),
             senders_by_zip5=_group(
                 [e for e in entries if e.order.scope is Scope.SENDER], lambda a, r: a.zip5
@@ -429,14 +434,15 @@ class _Matching:
         tables = self.tables
         entries = tables.by_number.get(address.number_key, ())
         if address.named_number_key != address.number_key:  # a letter in a number: 370B
-            entries += tables.named_by_number.get(address.named_number_key, ())
-        weighed: set[int] = set()
+            # Orders with the number as written are in both buckets: each weighed once.
+            exact = {e.order.order_id for e in entries}
+            entries += tuple(
+                e
+                for e in tables.named_by_number.get(address.named_number_key, ())
+                if e.order.order_id not in exact
+            )
         for entry in entries:
-            if entry.order.order_id in weighed:
-                continue
-            weighed.add(entry.order.order_id)
-            named = entry.order.scope is not Scope.DELIVERY_POINT
-            if same_delivery_point(entry.order.address, address, named=named):
+            if same_delivery_point(entry.order.address, address, named=entry.named):
                 self._consider(entry, self.to, MatchedOn.ADDRESS)
 
     def _routing(self) -> str:
@@ -468,8 +474,7 @@ class _Matching:
             self.unreadable = True  # counted, never named: this depends on the index
             return
         for entry in unconfirmed:
-            named = entry.order.scope is not Scope.DELIVERY_POINT
-            if same_delivery_point(entry.order.address, address, named=named):
+            if same_delivery_point(entry.order.address, address, named=entry.named):
                 self._consider(entry, self.to, MatchedOn.ADDRESS)
 
     # -- scope sender: the return address ---------------------------------------------------
@@ -485,7 +490,7 @@ class _Matching:
             self.unreadable = True
             return
         for entry in senders.get(address.zip5, ()):
-            if same_delivery_point(entry.order.address, address, named=True):
+            if same_delivery_point(entry.order.address, address, named=entry.named):
                 self._consider(entry, self.back, MatchedOn.RETURN_ADDRESS)
 
     # -- one order ---------------------------------------------------------------------------

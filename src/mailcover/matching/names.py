@@ -141,10 +141,6 @@ def _keyboard_neighbours() -> dict[str, str]:
 _KEYBOARD_NEIGHBOURS = _keyboard_neighbours()
 
 
-def _fold(word: str) -> str:
-    return fold(word)
-
-
 # Titles as OCR reads them (0R and DR, M5, MR5): digits and the glyphs of O and I only, not
 # the whole table, which would read a surname such as PR as FR (a title) and drop it.
 _TITLE_FOLD = str.maketrans({"0": "O", "Q": "O", "D": "O", "1": "I", "L": "I", "|": "I",
@@ -387,7 +383,7 @@ def _person(given: list[str], surname: list[str], generation: str) -> PersonName
 
 
 def _surnames_agree(known: str, seen: str) -> bool:
-    a, b = _fold(known), _fold(seen)
+    a, b = fold(known), fold(seen)
     if a == b:
         return True
     if len(known) == SHORT_SURNAME_LETTERS:  # REID and RIED, RYAN and RYA: one slip
@@ -421,7 +417,7 @@ def _givens_agree(known: str, seen: str, *, lenient: bool = False) -> bool:
 
 
 def _read_alike(word: str) -> str:
-    return _fold(word).translate(_OCR_FOLD_GIVEN)
+    return fold(word).translate(_OCR_FOLD_GIVEN)
 
 
 def _slip_budget(known: str) -> float:
