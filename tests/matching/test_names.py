@@ -330,6 +330,8 @@ def test_the_register_of_given_names_is_a_published_list_with_the_sexes_it_gives
         "DR., JOHN Q. PUBLIC",
         "M5 JOHN Q PUBLIC",
         "PUBLIC, MR JOHN Q",
+        "RNR JOHN Q PUBLIC",  # RN read for M
+        "RNRS. JOHN Q PUBLIC",
     ],
 )
 def test_titles_read_with_ocr_slips_and_punctuation_are_not_part_of_the_name(seen: str) -> None:
@@ -385,3 +387,9 @@ def test_mc_attorney_a_slip_in_the_attorney_s_name_still_excludes(seen: str) -> 
     attorney = readings("CLARA ROE", surname_first_too=False)
     assert names_anyone(attorney, [seen], lenient=True)
     assert not names_anyone(attorney, ["MARIA ROE"], lenient=True)
+
+
+def test_a_word_with_rn_is_a_title_only_when_rn_read_as_m_makes_one() -> None:
+    assert readings("ARNE RNR")[0] == PersonName("ARNE", "RNR")  # a surname at the end
+    assert readings("RNR ARNE PUBLIC")[0] == PersonName("ARNE", "PUBLIC")
+    assert readings("BERN PUBLIC")[0] == PersonName("BERN", "PUBLIC")

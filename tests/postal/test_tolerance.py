@@ -145,3 +145,48 @@ def test_a_number_or_unit_with_a_letter_is_its_own_delivery_point(order: str, pi
     # 12B is a half address and 2E a flat, not 128 or 2F: numbers are never folded.
     last = "SPRINGFIELD IL 62704"
     assert not same_delivery_point(parse_lines(["X", order, last]), parse_lines(["X", piece, last]))
+
+
+def test_the_glyphs_of_a_pair_are_also_read_one_by_one() -> None:
+    # CL is D when CLARK is read as DARK; but the C and L of CLR are CIR with I read as L.
+    assert ocr_same("CLARK", "DARK")
+    assert ocr_same("CIR", "CLR")
+    order = parse_lines(["X", "19673 34TH CIR", "RADISSON WI 54867"])
+    for street in ("19673 34TH CLR", "19673 34TH CIRCIE", "19673 34TH CLRCLE", "19673 34TH CRCI"):
+        assert same_delivery_point(order, parse_lines(["X", street, "RADISSON WI 54867"]))
+    assert not same_delivery_point(order, parse_lines(["X", "19673 34TH CT", "RADISSON WI 54867"]))
+
+
+@pytest.mark.parametrize(
+    ("street", "suffix", "unit"),
+    [("33 STAINBROOK WAV 2L", "WAY", "2L"), ("19300 MCCAULEY W4Y", "WAY", ""),
+     ("33 STAINBROOK P1", "", "P1"), ("12 BROADWAY PH", "", ""), ("12 BROADWAY RM 4", "", "4")],
+)  # fmt: skip
+def test_a_misread_suffix_the_labeller_took_for_a_unit_is_the_suffix(
+    street: str, suffix: str, unit: str
+) -> None:
+    # WAV is WAY read with a slip, and usaddress took it for a unit; P1 (one letter) and the
+    # designators PH and RM stay units.
+    address = parse_lines(["X", street, "GLEN ALLEN VA 23060"])
+    assert (address.suffix, address.unit_number) == (suffix, unit)
+
+
+def test_the_misread_suffix_and_the_unit_after_it_are_the_order_s() -> None:
+    order = parse_lines(["X", "33 STAINBROOK WAY APT 21", "GLEN ALLEN VA 23060"])
+    piece = parse_lines(["X", "33 STAINBROOK WAV 2L", "GLEN AILEN V4 23060"])
+    assert same_delivery_point(order, piece)
+    neighbour = parse_lines(["X", "33 STAINBROOK WAV 22", "GLEN ALLEN VA 23060"])
+    assert not same_delivery_point(order, neighbour, named=True)
+
+
+def test_a_number_hiding_the_street_is_read_again_and_kept_as_written() -> None:
+    # "370B RODGERS CIRCLF": usaddress reads all three words as a name and finds no street.
+    # Read again with 370B as 3708, the street is found; the number stays 370B, so only an
+    # order whose mail must also name the subject takes it for 3708 (370B may be a half
+    # address, whose mail scope delivery_point must not take).
+    order = parse_lines(["X", "3708 RODGERS CIR", "VENTURA CA 93004"])
+    piece = parse_lines(["NICK NOVAK", "370B RODGERS CIRCLF", "VENTURA CA 93004"])
+    assert (piece.number, piece.recipient) == ("370B", ("NICK NOVAK",))
+    assert same_delivery_point(order, piece, named=True)
+    assert not same_delivery_point(order, piece)
+    assert parse_lines(["X", "12B MAIN ST", "SPRINGFIELD IL 62704"]).number == "12B"

@@ -148,10 +148,13 @@ _TITLE_FOLD = str.maketrans({"0": "O", "Q": "O", "D": "O", "1": "I", "L": "I", "
 
 
 def _is_title(raw: str, word: str) -> bool:
-    """A title as written (DR), or read with a digit for a letter (0R, M5, MR5). A word of
-    letters only is a title only as written: IT is a surname, not LT misread."""
+    """A title as written (DR), read with a digit for a letter (0R, M5, MR5), or with RN for
+    M (RNR, RNRS). A word of other letters only is a title only as written: IT is a surname,
+    not LT misread."""
     if word in TITLES:
         return True
+    if "RN" in raw or "VV" in raw:  # RNR, RNRS: two glyphs read for M, as no name is spelt
+        return _title_fold(raw) in TITLES
     return any(c.isdigit() for c in raw) and _title_fold(raw) in _READ_AS_TITLES
 
 

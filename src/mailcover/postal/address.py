@@ -57,7 +57,7 @@ from functools import cache
 import usaddress
 import zipcodes
 
-from mailcover.postal.confusion import DIGIT_LIKE, DIGIT_OF, fold, ocr_same, similarity
+from mailcover.postal.confusion import DIGIT_LIKE, DIGIT_OF, folds, ocr_same, similarity
 from mailcover.postal.pub28 import (
     DIRECTIONALS,
     MILITARY_CITIES,
@@ -396,10 +396,31 @@ def _parse_cleaned(lines: tuple[str, ...]) -> Address:
     if match and len(text[: match.start()].split()) >= 2:
         rangeless = SECONDARY_UNITS[match.group(1)]
         text = text[: match.start()] + text[match.end() :]
-    parts = _read_with_last_line(text)
+    parts = _reread_number(text, _read_with_last_line(text))
     if rangeless and not parts.unit_designator:
         parts.unit_designator = rangeless
     return parts.address(recipient)
+
+
+_NUMBER_WITH_LETTERS = re.compile(rf"^\d[{DIGIT_LIKE}]*[A-Z][{DIGIT_LIKE}]*(?= )")
+
+
+def _reread_number(text: str, parts: _Parts) -> _Parts:
+    """ "370B RODGERS CIRCLF": before a suffix it does not know, usaddress may take a number
+    ending in a letter OCR reads for a digit for part of a name, and find no street. Such a
+    text is labelled again with the letters read as digits; the number is kept as written,
+    so that only `named_number_key` reads it as 3708. Only when the first labelling found no
+    house number: a text that reads as an address reads as before."""
+    match = _NUMBER_WITH_LETTERS.match(text)
+    if match is None or parts.get("AddressNumber"):
+        return parts
+    written = match.group()
+    digits = written.translate(DIGIT_OF)
+    again = _read_with_last_line(digits + text[match.end() :])
+    if again.get("AddressNumber") != digits:
+        return parts
+    again.labels["AddressNumber"] = written
+    return again
 
 
 _LAST_LINE = re.compile(
@@ -595,7 +616,26 @@ class _Parts:
     def _box_id(self) -> str:
         return _box_number(self.boxes[-1][1]) if self.boxes else ""
 
+    def _suffix_read_as_unit(self) -> None:
+        """ "33 OAK WAV 2L", "19 ELM W4Y": usaddress takes a suffix it does not know for a unit.
+        When the street has no suffix and the unit's first word is a misread spelling of one
+        suffix (`_misread_suffix`), that word is the suffix and the rest is the unit. The
+        order's address is read by the same rule, so one text always reads one way."""
+        if self.get("StreetNamePostType") or not self.get("StreetName"):
+            return
+        label = "OccupancyType" if self.get("OccupancyType") else "OccupancyIdentifier"
+        first, _, rest = _words(self.get(label)).partition(" ")
+        suffix = _misread_suffix(first) if first not in SECONDARY_UNITS else ""
+        if not suffix:
+            return
+        self.labels["StreetNamePostType"] = suffix
+        if rest:
+            self.labels[label] = rest
+        else:
+            del self.labels[label]
+
     def _street(self) -> dict[str, str]:
+        self._suffix_read_as_unit()
         predirectional, name_words = _directional(self.get("StreetNamePreDirectional"))
         words = [*_words(self.get("StreetNamePreModifier")).split(), *name_words]
         pre_type = _words(self.get("StreetNamePreType")).split()
@@ -769,11 +809,26 @@ SHORT_STREET = 4
 
 _STANDARD_SUFFIXES = frozenset(STREET_SUFFIXES.values())
 _SUFFIX_FOLDS: dict[str, frozenset[str]] = {
-    standard: frozenset(fold(w) for w, s in STREET_SUFFIXES.items() if s == standard)
+    standard: frozenset().union(*(folds(w) for w, s in STREET_SUFFIXES.items() if s == standard))
     for standard in _STANDARD_SUFFIXES
 }
 """Each standard suffix -> every Appendix C1 spelling of it, folded: AY (AV read with a slip)
 is AVE, TFR is TER."""
+
+_SUFFIXES_OF_FOLD: dict[str, frozenset[str]] = {}
+for _standard, _folded in _SUFFIX_FOLDS.items():
+    for _reading in _folded:
+        _SUFFIXES_OF_FOLD[_reading] = _SUFFIXES_OF_FOLD.get(_reading, frozenset()) | {_standard}
+
+
+def _misread_suffix(word: str) -> str:
+    """The one standard suffix `word` spells once read through the OCR table (W4Y and WAV are
+    WAY, CLR is CIR), or "" when it spells none or several. Two letters at least: a unit such
+    as P1 or 4A is not read as a suffix."""
+    if sum(c.isalpha() for c in word) < 2:
+        return ""
+    found = {s for reading in folds(word) for s in _SUFFIXES_OF_FOLD.get(reading, ())}
+    return found.pop() if len(found) == 1 else ""
 
 
 def same_delivery_point(known: Address, seen: Address, *, named: bool = False) -> bool:
@@ -811,7 +866,7 @@ def same_delivery_point(known: Address, seen: Address, *, named: bool = False) -
     if known.suffix and seen.suffix:
         if known.suffix != seen.suffix and (
             seen.suffix in _STANDARD_SUFFIXES
-            or fold(seen.suffix) not in _SUFFIX_FOLDS.get(known.suffix, ())
+            or folds(seen.suffix).isdisjoint(_SUFFIX_FOLDS.get(known.suffix, ()))
         ):
             return False
         return _street_names_agree(known.street_name, seen.street_name)
@@ -827,7 +882,7 @@ def _suffix_in_name(known: Address, seen: Address) -> Address:
     words = seen.street_name.split()
     if seen.suffix or len(words) < 2 or not known.suffix:
         return seen
-    if fold(words[-1]) not in _SUFFIX_FOLDS.get(known.suffix, ()):
+    if folds(words[-1]).isdisjoint(_SUFFIX_FOLDS.get(known.suffix, ())):
         return seen
     return replace(seen, street_name=" ".join(words[:-1]), suffix=known.suffix)
 

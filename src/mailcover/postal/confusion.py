@@ -45,6 +45,13 @@ def fold(word: str) -> str:
     return word.translate(_FOLD)
 
 
+def folds(word: str) -> frozenset[str]:
+    """`fold(word)`, and the fold of its glyphs one by one without the two-glyph pairs: CL is D
+    in CLARK read as DARK, but the C and L of CLR (CIR with I read as L) are glyphs of their
+    own. Two words may be one when their folds share a reading."""
+    return frozenset((fold(word), word.translate(_FOLD)))
+
+
 def digit_pattern(number: str) -> str:
     """A regular expression for `number` as OCR may have read it: each digit may be a letter
     of its group (18584 is also 185B4 or I8584)."""
@@ -58,8 +65,8 @@ def digit_pattern(number: str) -> str:
 
 
 def ocr_same(known: str, seen: str) -> bool:
-    """Whether `seen` may be `known` as read by OCR: equal once both are folded."""
-    return known == seen or fold(known) == fold(seen)
+    """Whether `seen` may be `known` as read by OCR: equal once both are folded (`folds`)."""
+    return known == seen or not folds(known).isdisjoint(folds(seen))
 
 
 def similarity(known: str, seen: str) -> float:
