@@ -26,8 +26,10 @@ from mailcover.matching import (
     MatchIndex,
     Outcome,
     Piece,
+    mailgen,
 )
 from mailcover.matching import index as index_module
+from mailcover.matching.events import piece_from
 from mailcover.postal.address import parse
 from mailcover.postal.imb import encode
 
@@ -526,3 +528,39 @@ def test_a_letter_read_for_a_digit_in_a_number_needs_the_subject_s_name() -> Non
     everyone = MatchIndex.build([an_order(scope=Scope.DELIVERY_POINT)])
     assert everyone.match(a_piece(misread)).outcome is Outcome.NO_ORDER
     assert everyone.match(a_piece()).outcome is Outcome.MATCHED
+
+
+def test_mc_all_names_mail_its_barcode_confirms_is_checked_for_the_name_without_parsing(
+    no_parsing: None,
+) -> None:
+    index = MatchIndex.build([an_order(routing=ROUTING)])
+    bars = encode(TRACKING, ROUTING)
+    assert captured_by(index, a_piece(bars=bars)) == [1]
+    assert index.match(a_piece(TO_JANE, bars=bars)).outcome is Outcome.NO_ORDER
+
+
+def test_mc_all_names_mail_naming_someone_else_at_the_address_is_not_parsed(
+    no_parsing: None,
+) -> None:
+    # Under scopes addressee and sender the piece must name the subject: a household
+    # member's mail at the subject's address cannot be captured, so its address is not read.
+    addressee = MatchIndex.build([an_order()])
+    assert addressee.match(a_piece(TO_JANE)).outcome is Outcome.NO_ORDER
+    jane_barcoded = a_piece(TO_JANE, bars=encode(TRACKING, ROUTING))
+    assert addressee.match(jane_barcoded).outcome is Outcome.NO_ORDER
+    sender = MatchIndex.build([an_order(scope=Scope.SENDER)])
+    assert sender.match(a_piece(STRANGER, return_address=TO_JANE)).outcome is Outcome.NO_ORDER
+
+
+def test_the_same_pieces_are_captured_whether_the_name_is_checked_first_or_last() -> None:
+    # The name is checked before the address is parsed, on the lines above the street; the
+    # parse would give the same lines or more, so `even` (everything parsed first) agrees.
+    world = mailgen.world(12, 7, DURING)
+    index = MatchIndex.build(list(world.orders))
+    captured = 0
+    for event, _truth in mailgen.stream(world, 3000, 7):
+        piece = piece_from(event, DURING)
+        lazy = {c.order_id for c in index.match(piece, DURING).captures}
+        assert lazy == {c.order_id for c in index.match(piece, DURING, even=True).captures}
+        captured += len(lazy)
+    assert captured > 100

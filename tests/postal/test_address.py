@@ -10,12 +10,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mailcover.postal.address import Address, AddressError, is_military, parse, parse_lines
+from mailcover.matching import mailgen
+from mailcover.postal.address import (
+    Address,
+    AddressError,
+    is_military,
+    parse,
+    parse_lines,
+    recipient_lines,
+)
 from mailcover.postal.pub28 import (
     DIRECTIONALS,
     RANGELESS_UNITS,
@@ -466,3 +475,40 @@ def test_a_digit_read_for_a_letter_inside_a_word_is_read_as_the_letter(
     lines: list[str], key: str
 ) -> None:
     assert parse_lines(lines).delivery_point_key == key
+
+
+@pytest.mark.parametrize(
+    ("lines", "recipient"),
+    [
+        (("JOHN Q PUBLIC", "123 MAIN ST APT 4", "SPRINGFIELD IL 62704"), ("JOHN Q PUBLIC",)),
+        (("MR J. PUBLIC", "ACME CORP", "APT 4", "123 MAIN ST", "SPRINGFIELD IL 62704"),
+         ("MR J PUBLIC", "ACME CORP")),  # the unit's line above the street names nobody
+        (("PO BOX 100", "DENVER CO 80201"), ()),
+        (("JOHN Q PUBLIC 123 MAIN ST SPRINGFIELD IL 62704",), None),  # one line: labeller's
+        (("JOHN PUBLIC", "MAIN STREET", "SPRINGFIELD IL 62704"), None),  # no delivery line
+    ],
+)  # fmt: skip
+def test_the_recipient_lines_are_found_by_shape_when_the_lines_tell(
+    lines: tuple[str, ...], recipient: tuple[str, ...] | None
+) -> None:
+    assert recipient_lines(lines) == recipient
+    if recipient:
+        assert parse_lines(lines).recipient == recipient
+
+
+def test_the_recipient_found_by_shape_is_never_more_than_the_parse_gives() -> None:
+    # On another generator's mail (names, places and slips not made for this parser).
+    world = mailgen.world(12, 11, datetime(2026, 11, 24, tzinfo=UTC))
+    compared = 0
+    for event, _truth in mailgen.stream(world, 2000, 11):
+        for lines in (event["addressee"], event["return_address"]):
+            cheap = recipient_lines(lines) if lines else None
+            if cheap is None:
+                continue
+            try:
+                parsed = parse_lines(lines).recipient
+            except AddressError:
+                continue
+            assert set(cheap) <= set(parsed)
+            compared += 1
+    assert compared > 1000

@@ -76,6 +76,7 @@ from mailcover.postal.address import (
     AddressError,
     parse_lines,
     precheck,
+    recipient_lines,
     same_delivery_point,
 )
 from mailcover.postal.confusion import DIGIT_OF, digit_pattern
@@ -317,12 +318,14 @@ class MatchIndex:
 class _Side:
     """One side of a piece (addressee or return address), read no more than it must be."""
 
-    __slots__ = ("_address", "_read", "error", "lines")
+    __slots__ = ("_address", "_named", "_read", "_recipient", "error", "lines")
 
     def __init__(self, lines: tuple[str, ...] | None) -> None:
         self.lines: tuple[str, ...] = lines or ()
         self._address: Address | None = None
         self._read = False
+        self._recipient: Sequence[str] | None = None
+        self._named: dict[int, bool] = {}
         self.error = ""  # the AddressError's code, never its message (which quotes the text)
 
     def address(self) -> Address | None:
@@ -338,6 +341,28 @@ class _Side:
             except AddressError as error:
                 self.error = error.code
         return self._address
+
+    def names(self, people: tuple[PersonName, ...]) -> bool:
+        """MC-ALL-NAMES: whether this side names one of `people` (an order's subject and
+        aliases), asked once per order's subject and piece; cheaper than reading the address,
+        so asked first."""
+        known = self._named.get(id(people))
+        if known is None:
+            known = self._named[id(people)] = names_anyone(people, self.recipient())
+        return known
+
+    def recipient(self) -> Sequence[str]:
+        """The lines that name the addressee or sender: found by the shape of the lines when
+        they tell (`recipient_lines`, no labelling), else by the full parse. Never more lines
+        than the parse would give, so never a name more; the same lines every time asked."""
+        if self._recipient is None:
+            # The cheap reading even when the address is parsed already (`even`): one piece,
+            # one answer, whichever way it was matched.
+            cheap = recipient_lines(self.lines) if self.lines else None
+            if cheap is None:
+                self.address()
+            self._recipient = self.name_lines() if cheap is None else cheap
+        return self._recipient
 
     def name_lines(self) -> Sequence[str]:
         """The lines that name the addressee or sender: all of them when the address is not
@@ -414,9 +439,11 @@ class _Matching:
         # every piece, whatever the index holds, and is what the sender is told: so whether a
         # piece is refused, and why, never depends on which addresses are under cover (an
         # operator could otherwise probe them). Only then is the index asked, and the text
-        # parsed (the slow part) only when an order is at one of its ZIP Codes and its house
-        # number is in the text. A piece that passes the precheck but does not parse there is
-        # counted unreadable, never named: that outcome depends on the index.
+        # parsed (the slow part) only when an order is at one of its ZIP Codes, its house
+        # number is in the text and, when the order's mail must name the subject, the lines
+        # above the street name them (`_worth_reading`). A piece that passes the precheck but
+        # does not parse there is counted unreadable, never named: that outcome depends on the
+        # index.
         lines = self.to.lines
         problem = precheck(lines) if lines else "none"
         if problem is not None:
@@ -425,7 +452,7 @@ class _Matching:
             return
         by_zip5 = self.tables.by_zip5
         nearby = [e for z in zip5_candidates(lines) for e in by_zip5.get(z, ())]
-        if not nearby or not _numbered(nearby, lines):
+        if not nearby or not _worth_reading(nearby, self.to):
             return
         address = self.to.address()
         if address is None:
@@ -465,9 +492,10 @@ class _Matching:
             self._consider(entry, self.to, MatchedOn.ROUTING)
         unconfirmed = tables.unrouted_by_zip9.get(routing[:9], ())
         unconfirmed += tables.open_by_zip5.get(routing[:5], ())
-        # Most pieces in an order's ZIP+4 are the neighbours': a text without the order's
-        # house number is not parsed (the slow part), since it cannot be at its point.
-        if not unconfirmed or not _numbered(unconfirmed, self.to.lines):
+        # Most pieces in an order's ZIP+4 are the neighbours' or the household's: a text
+        # without the order's house number, or without the subject's name when the order
+        # needs it, is not parsed (the slow part), since it cannot be captured for it.
+        if not unconfirmed or not _worth_reading(unconfirmed, self.to):
             return
         address = self.to.address()
         if address is None:
@@ -483,7 +511,8 @@ class _Matching:
         senders = self.tables.senders_by_zip5
         if not senders or not self.back.lines:
             return
-        if not any(z in senders for z in zip5_candidates(self.back.lines)):
+        nearby = [e for z in zip5_candidates(self.back.lines) for e in senders.get(z, ())]
+        if not nearby or not _worth_reading(nearby, self.back):
             return
         address = self.back.address()
         if address is None:
@@ -498,10 +527,9 @@ class _Matching:
     def _consider(self, entry: _Entry, side: _Side, matched_on: MatchedOn) -> None:
         """The piece is at the order's delivery point on `side`: scope, window, attorney."""
         order = entry.order
-        if order.scope is not Scope.DELIVERY_POINT:  # MC-ALL-NAMES: only the subject's names
-            side.address()
-            if not names_anyone(entry.subject, side.name_lines()):
-                return
+        # MC-ALL-NAMES: only the subject's names, unless the scope takes every name.
+        if order.scope is not Scope.DELIVERY_POINT and not side.names(entry.subject):
+            return
         if not may_record(order.facts, self.piece.scanned_at, self.now):  # MC-NO-ORDER-NO-DATA
             self.outside_window = True
             return
@@ -524,11 +552,16 @@ class _Matching:
         return names_anyone(entry.attorney_names, other.name_lines(), lenient=True)
 
 
-def _numbered(entries: Iterable[_Entry], lines: Sequence[str]) -> bool:
-    """Whether the text holds the house number (or box, route or unit number) of one of the
-    orders: a text without it cannot be at their delivery point, and need not be parsed."""
-    text = " ".join(lines)
-    return any(e.number is None or e.number.search(text) for e in entries)
+def _worth_reading(entries: Iterable[_Entry], side: _Side) -> bool:
+    """Whether the side may be at the delivery point of one of the orders and be theirs: the
+    text holds the order's house number (or box, route or unit number), and, when the piece
+    must also name the subject, names them. Otherwise the address need not be parsed (the
+    slow part): it could not be captured for any of them."""
+    text = " ".join(side.lines)
+    return any(
+        (e.number is None or e.number.search(text)) and (not e.named or side.names(e.subject))
+        for e in entries
+    )
 
 
 # -- ZIP Codes in text, cheaply ---------------------------------------------------------------

@@ -324,17 +324,19 @@ def _is_unit_line(line: str) -> bool:
     return match.group("number") is not None or standard in RANGELESS_UNITS
 
 
-def _split_lines(lines: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
-    """The recipient lines, and the address as one string with its lines comma-separated."""
+def _split_lines(lines: tuple[str, ...]) -> tuple[tuple[str, ...] | None, str]:
+    """The recipient lines, and the address as one string with its lines comma-separated.
+    The recipient is None when no line has the shape of a delivery line: the labeller then
+    says which words name someone."""
     if len(lines) == 1:
-        return (), lines[0]
+        return None, lines[0]
     last = max((i for i, line in enumerate(lines) if _HAS_ZIP.search(line)), default=len(lines) - 1)
     above = lines[:last]
     city = lines[last].split(" ")[0].rstrip(",")
     starts = _MILITARY_START if city in MILITARY_CITIES else _PRIMARY_START
     primary = max((i for i, line in enumerate(above) if starts.match(line)), default=None)
     if primary is None:
-        return (), ", ".join(lines)
+        return None, ", ".join(lines)
     if primary > 0 and _BARE_UNIT.match(above[primary]) and starts.match(above[primary - 1]):
         # "9844 S 9TH ST" then "43": a number alone under the street line is its unit.
         street, bare = above[primary - 1], above[primary]
@@ -399,7 +401,16 @@ def _parse_cleaned(lines: tuple[str, ...]) -> Address:
     parts = _reread_number(text, _read_with_last_line(text))
     if rangeless and not parts.unit_designator:
         parts.unit_designator = rangeless
-    return parts.address(recipient)
+    return parts.address(recipient or ())
+
+
+def recipient_lines(lines: Sequence[str]) -> tuple[str, ...] | None:
+    """The lines above the delivery line, cleaned, found by the shape of the lines alone (no
+    labelling, so a small part of the cost of `parse_lines`): what `parse_lines(lines)
+    .recipient` holds, less any word the labeller may add from elsewhere. None when no line
+    has a delivery line's shape (only the full parse can tell then)."""
+    cleaned = tuple(line for line in (_clean(str(raw)) for raw in lines) if line)
+    return _split_lines(cleaned)[0] if cleaned else None
 
 
 _NUMBER_WITH_LETTERS = re.compile(rf"^\d[{DIGIT_LIKE}]*[A-Z][{DIGIT_LIKE}]*(?= )")
