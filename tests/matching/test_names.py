@@ -393,3 +393,21 @@ def test_a_word_with_rn_is_a_title_only_when_rn_read_as_m_makes_one() -> None:
     assert readings("ARNE RNR")[0] == PersonName("ARNE", "RNR")  # a surname at the end
     assert readings("RNR ARNE PUBLIC")[0] == PersonName("ARNE", "PUBLIC")
     assert readings("BERN PUBLIC")[0] == PersonName("BERN", "PUBLIC")
+
+
+@pytest.mark.parametrize(
+    ("known", "seen"),
+    [("JAKE MCCARTHY", "JAKE MCCART HY"), ("COBY BRAINE", "COBY BRAIN E"),
+     ("REEGAN SPORN", "SPORN REEG AN"), ("REEGAN SPORN", "REEG AN SPORN")],
+)  # fmt: skip
+def test_a_space_an_ocr_engine_put_inside_the_surname_or_a_surname_first_given_name(
+    known: str, seen: str
+) -> None:
+    assert names(seen, known)
+
+
+def test_mc_all_names_a_middle_initial_is_never_joined_to_the_surname() -> None:
+    # JOHN L EE may be John L. Ee at the address, not John Lee (a surname of three letters
+    # must be exact).
+    assert not names("JOHN L EE", "JOHN LEE")
+    assert not names("JANE MCCART HY", "JAKE MCCARTHY")  # the household rule still holds

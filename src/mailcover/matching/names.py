@@ -360,13 +360,26 @@ def _readings_of_one(text: str, shared_surname: str) -> list[PersonName]:
     found = [_person(given, surname, generation)]
     # "JUL IAN RANGEL": a space an OCR engine put inside the given name. Not after an initial
     # or before one: JOHN R PUBLIC read as JOHNR, one letter from JOHN, would lose its middle.
-    if len(given) >= 2 and len(given[0]) > 1 and len(given[1]) > 1:
+    if _split_word(given):
         found.append(_person([given[0] + given[1], *given[2:]], surname, generation))
+    # "JAKE MCCART HY", "COBY BRAIN E": the same space inside the surname. Not after an
+    # initial: JOHN A DAMS may be John A. Dams, not John Adams.
+    if len(given) >= 2 and len(given[-1]) > 1 and len(surname) == 1:
+        found.append(_person(given[:-1], [given[-1] + surname[0]], generation))
     end = 1  # "PUBLIC JOHN Q"; "DE LA CRUZ JUAN": the particles lead the surname
     while end < len(words) - 1 and words[end - 1] in PARTICLES:
         end += 1
     found.append(_person(words[end:], words[:end], generation))
+    if _split_word(words[end:]):  # "SPORN REEG AN", surname first
+        rest = words[end:]
+        found.append(_person([rest[0] + rest[1], *rest[2:]], words[:end], generation))
     return found
+
+
+def _split_word(words: list[str]) -> bool:
+    """Whether the first two words may be one an OCR engine split (JUL IAN): neither is an
+    initial, which would be a middle name's (JOHN R PUBLIC is not JOHNR PUBLIC)."""
+    return len(words) >= 2 and len(words[0]) > 1 and len(words[1]) > 1
 
 
 def _split_surname(words: list[str]) -> tuple[list[str], list[str]]:
