@@ -411,3 +411,8 @@ def test_mc_all_names_a_middle_initial_is_never_joined_to_the_surname() -> None:
     # must be exact).
     assert not names("JOHN L EE", "JOHN LEE")
     assert not names("JANE MCCART HY", "JAKE MCCARTHY")  # the household rule still holds
+
+
+def test_a_surname_with_li_read_for_u_is_the_subject_s() -> None:
+    assert names("JAMES CLIRTIS", "JAMES CURTIS")  # LI is U here, not CL for D
+    assert not names("JAMES CLARTIS", "JAMES CURTIS")

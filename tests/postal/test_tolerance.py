@@ -190,3 +190,28 @@ def test_a_number_hiding_the_street_is_read_again_and_kept_as_written() -> None:
     assert same_delivery_point(order, piece, named=True)
     assert not same_delivery_point(order, piece)
     assert parse_lines(["X", "12B MAIN ST", "SPRINGFIELD IL 62704"]).number == "12B"
+
+
+def test_each_pair_of_glyphs_is_read_as_one_or_two_on_its_own() -> None:
+    # In COLIRT (COURT) LI is U; in CLR (CIR) CL is two glyphs; both pairs in one word.
+    assert ocr_same("COURT", "COLIRT")
+    assert ocr_same("CURTIS", "CLIRTIS")
+    assert not ocr_same("COURT", "COLLRT")
+
+
+@pytest.mark.parametrize(
+    ("street", "unit"),
+    [("18155 WHATIEY AVF 53", "53"), ("12032 QUIGLEY AVF # 23", "23"),
+     ("8860 N BENEFIELD COLIRT 28", "28"), ("100 COUNTY R0AD 12", "")],
+)  # fmt: skip
+def test_a_unit_after_a_misread_suffix_is_the_unit(street: str, unit: str) -> None:
+    address = parse_lines(["X", street, "SAYREVILLE NJ 08872"])
+    assert address.unit_number == unit
+
+
+def test_a_digit_for_the_first_letter_of_a_word_is_read_as_the_letter() -> None:
+    order = parse_lines(["X", "1720 BARKER DR", "CLOVERDALE CA 95425"])
+    piece = parse_lines(["X", "172O 8ARKER DRIVF", "CLOVERDALE CA 95425"])
+    assert same_delivery_point(order, piece)
+    # Ordinals stay numbers: 4TH ST, and 5THST written without its space.
+    assert parse_lines(["X", "12 4TH ST", "CLOVERDALE CA 95425"]).street_name == "4TH"

@@ -74,7 +74,7 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
 
-from mailcover.postal.confusion import fold
+from mailcover.postal.confusion import fold, folds
 
 SURNAME_MIN_SIMILARITY = 0.8
 """OSA similarity (1 - slips / length) a surname needs: one slip in 5 letters, two in 10.
@@ -399,9 +399,9 @@ def _person(given: list[str], surname: list[str], generation: str) -> PersonName
 
 
 def _surnames_agree(known: str, seen: str) -> bool:
-    a, b = fold(known), fold(seen)
-    if a == b:
+    if not folds(known).isdisjoint(folds(seen)):
         return True
+    a, b = fold(known), fold(seen)
     if len(known) == SHORT_SURNAME_LETTERS:  # REID and RIED, RYAN and RYA: one slip
         return _slip_cost(known, seen) is not None
     # Folding RN to M would turn a swap (HEARN, HERAN) into two slips: compare unfolded too.

@@ -232,6 +232,9 @@ _DIGIT_FOR_LETTER = re.compile(
     r"\b[A-Z](?=(?:[A-Z124568]*[A-Z]){2})[A-Z124568]*[124568][A-Z124568]*\b"
 )
 _LETTER_OF = str.maketrans("0124568", "OIZASGB")
+# A digit for the first letter of a word of three letters more (8ARKER, 5MITH, 4LLEN); not
+# an ordinal (1ST, 4TH, 5THST).
+_FIRST_LETTER_AS_DIGIT = re.compile(r"\b[124568](?!TH|ST|ND|RD)(?=[A-Z]{3,}\b)")
 
 
 # A short word with a digit for a letter that then is a unit designator or a street suffix:
@@ -257,6 +260,7 @@ def _letters_misread(text: str) -> str:
     text = _LETTER_IN_NUMBER.sub(lambda m: m.group().translate(DIGIT_OF), text)
     text = _ZERO_FOR_O.sub(lambda m: m.group().translate(_LETTER_OF), text)
     text = _DIGIT_FOR_LETTER.sub(lambda m: m.group().translate(_LETTER_OF), text)
+    text = _FIRST_LETTER_AS_DIGIT.sub(lambda m: m.group().translate(_LETTER_OF), text)
     return _SHORT_MISREAD.sub(_short_word, text)
 
 
@@ -286,23 +290,29 @@ _PRIMARY_START = re.compile(r"^(?:\d|PO BOX\b|(?:RR|HC|RURAL ROUTE|HIGHWAY CONTR
 _NUMBER_LETTERS = str.maketrans("OQILZS", "001125")
 _BARE_UNIT = re.compile(r"^[0-9][0-9A-Z]{0,3}$")
 _NUMBERED_ROADS = frozenset({"HWY", "RTE", "RD", "FWY", "EXPY", "PIKE", "TPKE", "CR"})
-_TRAILING_UNIT = re.compile(r"^(\d\S*\s.*\s(?P<suffix>[A-Z]+)\.?)\s+(?P<unit>\d[0-9A-Z]{0,3})$")
+_TRAILING_UNIT = re.compile(
+    r"^(?P<street>\d\S*\s.*\s)(?P<suffix>[A-Z0-9]+)\.?\s+(?:# )?(?P<unit>\d[0-9A-Z]{0,3})$"
+)
 
 
 def _unit_after_suffix(line: str) -> str:
     """ "6656 HORTON TER 36": a number after the street's suffix is its unit, written without
     a designator ("6656 HORTON TER # 36"). Not after a suffix roads are numbered by
-    (HIGHWAY 61, COUNTY ROAD 12), where the number is the road's."""
+    (HIGHWAY 61, COUNTY ROAD 12), where the number is the road's. A suffix misread (AVF 53,
+    COVRT # 37: `_misread_suffix`) is written as the suffix it spells, or the labeller takes
+    it and the unit for the street's name."""
     match = _TRAILING_UNIT.match(line)
     if match is None:
         return line
-    suffix = STREET_SUFFIXES.get(match.group("suffix"))
-    if suffix is None:
+    written = match.group("suffix")
+    suffix = STREET_SUFFIXES.get(written) or _misread_suffix(written)
+    if not suffix:
         return line
-    name = match.group(1).split()[1:-1]
+    name = match.group("street").split()[1:]
     if suffix in _NUMBERED_ROADS and not any(c.isdigit() for word in name for c in word):
         return line  # COUNTY ROAD 12; but 33RD RD 42 is unit 42 of 33rd Road
-    return f"{match.group(1)} # {match.group('unit')}"
+    written = written if written in STREET_SUFFIXES else suffix
+    return f"{match.group('street')}{written} # {match.group('unit')}"
 
 
 _MILITARY_START = re.compile(r"^(?:UNIT|PSC|CMR|USS|USNS|USCGC)\b")

@@ -46,10 +46,21 @@ def fold(word: str) -> str:
 
 
 def folds(word: str) -> frozenset[str]:
-    """`fold(word)`, and the fold of its glyphs one by one without the two-glyph pairs: CL is D
-    in CLARK read as DARK, but the C and L of CLR (CIR with I read as L) are glyphs of their
-    own. Two words may be one when their folds share a reading."""
-    return frozenset((fold(word), word.translate(_FOLD)))
+    """Every fold of `word` with some, all or none of the two-glyph pairs it holds read as one
+    glyph: CL is D in CLARK read as DARK, but the C and L of CLR (CIR with I read as L) are
+    glyphs of their own, and in CLIRTIS (CURTIS) it is LI, not CL, that is one glyph. `fold`
+    is one of them. Two words may be one when their folds share a reading."""
+    present = [(pair, glyph) for pair, glyph in _PAIRS if pair in word]
+    if not present:
+        return frozenset((word.translate(_FOLD),))
+    readings = set()
+    for chosen in range(1 << len(present)):
+        reading = word
+        for bit, (pair, glyph) in enumerate(present):
+            if chosen >> bit & 1:
+                reading = reading.replace(pair, glyph)
+        readings.add(reading.translate(_FOLD))
+    return frozenset(readings)
 
 
 def digit_pattern(number: str) -> str:
