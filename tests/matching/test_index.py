@@ -52,6 +52,7 @@ def an_order(
     address: str = HOME,
     routing: str | None = None,
     names: tuple[str, ...] = ("JOHN Q PUBLIC", "JACK PUBLIC"),
+    attorneys: tuple[Attorney, ...] | None = None,
 ) -> CoveredOrder:
     return CoveredOrder(
         order_id=order_id,
@@ -60,7 +61,11 @@ def an_order(
         names=names,
         address=parse(address),
         facts=OrderFacts(Grounds.CRIME, (Period(STARTS, ENDS),)),
-        attorneys=(Attorney("JANE ROE ESQ", parse("1 COURT SQ, SPRINGFIELD IL 62701")),),
+        attorneys=(
+            (Attorney("JANE ROE ESQ", parse("1 COURT SQ, SPRINGFIELD IL 62701")),)
+            if attorneys is None
+            else attorneys
+        ),
         routing=routing,
     )
 
@@ -564,3 +569,49 @@ def test_the_same_pieces_are_captured_whether_the_name_is_checked_first_or_last(
         assert lazy == {c.order_id for c in index.match(piece, DURING, even=True).captures}
         captured += len(lazy)
     assert captured > 100
+
+
+def test_sec_operator_an_even_match_reads_no_name_before_the_address_is_compared(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # How long a piece's names take to read must not tell which house numbers of its ZIP
+    # Code are under cover: under `even` a name is read only at an order's delivery point.
+    read = []
+    real = index_module.names_anyone
+    monkeypatch.setattr(
+        index_module, "names_anyone", lambda *a, **k: read.append(1) or real(*a, **k)
+    )
+    index = MatchIndex.build([an_order(attorneys=())])
+    names_nobody = " & ".join(["JO-AN PUB-LIC"] * 12)
+    probe = a_piece((names_nobody, "123 OAK AVE", "SPRINGFIELD IL 62704-1234"), None)
+    assert index.match(probe, DURING, even=True).outcome is Outcome.NO_ORDER
+    assert read == []
+    index.match(probe, DURING)  # the server's own ingest may read the name first
+    assert read
+
+
+ATTORNEY = (Attorney("JANE ROE ESQ", parse("1 COURT SQ, SPRINGFIELD IL 62701")),)
+
+
+@pytest.mark.parametrize(
+    "return_address",
+    [
+        ("JANE ROE, ESQ 1 COURT SQ SPRINGFIELD IL 62701",),  # the name on the address's line
+        ("JANE ROE ESQ 500 ELM ST SPRINGFIELD IL 62702",),  # ... at a new address
+        ("500 ELM ST", "JANE ROE", "SPRINGFIELD IL 62702"),  # the name below the street
+    ],
+)
+def test_mc_attorney_the_attorney_s_name_is_read_wherever_it_is_written(
+    return_address: tuple[str, ...],
+) -> None:
+    index = MatchIndex.build([an_order(attorneys=ATTORNEY)])
+    for even in (False, True):
+        result = index.match(a_piece(return_address=return_address), DURING, even=even)
+        assert result.outcome is Outcome.EXCLUDED_ATTORNEY, even
+
+
+def test_mc_attorney_the_subject_s_letter_to_the_attorney_on_one_line_is_withheld() -> None:
+    index = MatchIndex.build([an_order(2, scope=Scope.SENDER, attorneys=ATTORNEY)])
+    piece = a_piece(("JANE ROE ESQ 500 ELM ST SPRINGFIELD IL 62702",), TO_SUBJECT)
+    for even in (False, True):
+        assert index.match(piece, DURING, even=even).outcome is Outcome.EXCLUDED_ATTORNEY

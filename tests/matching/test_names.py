@@ -416,3 +416,11 @@ def test_mc_all_names_a_middle_initial_is_never_joined_to_the_surname() -> None:
 def test_a_surname_with_li_read_for_u_is_the_subject_s() -> None:
     assert names("JAMES CLIRTIS", "JAMES CURTIS")  # LI is U here, not CL for D
     assert not names("JAMES CLARTIS", "JAMES CURTIS")
+
+
+def test_mc_all_names_a_surname_read_from_two_words_must_be_the_subject_s_with_no_slip() -> None:
+    # An OCR engine's space drops no letter: JOHN ED MCCARTHY has a middle name ED, and is
+    # not JOHN EDMCCARTHY, two letters from MCCARTHY.
+    assert not names("JOHN ED MCCARTHY", "JOHN Q MCCARTHY")
+    assert not names("MARY LU ROBERTSON", "MARY ANN ROBERTSON")
+    assert names("JOHN MCCART HY", "JOHN Q MCCARTHY")

@@ -215,3 +215,12 @@ def test_a_digit_for_the_first_letter_of_a_word_is_read_as_the_letter() -> None:
     assert same_delivery_point(order, piece)
     # Ordinals stay numbers: 4TH ST, and 5THST written without its space.
     assert parse_lines(["X", "12 4TH ST", "CLOVERDALE CA 95425"]).street_name == "4TH"
+
+
+@pytest.mark.parametrize("street", ["100 BROADWAY FL 3", "100 BROADWAY FI 3", "100 BROADWAY EL 3"])
+def test_a_floor_is_never_read_as_a_misread_suffix(street: str) -> None:
+    # FL read as PL would drop the floor, and with it the delivery point.
+    order = parse_lines(["X", "100 BROADWAY APT 3", "SPRINGFIELD IL 62704"])
+    office = parse_lines(["ACME CORP", street, "SPRINGFIELD IL 62704"])
+    assert office.suffix == ""
+    assert not same_delivery_point(order, office)

@@ -364,6 +364,14 @@ class _Side:
             self._recipient = self.name_lines() if cheap is None else cheap
         return self._recipient
 
+    def attorney_lines(self) -> Sequence[str]:
+        """Every line where an attorney's name may be written (MC-ATTORNEY, where a name missed
+        is mail unlawfully kept): each line whole, and each line cut before its first number,
+        for a name on the line of the address ("JANE ROE, ESQ 1 COURT SQ ..."). Never the
+        parse's reading, so that whether the side was parsed changes nothing."""
+        cut = (_FIRST_NUMBER.split(line, 1)[0] for line in self.lines)
+        return (*self.lines, *(c for c in cut if c.strip(" ,")))
+
     def name_lines(self) -> Sequence[str]:
         """The lines that name the addressee or sender: all of them when the address is not
         parsed (a street line names nobody, so reading it as a name costs only time)."""
@@ -405,6 +413,9 @@ class _Matching:
         self.now = now
         self.to = _Side(piece.addressee)
         self.back = _Side(piece.return_address)
+        # Under `even` no name is read before the address is compared: how long the names of
+        # a piece take to read would tell which numbers of its ZIP Code are under cover.
+        self.even = even
         if even:  # the same work for every piece, whatever the index holds
             self.to.address()
             self.back.address()
@@ -452,8 +463,8 @@ class _Matching:
             return
         by_zip5 = self.tables.by_zip5
         nearby = [e for z in zip5_candidates(lines) for e in by_zip5.get(z, ())]
-        if not nearby or not _worth_reading(nearby, self.to):
-            return
+        if not nearby or not (self.even or _worth_reading(nearby, self.to)):
+            return  # (under `even` the text is parsed already, and no name is read first)
         address = self.to.address()
         if address is None:
             self.unreadable = True
@@ -495,7 +506,7 @@ class _Matching:
         # Most pieces in an order's ZIP+4 are the neighbours' or the household's: a text
         # without the order's house number, or without the subject's name when the order
         # needs it, is not parsed (the slow part), since it cannot be captured for it.
-        if not unconfirmed or not _worth_reading(unconfirmed, self.to):
+        if not unconfirmed or not (self.even or _worth_reading(unconfirmed, self.to)):
             return
         address = self.to.address()
         if address is None:
@@ -512,7 +523,7 @@ class _Matching:
         if not senders or not self.back.lines:
             return
         nearby = [e for z in zip5_candidates(self.back.lines) for e in senders.get(z, ())]
-        if not nearby or not _worth_reading(nearby, self.back):
+        if not nearby or not (self.even or _worth_reading(nearby, self.back)):
             return
         address = self.back.address()
         if address is None:
@@ -549,7 +560,10 @@ class _Matching:
                 same_delivery_point(known, address) for known in entry.attorney_addresses
             ):
                 return True
-        return names_anyone(entry.attorney_names, other.name_lines(), lenient=True)
+        return names_anyone(entry.attorney_names, other.attorney_lines(), lenient=True)
+
+
+_FIRST_NUMBER = re.compile(r"[\s,]\d")
 
 
 def _worth_reading(entries: Iterable[_Entry], side: _Side) -> bool:

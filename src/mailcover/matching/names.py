@@ -70,7 +70,7 @@ import pkgutil
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz.distance import OSA
 
@@ -251,6 +251,9 @@ class PersonName:
     surname: str
     middles: tuple[str, ...] = ()
     generation: str = ""
+    joined: bool = False
+    """The surname is two words read as one (MCCART HY): an OCR engine's space drops no
+    letter, so it must be the known surname once folded, with no slip."""
 
 
 def readings(text: str, *, surname_first_too: bool = True) -> tuple[PersonName, ...]:
@@ -284,6 +287,8 @@ def same_person(known: PersonName, seen: PersonName, *, lenient: bool = False) -
         return False
     if known.generation and seen.generation and known.generation != seen.generation:
         return False
+    if seen.joined and folds(known.surname).isdisjoint(folds(seen.surname)):
+        return False  # JOHN ED MCCARTHY is not JOHN EDMCCARTHY one slip from MCCARTHY
     if not _surnames_agree(known.surname, seen.surname):
         return False
     if not _givens_agree(known.given, seen.given, lenient=lenient):
@@ -365,7 +370,8 @@ def _readings_of_one(text: str, shared_surname: str) -> list[PersonName]:
     # "JAKE MCCART HY", "COBY BRAIN E": the same space inside the surname. Not after an
     # initial: JOHN A DAMS may be John A. Dams, not John Adams.
     if len(given) >= 2 and len(given[-1]) > 1 and len(surname) == 1:
-        found.append(_person(given[:-1], [given[-1] + surname[0]], generation))
+        joined = _person(given[:-1], [given[-1] + surname[0]], generation)
+        found.append(replace(joined, joined=True))
     end = 1  # "PUBLIC JOHN Q"; "DE LA CRUZ JUAN": the particles lead the surname
     while end < len(words) - 1 and words[end - 1] in PARTICLES:
         end += 1

@@ -842,13 +842,21 @@ for _standard, _folded in _SUFFIX_FOLDS.items():
         _SUFFIXES_OF_FOLD[_reading] = _SUFFIXES_OF_FOLD.get(_reading, frozenset()) | {_standard}
 
 
+_DESIGNATOR_FOLDS = frozenset().union(*(folds(w) for w in SECONDARY_UNITS))
+
+
 def _misread_suffix(word: str) -> str:
     """The one standard suffix `word` spells once read through the OCR table (W4Y and WAV are
     WAY, CLR is CIR), or "" when it spells none or several. Two letters at least: a unit such
-    as P1 or 4A is not read as a suffix."""
+    as P1 or 4A is not read as a suffix. Never a word that may be a unit designator read the
+    same way (FL, FI and EL are a floor before they are PL; TRLR): the unit would be lost,
+    and with it the delivery point."""
     if sum(c.isalpha() for c in word) < 2:
         return ""
-    found = {s for reading in folds(word) for s in _SUFFIXES_OF_FOLD.get(reading, ())}
+    readings = folds(word)
+    if not readings.isdisjoint(_DESIGNATOR_FOLDS):
+        return ""
+    found = {s for reading in readings for s in _SUFFIXES_OF_FOLD.get(reading, ())}
     return found.pop() if len(found) == 1 else ""
 
 
