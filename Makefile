@@ -67,7 +67,7 @@ test: install browser-deps lint types
 screenshots: install browser-deps
 	rm -rf build/screenshots && mkdir -p build/screenshots
 	env -u DATABASE_URL MAILCOVER_SCREENSHOTS=build/screenshots $(BIN)/pytest -q -p no:randomly \
-	  tests/e2e/test_every_page.py -k every_page_of_every_role
+	  tests/e2e/test_every_page.py -k "every_page_of_every_role or confirmation_pages"
 	@echo "screenshots written to build/screenshots/"
 
 ## openapi: regenerate the committed OpenAPI schema (docs/openapi.json)

@@ -222,3 +222,24 @@ def test_the_skip_link_and_the_menu_are_reached_by_the_keyboard(
         page.get_by_role("button", name="Menu").focus()
         page.keyboard.press("Enter")
         assert page.get_by_role("navigation", name="Primary navigation").is_visible()
+
+
+@pytest.mark.parametrize("sized_page", WIDTHS, indirect=True, ids=lambda w: f"{w}px")
+def test_the_confirmation_pages_have_no_critical_or_serious_axe_violation(
+    sized_page: Any, live_server: Any, world: dict[str, int]
+) -> None:
+    page, base = sized_page, live_server.url
+    width = page.viewport_size["width"]
+    sign_in(page, base, "inspector")
+    page.goto(f"{base}/records/{world['records']}")
+    page.get_by_text("Approve and produce", exact=True).click()
+    page.get_by_role("button", name="Continue to confirm the review").click()
+    page.get_by_test_id("release-preview").wait_for()
+    violations = axe_violations(page, base)
+    record("inspector", "records-review-confirm", width, violations)
+    if SCREENSHOTS:
+        page.screenshot(
+            path=f"{SCREENSHOTS}/inspector-records-review-confirm-{width}.png", full_page=True
+        )
+    assert [v for v in violations if v["impact"] in BLOCKING] == []
+    assert RecordsRequest.objects.get().state == "under_review"
