@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_URL := $(DATABASE_URL)
 
-.PHONY: install demo test lint types browser-deps ocr-deps openapi lock bench docs clean
+.PHONY: install demo test lint types browser-deps ocr-deps openapi lock bench docs clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,14 @@ test: install browser-deps lint types
 	  echo "== again on PostgreSQL =="; \
 	  DATABASE_URL="$(PG_URL)" $(BIN)/pytest -q; \
 	else echo "DATABASE_URL is not set: skipping the PostgreSQL run"; fi
+
+## screenshots: every main page of every role at 1280 and 390 px, as PNGs in build/screenshots/,
+## with axe-core's findings beside them (axe-findings.jsonl); the browser tests' seeded world
+screenshots: install browser-deps
+	rm -rf build/screenshots && mkdir -p build/screenshots
+	env -u DATABASE_URL MAILCOVER_SCREENSHOTS=build/screenshots $(BIN)/pytest -q -p no:randomly \
+	  tests/e2e/test_every_page.py -k "every_page_of_every_role or confirmation_pages"
+	@echo "screenshots written to build/screenshots/"
 
 ## openapi: regenerate the committed OpenAPI schema (docs/openapi.json)
 openapi: install

@@ -427,7 +427,7 @@ def test_the_request_page_is_shown_to_its_agency_the_approvers_and_oversight(
     assert filed.case_number in page
     assert "Victims of a lottery scheme" in page
     assert "JANE ROE ESQ" in page
-    assert ("Record decision" in page) is (persona == "approver")
+    assert ("Continue to confirm the decision" in page) is (persona == "approver")
 
 
 def test_an_approver_approves_through_the_form_and_sees_the_order_with_its_end(
@@ -436,7 +436,9 @@ def test_an_approver_approves_through_the_form_and_sees_the_order_with_its_end(
     filed = file(people.requester)
     client = browse(people.approver)
 
-    response = client.post(f"/requests/{filed.pk}/decide", {"outcome": "approve", "days": "30"})
+    response = client.post(
+        f"/requests/{filed.pk}/decide", {"outcome": "approve", "days": "30", "confirmed": "yes"}
+    )
 
     order = CoverOrder.objects.get(request=filed)
     assert response.status_code == 302
@@ -461,7 +463,7 @@ def test_an_approver_may_grant_fewer_days_than_asked(
     filed = file(people.requester)
 
     browse(people.approver).post(
-        f"/requests/{filed.pk}/decide", {"outcome": "approve", "days": "10"}
+        f"/requests/{filed.pk}/decide", {"outcome": "approve", "days": "10", "confirmed": "yes"}
     )
 
     period = CoverOrder.objects.get(request=filed).periods.get()
@@ -474,7 +476,9 @@ def test_an_approver_may_not_grant_more_days_than_asked(
     filed = file(people.requester, days=20)
 
     response = browse(people.approver).post(
-        f"/requests/{filed.pk}/decide", {"outcome": "approve", "days": "30"}, follow=True
+        f"/requests/{filed.pk}/decide",
+        {"outcome": "approve", "days": "30", "confirmed": "yes"},
+        follow=True,
     )
 
     assert "(MC-PERIOD)" in text(response)
@@ -485,7 +489,7 @@ def test_a_requester_cannot_post_the_decide_form(browse: Browse, people: Any, fi
     filed = file(people.colleague)
 
     response = browse(people.requester).post(
-        f"/requests/{filed.pk}/decide", {"outcome": "approve", "days": "30"}
+        f"/requests/{filed.pk}/decide", {"outcome": "approve", "days": "30", "confirmed": "yes"}
     )
 
     assert response.status_code == 403
@@ -499,7 +503,9 @@ def test_an_approver_without_a_delegation_is_refused_naming_mc_authority(
     filed = file(people.requester)
 
     response = browse(people.undelegated).post(
-        f"/requests/{filed.pk}/decide", {"outcome": "approve"}, follow=True
+        f"/requests/{filed.pk}/decide",
+        {"outcome": "approve", "days": "30", "confirmed": "yes"},
+        follow=True,
     )
 
     assert "(MC-AUTHORITY)" in text(response)
@@ -512,7 +518,11 @@ def test_an_approver_denies_with_a_reason(browse: Browse, people: Any, file: Fil
 
     response = browse(people.approver).post(
         f"/requests/{filed.pk}/decide",
-        {"outcome": "deny", "reason": "The facts do not tie the address to the offence."},
+        {
+            "outcome": "deny",
+            "reason": "The facts do not tie the address to the offence.",
+            "confirmed": "yes",
+        },
         follow=True,
     )
 
@@ -527,7 +537,9 @@ def test_a_denial_without_a_reason_is_refused(browse: Browse, people: Any, file:
     filed = file(people.requester)
 
     response = browse(people.approver).post(
-        f"/requests/{filed.pk}/decide", {"outcome": "deny", "reason": " "}, follow=True
+        f"/requests/{filed.pk}/decide",
+        {"outcome": "deny", "reason": " ", "confirmed": "yes"},
+        follow=True,
     )
 
     assert "(MC-WRITTEN)" in text(response)
@@ -537,11 +549,13 @@ def test_a_denial_without_a_reason_is_refused(browse: Browse, people: Any, file:
 def test_a_request_is_decided_once_only(browse: Browse, people: Any, file: File) -> None:
     filed = file(people.requester)
     client = browse(people.approver)
-    client.post(f"/requests/{filed.pk}/decide", {"outcome": "approve"})
+    client.post(
+        f"/requests/{filed.pk}/decide", {"outcome": "approve", "days": "30", "confirmed": "yes"}
+    )
 
     again = client.post(
         f"/requests/{filed.pk}/decide",
-        {"outcome": "deny", "reason": "Changed my mind."},
+        {"outcome": "deny", "reason": "Changed my mind.", "confirmed": "yes"},
         follow=True,
     )
 
@@ -726,7 +740,7 @@ class TestIndictment:
 
         response = browse(people.requester).post(
             f"/orders/{order.pk}/indictment",
-            {"filed_on": today, "note": "Indicted by the grand jury."},
+            {"filed_on": today, "note": "Indicted by the grand jury.", "confirmed": "yes"},
             follow=True,
         )
 
@@ -742,7 +756,7 @@ class TestIndictment:
         tomorrow = (timezone.now() + timedelta(days=2)).date().isoformat()
 
         response = browse(people.requester).post(
-            f"/orders/{order.pk}/indictment", {"filed_on": tomorrow}
+            f"/orders/{order.pk}/indictment", {"filed_on": tomorrow, "confirmed": "yes"}
         )
 
         assert response.status_code == 422
@@ -757,7 +771,9 @@ class TestImproperRuling:
         client = browse(people.requester)
 
         assert "Rule the order improper" not in text(client.get(f"/orders/{order.pk}"))
-        response = client.post(f"/orders/{order.pk}/improper", {"reasons": REASONS})
+        response = client.post(
+            f"/orders/{order.pk}/improper", {"reasons": REASONS, "confirmed": "yes"}
+        )
         assert response.status_code == 403
         assert not ImproperRuling.objects.exists()
 
@@ -765,7 +781,7 @@ class TestImproperRuling:
         self, browse: Browse, people: Any, order: CoverOrder
     ) -> None:
         response = browse(people.chief).post(
-            f"/orders/{order.pk}/improper", {"reasons": REASONS}, follow=True
+            f"/orders/{order.pk}/improper", {"reasons": REASONS, "confirmed": "yes"}, follow=True
         )
 
         page = text(response)
@@ -783,7 +799,7 @@ class TestImproperRuling:
     ) -> None:
         chief = browse(people.chief)
         assert "Rule the order improper" in text(chief.get(f"/orders/{order.pk}"))
-        chief.post(f"/orders/{order.pk}/improper", {"reasons": REASONS})
+        chief.post(f"/orders/{order.pk}/improper", {"reasons": REASONS, "confirmed": "yes"})
 
         page = text(chief.get(f"/orders/{order.pk}"))
         assert "Rule the order improper" not in page
@@ -795,7 +811,9 @@ class TestImproperRuling:
     def test_a_ruling_without_reasons_is_refused(
         self, browse: Browse, people: Any, order: CoverOrder, field_part: Any
     ) -> None:
-        response = browse(people.chief).post(f"/orders/{order.pk}/improper", {"reasons": "No."})
+        response = browse(people.chief).post(
+            f"/orders/{order.pk}/improper", {"reasons": "No.", "confirmed": "yes"}
+        )
 
         assert response.status_code == 422
         assert any("(MC-IMPROPER)" in e for e in field_part(response, "reasons").errors)

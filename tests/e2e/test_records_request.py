@@ -75,7 +75,10 @@ def test_a_subpoena_goes_from_filing_to_a_downloaded_production(
     sign_in(page, base, "inspector", devices["inspector"])
     page.goto(f"{base}/records")
     page.get_by_role("link", name=number).click()
-    page.get_by_role("button", name="Record the review").click()
+    page.get_by_text("Approve and produce", exact=True).click()
+    page.get_by_role("button", name="Continue to confirm the review").click()
+    assert "JOHN Q PUBLIC" in page.get_by_test_id("release-preview").inner_text()
+    page.get_by_role("button", name=f"Approve and produce {number}").click()
     page.get_by_test_id("records-state").wait_for()
     assert page.get_by_test_id("records-state").inner_text().lower() == "produced"
     page.get_by_role("button", name="Sign out").click()

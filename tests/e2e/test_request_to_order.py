@@ -58,7 +58,10 @@ def test_a_requester_files_and_an_approver_approves_an_order_with_the_right_end(
 
     sign_in(page, base, "approver")
     page.get_by_role("link", name=filed.case_number).click()
-    page.get_by_role("button", name="Record decision").click()
+    page.get_by_text("Approve", exact=True).click()  # USWDS draws the radio on the label
+    page.get_by_label("Days granted (required to approve)").fill("21")
+    page.get_by_role("button", name="Continue to confirm the decision").click()
+    page.get_by_role("button", name=f"Approve {filed.case_number} for 21 days").click()
     page.wait_for_url(re.compile(r"/orders/\d+$"))
     order = CoverOrder.objects.get()
     facts = order.facts()

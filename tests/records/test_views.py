@@ -126,8 +126,10 @@ def test_review_produce_and_download_through_the_pages(world: Any) -> None:
     filed = RecordsRequest.objects.get()
     inspector = signed_in(world.inspector)
     page = inspector.get(f"/records/{filed.pk}").content.decode()
-    assert "Record the review" in page
-    inspector.post(f"/records/{filed.pk}/review", {"outcome": "approve", "reason": ""})
+    assert "Continue to confirm the review" in page
+    inspector.post(
+        f"/records/{filed.pk}/review", {"outcome": "approve", "reason": "", "confirmed": "yes"}
+    )
     filed.refresh_from_db()
     assert filed.state == "produced"
     assert "Download the production" not in inspector.get(f"/records/{filed.pk}").content.decode()
@@ -146,7 +148,10 @@ def test_another_agency_sees_no_request_and_the_filer_cannot_review(world: Any) 
     assert filed.number not in outsider.get("/records").content.decode()
     assert outsider.post(f"/records/{filed.pk}/download").status_code == 404
     assert outsider.get(f"/records/{filed.pk}/instrument").status_code == 404
-    assert "Record the review" not in requester.get(f"/records/{filed.pk}").content.decode()
+    assert (
+        "Continue to confirm the review"
+        not in requester.get(f"/records/{filed.pk}").content.decode()
+    )
 
 
 @pytest.mark.parametrize("who", ["operator", "admin", "approver"])

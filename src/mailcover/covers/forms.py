@@ -187,11 +187,27 @@ class CoverRequestForm(UswdsForm):
 
 
 class DecisionForm(UswdsForm):
-    outcome = forms.ChoiceField(choices=[("approve", "Approve"), ("deny", "Deny")])
-    days = forms.IntegerField(label="Days granted", required=False, min_value=1)
+    """Nothing is chosen for the official: no outcome is pre-selected and the days granted
+    start empty, so an approval is always a number the official typed."""
+
+    outcome = forms.ChoiceField(
+        label="Decision",
+        choices=[("approve", "Approve"), ("deny", "Deny")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose approve or deny."},
+    )
+    days = forms.IntegerField(
+        label="Days granted (required to approve)", required=False, min_value=1
+    )
     reason = forms.CharField(
         label="Reason (required to deny)", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("outcome") == "approve" and data.get("days") is None and "days" in data:
+            self.add_error("days", "Enter the days granted: at most the days asked.")
+        return data
 
 
 class ExtensionForm(UswdsForm):

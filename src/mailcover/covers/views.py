@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import (
     require_GET,
@@ -46,6 +48,7 @@ from mailcover.law.reviews import review_due_at
 from mailcover.law.roles import Action, is_requesting_agency, may, sees_captures
 from mailcover.law.terms import Grounds
 from mailcover.ledger.models import Entry
+from mailcover.web.confirm import Confirmation, ask, confirmed
 
 View = Callable[..., HttpResponse]
 
@@ -120,21 +123,53 @@ def new_request(request: HttpRequest) -> HttpResponse:
     return render(request, template, context, status=status)
 
 
+def _request_context(user: User, filed: Any, decision_form: DecisionForm) -> dict[str, Any]:
+    return {
+        "filed": filed,
+        "attorneys": filed.attorneys.all(),
+        "order": getattr(filed, "order", None) or filed.extends,
+        "decision_form": decision_form,
+        "may_decide": may(user.role_set, Action.DECIDE_REQUEST) and filed.state == "pending",
+        "events": _case_events(Q(case_number=filed.case_number)),
+    }
+
+
 @case_view
 def request_page(request: HttpRequest, request_id: int) -> HttpResponse:
     user = _user(request)
     filed = actions.get_request(user, request_id)
-    return render(
-        request,
-        "covers/request.html",
-        {
-            "filed": filed,
-            "attorneys": filed.attorneys.all(),
-            "order": getattr(filed, "order", None) or filed.extends,
-            "decision_form": DecisionForm(initial={"days": filed.days}),
-            "may_decide": may(user.role_set, Action.DECIDE_REQUEST) and filed.state == "pending",
-            "events": _case_events(Q(case_number=filed.case_number)),
-        },
+    return render(request, "covers/request.html", _request_context(user, filed, DecisionForm()))
+
+
+def _decision_confirmation(filed: Any, data: dict[str, Any]) -> Confirmation:
+    back = reverse("web:request", args=[filed.pk])
+    case = filed.case_number
+    subject = f"{filed.subject.name}, {filed.subject.address}"
+    if data["outcome"] == "approve":
+        days = data["days"]
+        ends = timezone.now() + timedelta(days=days)
+        return Confirmation(
+            title=f"Approve {case} for {days} days",
+            consequences=[
+                f"An order is put in force now and ends about {ends:%Y-%m-%d %H:%M} UTC "
+                f"({days} days; {filed.days} were asked).",
+                f"From then on the mail of {subject} ({filed.get_scope_display()}) is "
+                "recorded and shown to the requesting agency.",
+                "The approval is recorded on the ledger under your name and delegation; "
+                "it cannot be withdrawn, only ended by the law's own steps.",
+            ],
+            button=f"Approve {case} for {days} days",
+            back=back,
+        )
+    return Confirmation(
+        title=f"Deny {case}",
+        consequences=[
+            f"The request for a mail cover on {subject} is closed; it cannot be approved "
+            "afterwards (the agency would have to file a new request).",
+            f"Your reason is recorded with the decision on the ledger: {data['reason']}",
+        ],
+        button=f"Deny {case}",
+        back=back,
     )
 
 
@@ -143,10 +178,14 @@ def request_page(request: HttpRequest, request_id: int) -> HttpResponse:
 def decide(request: HttpRequest, request_id: int) -> HttpResponse:
     user = _user(request)
     filed = actions.get_request(user, request_id)
+    if not may(user.role_set, Action.DECIDE_REQUEST):
+        raise PermissionDenied("your roles do not allow deciding a request")
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose approve or deny.")
-        return redirect("web:request", request_id=filed.pk)
+        context = _request_context(user, filed, form)
+        return render(request, "covers/request.html", context, status=422)
+    if not confirmed(request):
+        return ask(request, _decision_confirmation(filed, form.cleaned_data))
     now = timezone.now()
     try:
         if form.cleaned_data["outcome"] == "approve":
@@ -197,6 +236,41 @@ EVENT_KINDS = {
     "indictment": OrderEvent.INDICTMENT,
     "improper": OrderEvent.IMPROPER_RULING,
     "review": OrderEvent.REVIEW,
+}
+
+
+def _improper_confirmation(order: CoverOrder) -> Confirmation:
+    return Confirmation(
+        title=f"Rule order {order.case_number} improper",
+        consequences=[
+            "The order ends now and can never be put back in force (39 CFR 233.3(h)(2)).",
+            f"Every capture of {order.case_number}, its images and its key are destroyed at "
+            "once; they cannot be recovered.",
+            f"The requester ({order.agency.name}) is told the cover is discontinued, with "
+            "your reasons.",
+        ],
+        button=f"Rule {order.case_number} improper and destroy its data",
+        back=reverse("web:order", args=[order.pk]),
+    )
+
+
+def _indictment_confirmation(order: CoverOrder) -> Confirmation:
+    return Confirmation(
+        title=f"Record an indictment on {order.case_number}",
+        consequences=[
+            "Unless this is a fugitive case, the cover ends as of the date the indictment "
+            "or information was filed (MC-INDICTMENT): no mail is recorded after it.",
+            "An indictment is recorded once only, on the ledger under your name.",
+        ],
+        button=f"Record the indictment on {order.case_number}",
+        back=reverse("web:order", args=[order.pk]),
+    )
+
+
+# The actions on an order that cannot be undone, each with the confirmation it needs.
+FINAL_EVENTS: dict[str, Callable[[CoverOrder], Confirmation]] = {
+    "improper": _improper_confirmation,
+    "indictment": _indictment_confirmation,
 }
 
 
@@ -342,6 +416,8 @@ def order_event(request: HttpRequest, order_id: int, event: str) -> HttpResponse
     if not _event_permissions(user, order)[event]:
         raise PermissionDenied(f"your roles do not allow {event} on this order")
     form = _event_form(event, request.POST)
+    if form.is_valid() and event in FINAL_EVENTS and not confirmed(request):
+        return ask(request, FINAL_EVENTS[event](order))
     if form.is_valid():
         try:
             messages.success(request, _apply_event(user, order, event, form))

@@ -353,6 +353,19 @@ def produce(user: User, request_id: int, now: datetime) -> RecordsRequest:
     return request
 
 
+def release_preview(
+    request: RecordsRequest, now: datetime
+) -> tuple[Customer | None, list[production.PreviewTable]]:
+    """What approving or producing `request` now would release: the one customer the
+    identifiers name (as the review finds them) and that customer's rows, file by file. The
+    reviewer reads records the service holds; nothing leaves it, so nothing is accounted."""
+    decision = getattr(request, "decision", None)
+    customer = decision.customer if decision is not None else find_customer(request.identifiers)
+    if customer is None:
+        return None, []
+    return customer, production.preview(scope_of(request, customer.pk, now))
+
+
 def scope_of(request: RecordsRequest, customer_id: int, as_of: datetime) -> production.Scope:
     return production.Scope(
         customer_id=customer_id,

@@ -95,7 +95,11 @@ def add_violations(form: forms.Form, violations: Any) -> None:
 
 
 class ReviewForm(UswdsForm):
-    outcome = forms.ChoiceField(choices=[("approve", "Approve"), ("refuse", "Refuse")])
+    # Nothing is chosen for the reviewer: one click must never release a customer's records.
+    outcome = forms.ChoiceField(
+        choices=[("approve", "Approve"), ("refuse", "Refuse")],
+        error_messages={"required": "Choose approve and produce, or refuse."},
+    )
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,

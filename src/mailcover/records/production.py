@@ -434,6 +434,46 @@ def _sorted(rows: Iterable[_Row]) -> list[_Row]:
     return sorted(rows, key=lambda row: (_utc(row.at), row.rank, row.pk))
 
 
+# -- Showing before releasing -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreviewTable:
+    """One CSV file of a production as it would be written now, for the reviewer to read
+    before anything is released."""
+
+    category: Category
+    name: str  # the file's name in the package
+    columns: tuple[str, ...]
+    rows: list[tuple[str, ...]]
+    first: datetime | None  # the earliest row's time, None when there are no rows
+    last: datetime | None
+
+
+def preview(scope: Scope) -> list[PreviewTable]:
+    """The rows a production of `scope` would hold, file by file, cell for cell as the CSV
+    writes them. Builds nothing and records nothing."""
+    if scope.customer_id is None:
+        return []
+    customer = _customer(scope.customer_id, scope.as_of)
+    tables = []
+    for category in _ordered(scope):
+        rows = _TABLES[category](customer, scope)
+        columns = COLUMNS[category]
+        cells = [{**row.cells, "time": _iso(row.at)} for row in rows]
+        tables.append(
+            PreviewTable(
+                category=category,
+                name=CSV_NAMES[category],
+                columns=columns,
+                rows=[tuple(c.get(column, "") for column in columns) for c in cells],
+                first=rows[0].at if rows else None,
+                last=rows[-1].at if rows else None,
+            )
+        )
+    return tables
+
+
 # -- Writing the members --------------------------------------------------------------
 
 

@@ -3,10 +3,13 @@ production's download, the customer's notice and the emergency follow-up)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,8 +29,10 @@ from mailcover.records.forms import (
     ReviewForm,
     add_violations,
 )
+from mailcover.records.models import Customer, RecordsRequest
 from mailcover.records.presenting import request_out
 from mailcover.records.schemas import parse_request
+from mailcover.web.confirm import Confirmation, ask, confirmed
 
 
 def _user(request: HttpRequest) -> User:
@@ -141,19 +146,85 @@ def _refused(request: HttpRequest, exc: Exception) -> None:
     messages.error(request, text)
 
 
+PREVIEW_ROWS = 200  # rows shown per file on the confirmation page; the summary counts all
+
+
+def _what_goes(found: RecordsRequest, customer: Customer | None, rows: int, held: bool) -> str:
+    if customer is None:
+        return (
+            "The identifiers name no one customer: the agency is told that no records were "
+            "found, and nothing else is disclosed."
+        )
+    when = ", once the customer's time to challenge has passed (RR-FINANCIAL)" if held else ""
+    return (
+        f"{rows} rows of {customer.name} (account {customer.account_number}) from "
+        f"{found.start:%Y-%m-%d} to {found.end:%Y-%m-%d}, shown below, are packaged for "
+        f"{found.agency.name}{when}."
+    )
+
+
+def _release_confirmation(found: RecordsRequest, now: datetime, title: str) -> Confirmation:
+    customer, tables = actions.release_preview(found, now)
+    held = bool(actions.release_problems(found, now))
+    rows = sum(len(t.rows) for t in tables)
+    return Confirmation(
+        title=title,
+        consequences=[
+            _what_goes(found, customer, rows, held),
+            "The release is recorded on the ledger as a disclosure (Privacy Act accounting) "
+            "and cannot be taken back.",
+        ],
+        button=title,
+        back=reverse("web:records-request", args=[found.pk]),
+        preview="records/_release_preview.html",
+        context={
+            "filed": found,
+            "customer": customer,
+            "tables": tables,
+            "preview_rows": PREVIEW_ROWS,
+        },
+    )
+
+
+def _refusal_confirmation(found: RecordsRequest, reason: str) -> Confirmation:
+    return Confirmation(
+        title=f"Refuse {found.number}",
+        consequences=[
+            f"Nothing is released to {found.agency.name}; the request is closed for good "
+            "(the agency would have to file a new one).",
+            f"Your reason is shown to the agency and recorded: {reason}",
+        ],
+        button=f"Refuse {found.number}",
+        back=reverse("web:records-request", args=[found.pk]),
+    )
+
+
+def _may_review(user: User) -> None:
+    if not may(user.role_set, Action.REVIEW_RECORDS_REQUEST):
+        raise PermissionDenied("your roles do not allow reviewing a records request")
+
+
 @case_view
 @require_POST
 def review(request: HttpRequest, request_id: int) -> HttpResponse:
     user = _user(request)
+    _may_review(user)
+    found = actions.get_visible(user, request_id)
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose approve or refuse.")
+        messages.error(request, "Choose approve and produce, or refuse.")
         return _back(request_id)
     approve = form.cleaned_data["outcome"] == "approve"
+    now = timezone.now()
+    if not confirmed(request):
+        if approve:
+            return ask(
+                request,
+                _release_confirmation(found, now, f"Approve and produce {found.number}"),
+            )
+        return ask(request, _refusal_confirmation(found, form.cleaned_data["reason"]))
     try:
-        done = actions.review(
-            user, request_id, approve, form.cleaned_data["reason"], timezone.now()
-        )
+        done = actions.review(user, request_id, approve, form.cleaned_data["reason"], now)
     except (RuleBroken, actions.Conflict) as exc:
         _refused(request, exc)
     else:
@@ -164,8 +235,17 @@ def review(request: HttpRequest, request_id: int) -> HttpResponse:
 @case_view
 @require_POST
 def produce(request: HttpRequest, request_id: int) -> HttpResponse:
+    user = _user(request)
+    _may_review(user)
+    now = timezone.now()
+    if not confirmed(request):
+        found = actions.get_visible(user, request_id)
+        if getattr(found, "decision", None) is None:
+            raise Http404(f"records request {request_id} is not approved")
+        confirmation = _release_confirmation(found, now, f"Produce {found.number} now")
+        return ask(request, confirmation)
     try:
-        actions.produce(_user(request), request_id, timezone.now())
+        actions.produce(user, request_id, now)
     except (RuleBroken, actions.Conflict) as exc:
         _refused(request, exc)
     else:
