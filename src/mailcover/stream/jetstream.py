@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import nats
 from nats.aio.client import Client
+from nats.errors import Error as NatsError
 from nats.js import JetStreamContext
 from nats.js.api import (
     AckPolicy,
@@ -26,8 +27,9 @@ from nats.js.api import (
     StorageType,
     StreamConfig,
 )
-from nats.errors import Error as NatsError
 from nats.js.errors import APIError, NotFoundError
+from nats.js.kv import KeyValue
+from nats.js.object_store import ObjectStore
 
 STREAM = "MAIL"
 DURABLE = "mailcover-ingest"
@@ -104,7 +106,8 @@ async def connect(url: str, name: str) -> Client:
             url, name=name, connect_timeout=2, max_reconnect_attempts=-1, allow_reconnect=True
         )
     except Exception as problem:  # nats-py raises several unrelated types on a failed connect
-        raise StreamError(f"cannot reach NATS at {url}: {problem or type(problem).__name__}") from None
+        reason = str(problem) or type(problem).__name__
+        raise StreamError(f"cannot reach NATS at {url}: {reason}") from None
 
 
 async def ensure_stream(js: JetStreamContext, stream: str) -> None:
@@ -145,7 +148,7 @@ def consumer_config(durable: str) -> ConsumerConfig:
     )
 
 
-async def images(js: JetStreamContext, bucket: str) -> object:
+async def images(js: JetStreamContext, bucket: str) -> ObjectStore:
     """The photographs' object store; created when missing, with the stream's age limit."""
     try:
         return await js.object_store(bucket)
@@ -161,7 +164,7 @@ async def images(js: JetStreamContext, bucket: str) -> object:
         )
 
 
-async def workers(js: JetStreamContext) -> object:
+async def workers(js: JetStreamContext) -> KeyValue:
     """The key-value bucket each worker reports its rate to."""
     try:
         return await js.key_value(WORKERS)

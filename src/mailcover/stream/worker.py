@@ -190,9 +190,7 @@ class Worker:
                 config=jetstream.consumer_config(self.durable),
             )
             self.bucket = await jetstream.workers(js)
-            await self.connection.client.subscribe(
-                jetstream.ORDERS_CHANGED, cb=self._order_changed
-            )
+            await self.connection.client.subscribe(jetstream.ORDERS_CHANGED, cb=self._order_changed)
 
     async def _order_changed(self, message: Msg) -> None:
         self.orders.changed.set()
@@ -271,7 +269,6 @@ class Worker:
             self.connection.call(self.bucket.put(self.name, json.dumps(report).encode()))
         except Exception as problem:  # the rate is for people watching; pieces go on
             log.warning("the worker's rate was not reported: %s", problem)
-
 
     def _sign_off(self) -> None:
         """This worker's rate leaves the workers' bucket (status lists the running ones)."""
