@@ -34,8 +34,8 @@ def add_commands(commands: Any, django: Setup) -> None:
     _stream_option(feed)
     feed.add_argument(
         "--subject",
-        help=f"publish every piece to this subject (default: {jetstream.SUBJECT_ROOT}."
-        "FACILITY, from each piece's facility)",
+        help="publish every piece to this subject (default: mail.pieces.FACILITY, from each "
+        "piece's facility; the stream's name in lower case in place of mail)",
     )
     _images_option(feed)
     feed.add_argument("--quiet", action="store_true", help="no progress bar, no summary")

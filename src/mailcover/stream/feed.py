@@ -99,7 +99,7 @@ class Feed:
                 self.fed.refused.append((number, f"image {image}: {problem.strerror}"))
                 return None
             line = json.dumps(event, ensure_ascii=False).encode()
-        subject = self.subject or jetstream.subject_for(event.get("facility"))
+        subject = self.subject or jetstream.subject_for(self.stream, event.get("facility"))
         return Outgoing(number, piece_id, subject, line.rstrip(b"\r\n"))
 
     async def _store_image(self, piece_id: str, path: str) -> str:

@@ -8,6 +8,7 @@ with the limits below; docs/operations.md explains them.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -33,7 +34,6 @@ from nats.js.object_store import ObjectStore
 
 STREAM = "MAIL"
 DURABLE = "mailcover-ingest"
-SUBJECT_ROOT = "mail.pieces"
 IMAGES = "mail-images"
 WORKERS = "mailcover-workers"
 ORDERS_CHANGED = "mailcover.orders.changed"
@@ -61,6 +61,8 @@ MAX_ACK_PENDING = 20_000
 """Messages out with all workers together, unacknowledged."""
 WORKER_TTL_S = 30.0
 """A worker's rate is kept this long after its last report: a dead worker drops off."""
+
+CONNECT_TIMEOUT_S = 2.0
 
 _TOKEN = re.compile(r"[^A-Z0-9_-]+")
 
@@ -92,18 +94,30 @@ def is_nats_url(text: str) -> bool:
     return text.startswith(("nats://", "tls://"))
 
 
-def subject_for(facility: object) -> str:
+def subjects(stream: str) -> str:
+    """The subjects of a stream's pieces: `mail.pieces.>` for the stream MAIL (streams may
+    not share subjects, so another stream on the same server has its own)."""
+    return f"{stream.lower()}.pieces.>"
+
+
+def subject_for(stream: str, facility: object) -> str:
     """`mail.pieces.<FACILITY>`: a facility's name as one subject token (letters, digits,
     `_` and `-`), so a consumer or a permission can be narrowed to one plant."""
     token = _TOKEN.sub("_", str(facility or "").upper()).strip("_")
-    return f"{SUBJECT_ROOT}.{token or 'UNKNOWN'}"
+    return f"{stream.lower()}.pieces.{token or 'UNKNOWN'}"
 
 
 async def connect(url: str, name: str) -> Client:
-    """A connection, or StreamError naming the server that did not answer."""
+    """A connection that reconnects for ever once made; StreamError naming the server when
+    it does not answer at first (nats-py would otherwise retry a wrong address for ever)."""
+    parts = urlsplit(url)
     try:
+        _, writer = await asyncio.wait_for(
+            asyncio.open_connection(parts.hostname, parts.port or 4222), CONNECT_TIMEOUT_S
+        )
+        writer.close()
         return await nats.connect(
-            url, name=name, connect_timeout=2, max_reconnect_attempts=-1, allow_reconnect=True
+            url, name=name, connect_timeout=CONNECT_TIMEOUT_S, max_reconnect_attempts=-1
         )
     except Exception as problem:  # nats-py raises several unrelated types on a failed connect
         reason = str(problem) or type(problem).__name__
@@ -121,7 +135,7 @@ async def ensure_stream(js: JetStreamContext, stream: str) -> None:
         StreamConfig(
             name=stream,
             description="mail-piece events, one message a piece (mailcover)",
-            subjects=[f"{SUBJECT_ROOT}.>"],
+            subjects=[subjects(stream)],
             # Work queue: a piece is deleted once a worker acknowledges it, so nothing of the
             # mail no order covers stays behind (DESIGN.md, no dragnet).
             retention=RetentionPolicy.WORK_QUEUE,

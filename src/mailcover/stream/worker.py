@@ -184,7 +184,7 @@ class Worker:
         async with jetstream.named_errors(f"binding to consumer {self.durable} of {self.stream}"):
             await jetstream.ensure_stream(js, self.stream)
             self.subscription = await js.pull_subscribe(
-                f"{jetstream.SUBJECT_ROOT}.>",
+                jetstream.subjects(self.stream),
                 durable=self.durable,
                 stream=self.stream,
                 config=jetstream.consumer_config(self.durable),
@@ -198,6 +198,7 @@ class Worker:
     def run(self) -> None:
         """Batches until SIGTERM (or Ctrl-C); the batch in hand is finished first."""
         self.orders.current(timezone.now(), force=True)
+        self._report(at_once=True)  # status lists the worker from its start
         while not self.stopping:
             messages = self._fetch()
             if messages:
@@ -247,11 +248,11 @@ class Worker:
             self.ingestor.tally()
         self._tallied_at = time.monotonic()
 
-    def _report(self) -> None:
+    def _report(self, at_once: bool = False) -> None:
         """Put this worker's rate in the workers' bucket, every REPORT_EVERY_S."""
         at, received = self._reported
         now = time.monotonic()
-        if now - at < REPORT_EVERY_S and not self.stopping:
+        if now - at < REPORT_EVERY_S and not at_once:
             return
         rate = (self.counts.received - received) / max(now - at, 1e-9)
         self._reported = (now, self.counts.received)
