@@ -6,6 +6,7 @@ has a stream, consumer and photograph bucket of its own, deleted afterwards."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -224,10 +225,8 @@ class Names:
             client = await nats.connect(NATS_URL)
             js = client.jetstream()
             for delete in (js.delete_stream(self.stream), js.delete_object_store(self.images)):
-                try:
+                with contextlib.suppress(nats.js.errors.NotFoundError):
                     await delete
-                except nats.js.errors.NotFoundError:
-                    pass
             await client.close()
 
         run(deleting())

@@ -49,7 +49,7 @@ def test_a_piece_resent_by_a_plant_is_dropped_by_the_stream(names, database):
     lines = [event(f"{p}C{i}") for i in range(20)]
     assert names.feed(lines).returncode == 0
 
-    again = names.feed(lines[:10] + [event(f"{p}C20")])
+    again = names.feed([*lines[:10], event(f"{p}C20")])
 
     assert again.returncode == 0
     assert "published 1 pieces" in again.stdout
