@@ -48,10 +48,12 @@ national average is about 2 million ids."""
 MAX_AGE_S = 3 * 24 * 3600
 """A piece no worker took within 3 days is deleted unread: pieces are not kept for long
 (no dragnet) and a backlog that old means the workers are down, which status shows."""
-MAX_BYTES = 16 * 1024**3
-"""The stream's disk (about 40 million events, three hours of the national average); once
-full, a publish is refused (discard new) and the feed exits naming it, rather than losing
-the oldest pieces silently."""
+MAX_BYTES = 4 * 1024**3
+"""The stream's disk, reserved on the server when the stream is made (about 10 million
+events, 45 minutes of the national average); once full, a publish is refused (discard new)
+and the feed exits naming it, rather than losing the oldest pieces silently. A cluster that
+must hold a longer backlog makes the stream itself, larger (docs/operations.md); feeds and
+workers use a stream as they find it."""
 MAX_MESSAGE_BYTES = 1024 * 1024
 """One event; photographs travel in the object store, not in the message."""
 ACK_WAIT_S = 30.0

@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-import nats.errors
 from django.utils import timezone
 from nats.aio.client import Client
 from nats.aio.msg import Msg
@@ -39,6 +38,7 @@ from nats.js.errors import NotFoundError
 from mailcover.covers.ingest import FolderImages, Ingestor, OrderIndex, Rejection
 from mailcover.imaging.read import ImageError
 from mailcover.stream import jetstream
+from mailcover.stream.pull import Puller
 
 log = logging.getLogger(__name__)
 
@@ -183,12 +183,8 @@ class Worker:
         js = self.connection.js
         async with jetstream.named_errors(f"binding to consumer {self.durable} of {self.stream}"):
             await jetstream.ensure_stream(js, self.stream)
-            self.subscription = await js.pull_subscribe(
-                jetstream.subjects(self.stream),
-                durable=self.durable,
-                stream=self.stream,
-                config=jetstream.consumer_config(self.durable),
-            )
+            self.puller = Puller(self.connection.client, self.stream, self.durable)
+            await self.puller.bind(js)
             self.bucket = await jetstream.workers(js)
             await self.connection.client.subscribe(jetstream.ORDERS_CHANGED, cb=self._order_changed)
 
@@ -206,17 +202,12 @@ class Worker:
             self._report()
             if time.monotonic() - self._tallied_at >= self.tally_every:
                 self._tally()
+        self.connection.call(self.puller.give_back())
         self._tally()
         self._sign_off()
 
     def _fetch(self) -> list[Msg]:
-        try:
-            messages: list[Msg] = self.connection.call(
-                self.subscription.fetch(self.batch, timeout=FETCH_WAIT_S)
-            )
-        except (nats.errors.TimeoutError, TimeoutError):  # no message came within the wait
-            return []
-        return messages
+        return self.connection.call(self.puller.fetch(self.batch, FETCH_WAIT_S))
 
     def take(self, messages: list[Msg]) -> None:
         """Match a batch, write it in one transaction, then acknowledge it."""
