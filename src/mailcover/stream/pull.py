@@ -70,8 +70,10 @@ class Puller:
         except TimeoutError:
             return  # no answer: the caller finds nothing held and asks again
 
-    async def give_back(self) -> None:
-        """Messages that came after the last fetch, handed back at once (a worker stopping)."""
-        held, self.held = self.held, []
+    async def give_back(self, fetched: list[Msg]) -> None:
+        """Messages fetched but not begun, and those that came after the last fetch, handed
+        back for another worker at once (a worker stopping)."""
+        held, self.held = [*fetched, *self.held], []
         for message in held:
             await message.nak()
+        await self.client.flush()

@@ -26,6 +26,7 @@ import sys
 import threading
 import time
 from collections.abc import Coroutine
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -68,7 +69,10 @@ class Connection:
         self.js = self.client.jetstream()
 
     def call(self, work: Coroutine[Any, Any, T], timeout: float | None = 30.0) -> T:
-        return asyncio.run_coroutine_threadsafe(work, self.loop).result(timeout)
+        return self.submit(work).result(timeout)
+
+    def submit(self, work: Coroutine[Any, Any, T]) -> Future[T]:
+        return asyncio.run_coroutine_threadsafe(work, self.loop)
 
     def close(self) -> None:
         # Closed, not drained: every acknowledgment was flushed with its batch, and draining
@@ -195,19 +199,24 @@ class Worker:
         """Batches until SIGTERM (or Ctrl-C); the batch in hand is finished first."""
         self.orders.current(timezone.now(), force=True)
         self._report(at_once=True)  # status lists the worker from its start
+        following = self._fetch()
         while not self.stopping:
-            messages = self._fetch()
+            messages = following.result()
+            # The next batch is fetched while this one is matched (the NATS thread waits on
+            # the network meanwhile): a worker is busy matching, not waiting.
+            following = self._fetch()
             if messages:
                 self.take(messages)
             self._report()
             if time.monotonic() - self._tallied_at >= self.tally_every:
                 self._tally()
-        self.connection.call(self.puller.give_back())
+        # The batch fetched ahead was not begun: handed back for another worker at once.
+        self.connection.call(self.puller.give_back(following.result()))
         self._tally()
         self._sign_off()
 
-    def _fetch(self) -> list[Msg]:
-        return self.connection.call(self.puller.fetch(self.batch, FETCH_WAIT_S))
+    def _fetch(self) -> Future[list[Msg]]:
+        return self.connection.submit(self.puller.fetch(self.batch, FETCH_WAIT_S))
 
     def take(self, messages: list[Msg]) -> None:
         """Match a batch, write it in one transaction, then acknowledge it."""
