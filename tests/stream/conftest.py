@@ -188,6 +188,22 @@ class Names:
         worker.send_signal(signal.SIGTERM)
         return worker.wait(timeout)
 
+    def objects(self) -> list[str]:
+        """The photographs in this test's object store."""
+
+        async def listing() -> list[str]:
+            client = await nats.connect(NATS_URL)
+            try:
+                store = await client.jetstream().object_store(self.images)
+                found = await store.list()
+            except nats.js.errors.NotFoundError:
+                return []
+            finally:
+                await client.close()
+            return sorted(info.name for info in found if not info.deleted)
+
+        return run(listing())
+
     def publish_raw(self, payload: bytes, msg_id: str) -> None:
         """A message no feed would send (a plant's own publisher may)."""
 

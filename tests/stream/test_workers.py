@@ -163,3 +163,30 @@ def test_ingest_of_a_file_still_runs_in_one_process(names, database, tmp_path):
 
     assert done.returncode == 0, done.stderr
     assert database.captured(p) == [f"{p}C0"]
+
+
+def test_a_photograph_travels_beside_its_piece_and_is_gone_once_taken(names, database):
+    from io import BytesIO
+
+    from PIL import Image
+
+    p = prefix()
+    photo = BytesIO()
+    Image.new("RGB", (240, 120), "white").save(photo, format="PNG")
+    (names.tmp / "images").mkdir()
+    (names.tmp / "images" / "a.png").write_bytes(photo.getvalue())
+    (names.tmp / "images" / "b.png").write_bytes(photo.getvalue())
+    fed = names.feed(
+        [event(f"{p}C0", image="images/a.png"), event(f"{p}N0", STRANGER, image="images/b.png")]
+    )
+    assert "2 photographs" in fed.stdout
+    assert names.objects() == [f"{p}C0.png", f"{p}N0.png"]
+
+    worker = names.start_worker()
+    names.drained()
+    assert names.stop(worker) == 0
+
+    assert database.rows(
+        "SELECT image <> '' FROM covers_capture WHERE piece_id = %s", f"{p}C0"
+    ) == [(True,)]
+    assert names.objects() == []  # the captured one is kept with its capture, not in NATS

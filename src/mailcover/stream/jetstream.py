@@ -59,8 +59,9 @@ MAX_MESSAGE_BYTES = 1024 * 1024
 ACK_WAIT_S = 30.0
 """A message a worker fetched and did not acknowledge within this is delivered again: a
 worker that died mid-batch hands its batch to the others."""
-MAX_ACK_PENDING = 20_000
-"""Messages out with all workers together, unacknowledged."""
+MAX_ACK_PENDING = 50_000
+"""Messages out with all workers together, unacknowledged: enough for 50 workers, each with
+its batch in hand and the one fetched ahead."""
 WORKER_TTL_S = 30.0
 """A worker's rate is kept this long after its last report: a dead worker drops off."""
 

@@ -37,7 +37,7 @@ from nats.aio.msg import Msg
 from nats.js.errors import NotFoundError
 
 from mailcover.covers.ingest import FolderImages, Ingestor, OrderIndex, Rejection
-from mailcover.imaging.read import ImageError
+from mailcover.imaging.read import MAX_IMAGE_BYTES, ImageError
 from mailcover.stream import jetstream
 from mailcover.stream.pull import Puller
 
@@ -53,6 +53,8 @@ REPORT_EVERY_S = 2.0
 """How often a worker puts its rate in the workers' bucket (`mailcover stream status`)."""
 TALLY_EVERY_S = 60.0
 """How often a worker leaves a `StreamTally` and a `mail.ingested` ledger entry."""
+WORKING_EVERY_S = 10.0
+"""How often a worker tells JetStream it is still on a batch (a third of the ack wait)."""
 SOURCE = "jetstream"
 """The feed each capture and tally names (covers.models: at most 20 characters)."""
 
@@ -104,6 +106,9 @@ class ObjectImages(FolderImages):
 
     async def _get(self, name: str) -> bytes:
         store = await self._bucket()
+        info = await store.get_info(name)
+        if (info.size or 0) > MAX_IMAGE_BYTES:
+            raise ImageError("too-large", f"the photograph is over {MAX_IMAGE_BYTES} bytes")
         result = await store.get(name)
         return bytes(result.data or b"")
 
@@ -220,8 +225,14 @@ class Worker:
 
     def take(self, messages: list[Msg]) -> None:
         """Match a batch, write it in one transaction, then acknowledge it."""
+        told = time.monotonic()
         for message in messages:
             self.ingestor.feed_line(message.metadata.sequence.stream, message.data)
+            if time.monotonic() - told >= WORKING_EVERY_S:
+                # A slow batch (photographs read by OCR take a second each) is not handed
+                # to another worker while this one is still on it.
+                self.connection.call(_working(messages))
+                told = time.monotonic()
         self.ingestor.flush()  # the commit: nothing is acknowledged before it
         refused, self._refused_seqs = self._refused_seqs, set()
         self.connection.call(self._acknowledge(messages, refused))
@@ -277,6 +288,11 @@ class Worker:
             self.connection.call(self.bucket.delete(self.name))
         except Exception as problem:  # it expires on its own (WORKER_TTL_S)
             log.warning("the worker's rate was not removed: %s", problem)
+
+
+async def _working(messages: list[Msg]) -> None:
+    for message in messages:
+        await message.in_progress()  # the consumer's ack wait starts again
 
 
 def _image_name(data: bytes) -> str | None:
