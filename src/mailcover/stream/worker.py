@@ -31,9 +31,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
+from django.db import DatabaseError
 from django.utils import timezone
 from nats.aio.client import Client
 from nats.aio.msg import Msg
+from nats.errors import Error as NatsError
 from nats.js.errors import NotFoundError
 
 from mailcover.covers.ingest import FolderImages, Ingestor, OrderIndex, Rejection
@@ -55,6 +57,10 @@ TALLY_EVERY_S = 60.0
 """How often a worker leaves a `StreamTally` and a `mail.ingested` ledger entry."""
 WORKING_EVERY_S = 10.0
 """How often a worker tells JetStream it is still on a batch (a third of the ack wait)."""
+UNACKNOWLEDGED = (
+    "the batch in hand was not acknowledged: it will be delivered again, to another worker "
+    "or this one restarted, and capture nothing twice"
+)
 SOURCE = "jetstream"
 """The feed each capture and tally names (covers.models: at most 20 characters)."""
 
@@ -334,6 +340,14 @@ def run(url: str, stream: str, durable: str, **options: Any) -> int:
     except jetstream.StreamError as problem:
         print(f"mailcover ingest: {problem}", file=sys.stderr)
         return 2
+    except (NatsError, TimeoutError) as problem:
+        print(f"mailcover ingest: NATS failed ({problem!r}); {UNACKNOWLEDGED}", file=sys.stderr)
+        return 2
+    except DatabaseError as problem:
+        print(
+            f"mailcover ingest: the database failed ({problem}); {UNACKNOWLEDGED}", file=sys.stderr
+        )
+        return 1
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
