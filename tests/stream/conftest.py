@@ -82,6 +82,12 @@ class Database:
         )[0]
         return int(row[0]), int(row[1])
 
+    def tallies(self) -> tuple[int, int]:
+        """(the workers' StreamTally rows, mail.ingested ledger entries) so far."""
+        rows = self.rows("SELECT COUNT(*) FROM covers_streamtally WHERE source = 'jetstream'")
+        entries = self.rows("SELECT COUNT(*) FROM ledger_entry WHERE event = 'mail.ingested'")
+        return int(rows[0][0]), int(entries[0][0])
+
     def world(self, action: str) -> dict[str, Any]:
         done = subprocess.run(
             [sys.executable, "-m", "tests.stream.world", action],

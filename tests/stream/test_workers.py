@@ -19,15 +19,17 @@ def prefix() -> str:
 def test_two_workers_capture_each_covered_piece_exactly_once(names, database):
     p = prefix()
     covered = [event(f"{p}C{i}") for i in range(150)]
-    strangers = [event(f"{p}N{i}", STRANGER) for i in range(450)]
+    strangers = [event(f"{p}N{i}", STRANGER) for i in range(2850)]
     ledger_before, (received_before, _) = database.ledger_captures(), database.tallied()
+    tallies_before = database.tallies()
 
+    first, second = names.start_worker(), names.start_worker()
+    names.wait(lambda s: len(s.workers) == 2)  # both bound and waiting, as in production
     fed = names.feed(covered + strangers)
     assert fed.returncode == 0, fed.stderr
-    assert "published 600 pieces" in fed.stdout
-    first, second = names.start_worker(), names.start_worker()
+    assert "published 3000 pieces" in fed.stdout
     names.drained()
-    names.wait(lambda s: len(s.workers) == 2)
+    shared = names.wait(lambda s: sum(w.received for w in s.workers) == 3000)
     shown = names.command("stream", "status", "nats://127.0.0.1:4222", "--stream", names.stream,
                           "--durable", names.durable, "--json")  # fmt: skip
     assert names.stop(first) == 0
@@ -35,7 +37,12 @@ def test_two_workers_capture_each_covered_piece_exactly_once(names, database):
 
     assert database.captured(p) == sorted(f"{p}C{i}" for i in range(150))
     assert database.ledger_captures() - ledger_before == 150
-    assert database.tallied()[0] - received_before == 600
+    assert database.tallied()[0] - received_before == 3000
+    assert [w.received > 0 for w in shared.workers] == [True, True]  # both took a share
+    # One tally and one mail.ingested entry a worker a minute (here: each at its stop), not
+    # one a piece.
+    tallies, entries = database.tallies()
+    assert (tallies - tallies_before[0], entries - tallies_before[1]) == (2, 2)
     assert '"pending": 0' in shown.stdout
     assert shown.stdout.count('"worker":') == 2  # each worker's rate
     for index in (0, 1):
@@ -190,3 +197,22 @@ def test_a_photograph_travels_beside_its_piece_and_is_gone_once_taken(names, dat
         "SELECT image <> '' FROM covers_capture WHERE piece_id = %s", f"{p}C0"
     ) == [(True,)]
     assert names.objects() == []  # the captured one is kept with its capture, not in NATS
+
+
+def test_status_names_a_stream_that_does_not_exist(names):
+    done = names.command("stream", "status", "nats://127.0.0.1:4222", "--stream", names.stream)
+
+    assert done.returncode == 2
+    assert f"no stream {names.stream}" in done.stderr
+
+
+def test_status_prints_the_consumers_counts_for_a_person(names):
+    assert names.feed([event(f"{prefix()}C{i}") for i in range(5)]).returncode == 0
+    names.create_consumer(ack_wait=30.0)
+
+    done = names.command("stream", "status", "nats://127.0.0.1:4222", "--stream", names.stream,
+                         "--durable", names.durable)  # fmt: skip
+
+    assert done.returncode == 0
+    assert f"stream {names.stream}: 5 messages" in done.stdout
+    assert "consumer workers: 5 pending, 0 unacknowledged, 0 redelivered" in done.stdout
