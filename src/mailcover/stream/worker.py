@@ -123,13 +123,11 @@ class ObjectImages(FolderImages):
             self._store = await jetstream.images(self.connection.js, self.bucket)
         return self._store
 
-    def forget(self, names: list[str]) -> None:
+    async def forget(self, names: list[str]) -> None:
         """Delete the photographs of acknowledged pieces: the one of a captured piece is kept
         with its capture, the others must not stay behind (no dragnet)."""
-        if names:
-            self.connection.call(self._delete(names))
-
-    async def _delete(self, names: list[str]) -> None:
+        if not names:
+            return
         store = await self._bucket()
         for name in names:
             try:
@@ -187,6 +185,7 @@ class Worker:
         self.counts = Counts()
         self.stopping = False
         self._refused_seqs: set[int] = set()
+        self._acking: Future[None] | None = None
         self._reported = (time.monotonic(), 0)
         self._tallied_at = time.monotonic()
 
@@ -221,6 +220,7 @@ class Worker:
             self._report()
             if time.monotonic() - self._tallied_at >= self.tally_every:
                 self._tally()
+        self._acknowledged()
         # The batch fetched ahead was not begun: handed back for another worker at once.
         self.connection.call(self.puller.give_back(following.result()))
         self._tally()
@@ -241,19 +241,31 @@ class Worker:
                 told = time.monotonic()
         self.ingestor.flush()  # the commit: nothing is acknowledged before it
         refused, self._refused_seqs = self._refused_seqs, set()
-        self.connection.call(self._acknowledge(messages, refused))
-        self.images.forget([name for m in messages if (name := _image_name(m.data))])
+        photographs = [name for m in messages if (name := _image_name(m.data))]
+        # Acknowledged on the NATS thread while this one matches the next batch; lost with
+        # the worker, the batch comes back and captures nothing twice.
+        self._acknowledged()
+        self._acking = self.connection.submit(self._acknowledge(messages, refused, photographs))
         self.counts.received += len(messages)
         self.counts.rejected += len(refused)
         self.counts.batches += 1
 
-    async def _acknowledge(self, messages: list[Msg], refused: set[int]) -> None:
+    async def _acknowledge(
+        self, messages: list[Msg], refused: set[int], photographs: list[str]
+    ) -> None:
         for message in messages:
             if message.metadata.sequence.stream in refused:
                 await message.term()  # not a piece: delivering it again would change nothing
             else:
                 await message.ack()
         await self.connection.client.flush()  # the acknowledgments are at the server
+        await self.images.forget(photographs)
+
+    def _acknowledged(self) -> None:
+        """Wait for the last batch's acknowledgments (raising what failed in them)."""
+        if self._acking is not None:
+            self._acking.result(timeout=30)
+            self._acking = None
 
     def _refused(self, rejection: Rejection) -> None:
         self._refused_seqs.add(rejection.index)
