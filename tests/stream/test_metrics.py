@@ -107,3 +107,16 @@ def test_an_approval_is_told_to_the_workers_once_committed(
 
     assert committed
     assert notice.data == b""  # it names no case
+
+
+def test_an_approval_goes_through_when_nats_is_down_and_says_so_in_the_log(
+    settings, people, django_capture_on_commit_callbacks, caplog
+):
+    settings.MAILCOVER_NATS_URL = "nats://127.0.0.1:1"
+    filed = actions.file_request(people.requester, draft_for(people.requester), timezone.now())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order = actions.approve(people.approver, filed, None, timezone.now())
+
+    assert order.pk is not None  # the workers look once a second by themselves anyway
+    assert "workers were not told of an order change" in caplog.text

@@ -216,3 +216,13 @@ def test_status_prints_the_consumers_counts_for_a_person(names):
     assert done.returncode == 0
     assert f"stream {names.stream}: 5 messages" in done.stdout
     assert "consumer workers: 5 pending, 0 unacknowledged, 0 redelivered" in done.stdout
+
+
+def test_the_feed_says_which_nats_it_could_not_reach(names, tmp_path):
+    path = tmp_path / "stream.jsonl"
+    path.write_text(event(f"{prefix()}C0") + "\n")
+
+    done = names.command("feed", "nats://127.0.0.1:1", str(path))
+
+    assert done.returncode == 2
+    assert "mailcover feed: cannot reach NATS at nats://127.0.0.1:1" in done.stderr
