@@ -226,3 +226,12 @@ def test_the_feed_says_which_nats_it_could_not_reach(names, tmp_path):
 
     assert done.returncode == 2
     assert "mailcover feed: cannot reach NATS at nats://127.0.0.1:1" in done.stderr
+
+
+def test_the_feed_names_a_subject_no_stream_takes(names):
+    done = names.feed([event(f"{prefix()}C0")], "--subject", "elsewhere.pieces")
+
+    assert done.returncode == 2
+    assert f"no stream takes it ({names.stream} takes {names.stream.lower()}.pieces.>)" in (
+        done.stderr
+    )

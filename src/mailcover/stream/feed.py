@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from nats.js import JetStreamContext
-from nats.js.errors import APIError
+from nats.js.errors import APIError, NoStreamResponseError
 
 from mailcover.stream import jetstream
 
@@ -141,6 +141,9 @@ class Feed:
         except TimeoutError:
             raise self._failed(window[0][0], "JetStream did not acknowledge it in time") from None
         for (outgoing, _), answer in zip(window, answers, strict=True):
+            if isinstance(answer, NoStreamResponseError):
+                wanted = jetstream.subjects(self.stream)
+                raise self._failed(outgoing, f"no stream takes it ({self.stream} takes {wanted})")
             if isinstance(answer, BaseException):
                 raise self._failed(outgoing, _reason(answer))
             if answer.duplicate:
