@@ -17,6 +17,7 @@ from mailcover.ledger.cli import add_commands as add_ledger_commands
 from mailcover.oversight.retention_cli import add_commands as add_retention_commands
 from mailcover.oversight.transparency_cli import add_commands as add_report_commands
 from mailcover.records.cli import add_commands as add_records_commands
+from mailcover.stream.cli import add_commands as add_stream_commands
 
 
 def _django() -> None:
@@ -245,6 +246,7 @@ def parser() -> argparse.ArgumentParser:
     deactivated.set_defaults(handler=user_deactivate)
 
     add_mail_commands(commands, _django)
+    add_stream_commands(commands, _django)  # after ingest, which it extends to nats://
     add_ledger_commands(commands, _django)
     add_records_commands(commands, _django)
     add_report_commands(commands, _django)

@@ -124,6 +124,24 @@ def ledger_origin() -> str:
     return origin
 
 
+def nats_url() -> str:
+    """MAILCOVER_NATS_URL: the NATS server of the mail stream at scale, or "" for none."""
+    raw = env_str("MAILCOVER_NATS_URL", "").strip()
+    parts = urlsplit(raw)
+    if raw and (parts.scheme not in ("nats", "tls") or not parts.hostname):
+        raise ConfigError(f"MAILCOVER_NATS_URL must be nats://HOST:PORT, not {raw!r}")
+    return raw
+
+
+def metrics_token() -> str:
+    """MAILCOVER_METRICS_TOKEN: what a Prometheus scraper sends as its bearer token to read
+    /metrics (and nothing else), or "" for none."""
+    token = env_str("MAILCOVER_METRICS_TOKEN", "").strip()
+    if token and len(token) < 32:
+        raise ConfigError("MAILCOVER_METRICS_TOKEN must be at least 32 characters")
+    return token
+
+
 def path_in(directory: Path, name: str, default: str) -> Path:
     """A file path from the environment variable `name`, else `default` inside `directory`."""
     raw = os.environ.get(name)

@@ -16,6 +16,8 @@ from mailcover.config.env import (
     env_str,
     folder_in,
     ledger_origin,
+    metrics_token,
+    nats_url,
     path_in,
     proxy_ssl_header,
     secret_key,
@@ -54,6 +56,7 @@ INSTALLED_APPS = [
     "mailcover.ledger",
     "mailcover.records",
     "mailcover.oversight",
+    "mailcover.stream",
     "mailcover.web",
 ]
 
@@ -277,6 +280,13 @@ MAILCOVER_CHECKPOINT_SECONDS = env_int("MAILCOVER_CHECKPOINT_SECONDS", 300, mini
 # live in this folder, apart from the database and the files: destroying an order's key
 # leaves nothing readable in any backup of those. Keep this folder out of their backups.
 MAILCOVER_KEY_DIR = folder_in(VAR_DIR, "MAILCOVER_KEY_DIR", "keys")
+
+# The mail stream at scale (docs/operations.md): the web process tells the workers when an
+# order changes, and /metrics reads the shared consumer's figures, at this NATS server.
+MAILCOVER_NATS_URL = nats_url()
+MAILCOVER_NATS_STREAM = env_str("MAILCOVER_NATS_STREAM", "MAIL")
+MAILCOVER_NATS_DURABLE = env_str("MAILCOVER_NATS_DURABLE", "mailcover-ingest")
+MAILCOVER_METRICS_TOKEN = metrics_token()
 
 LOGGING = {
     "version": 1,

@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 from mailcover.accounts.admin_site import VerifiedAdminSite
 from mailcover.config.api import api
+from mailcover.stream.views import metrics
 from mailcover.web.views import healthz
 
 # SEC-SECOND-FACTOR: /admin/ lets in only staff sessions verified with a one-time code
@@ -12,6 +13,7 @@ admin.site.__class__ = VerifiedAdminSite
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -25,9 +25,15 @@ def add_commands(commands: Any, django: Setup) -> None:
         "input ('-'). A bad line is reported on standard error with its number and reason, "
         "and the rest goes on; SIGTERM or Ctrl-C stops it, keeping what was read. Exit "
         "status: 0 when every line was taken, 1 when some were rejected, 2 when the stream "
-        "could not be read.",
+        "could not be read. Given nats://HOST:PORT instead, it runs as one worker of the "
+        "durable consumer all workers share (docs/operations.md) until SIGTERM; exit status "
+        "0, or 2 when NATS failed.",
     )
-    ingest.add_argument("source", metavar="PATH|-", help="a JSON Lines file, or - for stdin")
+    ingest.add_argument(
+        "source",
+        metavar="PATH|-|nats://HOST:PORT",
+        help="a JSON Lines file, - for stdin, or a NATS server to take pieces from",
+    )
     ingest.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
     ingest.set_defaults(handler=lambda args: run_ingest(django, args.source, args.quiet))
 

@@ -595,8 +595,14 @@ class Ingestor:
         self.flush()
         if self.reader is not None:
             self.reader.close()
+        return self.tally()
+
+    def tally(self) -> Summary:
+        """Keep the counts since the last tally (a `StreamTally` and a `mail.ingested` ledger
+        entry) and start counting anew: a long-running worker leaves one per interval, not
+        one per piece. Call it after `flush`, so the captures it counts are written."""
         now = self.clock()
-        counts = self.summary.counts()
+        summary, counts = self.summary, self.summary.counts()
         with transaction.atomic():
             StreamTally.objects.create(
                 source=self.source,
@@ -606,7 +612,8 @@ class Ingestor:
                 **counts,
             )
             ledger.record(self.operator, "mail.ingested", now, source=self.source, counts=counts)
-        return self.summary
+        self.summary, self.started_at = Summary(), now
+        return summary
 
 
 def image_only(events: list[Any]) -> int:
