@@ -219,6 +219,7 @@ def test_a_valid_request_is_filed_and_shown(browse: Browse, people: Any, form_da
     assert filed.agency == people.requester.agency
     assert filed.subject.name == "JOHN Q PUBLIC"
     assert filed.subject.aliases == ["JACK PUBLIC", "J Q PUBLIC"]
+    assert filed.subject.address == "123 MAIN ST, APT 4, SPRINGFIELD IL 62704-1234"
     assert (filed.grounds, filed.scope, filed.days, filed.emergency) == (
         "crime",
         "addressee",
@@ -242,7 +243,13 @@ def test_a_valid_request_is_filed_and_shown(browse: Browse, people: Any, form_da
         ({"facts": ""}, "facts", "MC-WRITTEN"),
         ({"facts": "He gets mail."}, "facts", "MC-WRITTEN"),
         ({"subject_name": ""}, "subject_name", "MC-WRITTEN"),
-        ({"subject_address": "1 A ST, X IL; 2 B ST, Y IL"}, "subject_address", "MC-WRITTEN"),
+        ({"subject_street": "1 A ST, X IL; 2 B ST"}, "subject_street", "MC-WRITTEN"),
+        ({"subject_zip": ""}, "subject_zip", "SVC-MATCHABLE"),
+        ({"subject_zip": "6270"}, "subject_zip", "SVC-MATCHABLE"),
+        ({"subject_state": "IN"}, "subject_state", "SVC-MATCHABLE"),
+        ({"subject_street": "THE BLUE HOUSE BEHIND THE OLD MILL"}, "subject_street", "SVC-MATCHABLE"),
+        ({"subject_name": "THE PUBLIC FAMILY"}, "subject_name", "SVC-MATCHABLE"),
+        ({"subject_aliases": "JACK PUBLIC\nJ JR."}, "subject_aliases", "SVC-MATCHABLE"),
         ({"grounds": "postal_statute"}, "grounds", "MC-PURPOSE"),
         ({"grounds": ""}, "grounds", "MC-PURPOSE"),
         ({"days": "45"}, "days", "MC-PERIOD"),

@@ -37,6 +37,7 @@ from mailcover.covers.forms import (
     ReviewForm,
     add_violations,
 )
+from mailcover.covers.matchability import order_problems
 from mailcover.covers.models import CoverOrder
 from mailcover.law import orders
 from mailcover.law.errors import RuleBroken
@@ -235,6 +236,7 @@ def _order_context(
         "event_forms": event_forms,
         "attorneys": order.request.attorneys.all(),
         "extensions": order.extension_requests.select_related("decision"),
+        "unmatchable": order_problems(order),
     }
 
 
