@@ -3,6 +3,7 @@ refusals are put back next to the fields they name."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django import forms
@@ -200,7 +201,7 @@ class CoverRequestForm(UswdsForm):
             )
         return CoverRequestDraft(
             subject_name=data["subject_name"],
-            subject_address=self.subject_address(),
+            subject_address=self.assembled_address,
             aliases=tuple(
                 line.strip() for line in data["subject_aliases"].splitlines() if line.strip()
             ),
@@ -219,9 +220,11 @@ class CoverRequestForm(UswdsForm):
             attorneys=self._attorneys(data["attorneys"]),
         )
 
-    def subject_address(self) -> str:
+    @functools.cached_property
+    def assembled_address(self) -> str:
         """The address parts as one string, as an envelope and the API write it:
-        "123 MAIN ST, APT 4, SPRINGFIELD IL 62704"."""
+        "123 MAIN ST, APT 4, SPRINGFIELD IL 62704". Kept once read: a refusal takes its
+        field out of `cleaned_data`."""
         data = self.cleaned_data
         last = " ".join(
             part for part in (data["subject_city"].strip(), data["subject_state"]) if part
@@ -234,7 +237,7 @@ class CoverRequestForm(UswdsForm):
         """An address the matcher cannot read is shown next to the part at fault."""
         if violation.rule != MATCHABLE or violation.field != "subject.address":
             return name
-        part = address_part_at_fault(self.subject_address())
+        part = address_part_at_fault(self.assembled_address)
         return f"subject_{part}" if part else name
 
     @staticmethod
