@@ -1011,3 +1011,15 @@ def test_svc_matchable_an_ended_order_from_before_is_not_on_the_homes(
     assert "unmatchable-warning" in text(
         browse(people.approver).get(f"/orders/{order_from_before.pk}")
     )
+
+
+def test_svc_matchable_a_request_from_before_warns_on_its_page(
+    browse: Browse, people: Any, order_from_before: CoverOrder
+) -> None:
+    shown = text(browse(people.approver).get(f"/requests/{order_from_before.request_id}"))
+
+    assert 'data-testid="unmatchable-warning"' in shown
+    assert "An order on this request could not capture any mail" in shown
+    assert (
+        browse(people.outsider).get(f"/requests/{order_from_before.request_id}").status_code == 404
+    )

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from mailcover.covers.models import CoverOrder
+from mailcover.covers.models import CoverOrder, CoverRequest
 from mailcover.law.errors import Violation
 from mailcover.law.requests import CoverRequestDraft
 from mailcover.law.terms import OrderStatus
@@ -21,11 +21,16 @@ def subject_problems(draft: CoverRequestDraft) -> list[Violation]:
     return check_matchable(draft.subject_name, draft.aliases, draft.subject_address)
 
 
-def order_problems(order: CoverOrder) -> list[Violation]:
-    """Why the matcher cannot use this order's subject (empty when it can): an order filed
-    before SVC-MATCHABLE refused such subjects."""
-    subject = order.request.subject
+def request_problems(filed: CoverRequest) -> list[Violation]:
+    """Why the matcher cannot use this request's subject (empty when it can): a request
+    filed before SVC-MATCHABLE refused such subjects."""
+    subject = filed.subject
     return check_matchable(subject.name, list(subject.aliases), subject.address)
+
+
+def order_problems(order: CoverOrder) -> list[Violation]:
+    """The same of an order's subject."""
+    return request_problems(order.request)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from mailcover.covers.forms import (
     ReviewForm,
     add_violations,
 )
-from mailcover.covers.matchability import order_problems
+from mailcover.covers.matchability import order_problems, request_problems
 from mailcover.covers.models import CoverOrder
 from mailcover.law import orders
 from mailcover.law.errors import RuleBroken
@@ -135,6 +135,8 @@ def request_page(request: HttpRequest, request_id: int) -> HttpResponse:
             "decision_form": DecisionForm(initial={"days": filed.days}),
             "may_decide": may(user.role_set, Action.DECIDE_REQUEST) and filed.state == "pending",
             "events": _case_events(Q(case_number=filed.case_number)),
+            "unmatchable": request_problems(filed),
+            "unmatchable_what": "request",
         },
     )
 
