@@ -115,7 +115,6 @@ class CoverRequestForm(UswdsForm):
             attrs={
                 "class": "usa-input usa-input--medium",
                 "inputmode": "numeric",
-                "autocomplete": "postal-code",
             }
         ),
     )
