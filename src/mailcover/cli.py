@@ -129,8 +129,17 @@ def user_deactivate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _refuse_without_assets() -> None:
+    from mailcover.config import assets
+
+    absent = assets.missing()
+    if absent:
+        raise StartupRefused(assets.describe(absent))
+
+
 def serve(args: argparse.Namespace) -> int:
     _django()
+    _refuse_without_assets()
     from mailcover.web.server import run
 
     return run(args.host, args.port, args.workers)
@@ -138,6 +147,7 @@ def serve(args: argparse.Namespace) -> int:
 
 def demo(args: argparse.Namespace) -> int:
     _django()
+    _refuse_without_assets()
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)

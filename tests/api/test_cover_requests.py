@@ -438,3 +438,44 @@ def test_operator_and_admin_cannot_list_requests(api, people, persona):
 
 def test_an_anonymous_caller_cannot_list_requests(api, db):
     assert api.get("/cover-requests", None).status_code == 401
+
+
+# --- SVC-MATCHABLE: a subject the matcher can use ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("subject", "field"),
+    [
+        pytest.param(
+            {"address": "the blue house behind the old mill, Springfield"},
+            "subject.address",
+            id="no-zip",
+        ),
+        pytest.param(
+            {"address": "MAIN ST, SPRINGFIELD IL 62704"}, "subject.address", id="no-number"
+        ),
+        pytest.param({"name": "THE PUBLIC FAMILY"}, "subject.name", id="no-given-name"),
+        pytest.param({"aliases": ["JACK PUBLIC", "J JR."]}, "subject.aliases[1]", id="alias"),
+    ],
+)
+def test_svc_matchable_an_unmatchable_subject_is_refused_with_422_naming_the_field(
+    api, people, make_body, subject, field
+):
+    body = make_body()
+    body["subject"] = {**body["subject"], **subject}
+
+    answer = refusal(api.post("/cover-requests", body, people.requester))
+
+    assert answer["rule"] == "SVC-MATCHABLE"
+    assert fields_of(answer, "SVC-MATCHABLE") == {field}
+    assert not CoverRequest.objects.exists()
+
+
+def test_svc_matchable_an_emergency_request_is_held_to_it_too(api, people, make_body):
+    body = make_body(emergency=True, emergency_reason="Evidence is about to be lost.")
+    body["subject"] = {**body["subject"], "address": "123 MAIN ST, SPRINGFIELD IL"}
+
+    answer = refusal(api.post("/cover-requests", body, people.requester))
+
+    assert fields_of(answer, "SVC-MATCHABLE") == {"subject.address"}
+    assert "no ZIP Code" in answer["detail"]

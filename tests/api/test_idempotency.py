@@ -172,7 +172,11 @@ def test_the_same_key_from_another_person_is_their_own_key(api, make_body, peopl
     theirs = api.post(
         "/cover-requests",
         make_body(
-            subject={"name": "RICHARD ROE", "aliases": [], "address": "9 OAK ST, SPRINGFIELD IL"}
+            subject={
+                "name": "RICHARD ROE",
+                "aliases": [],
+                "address": "9 OAK ST, SPRINGFIELD IL 62704",
+            }
         ),
         people.colleague,
         {"Idempotency-Key": "k-1"},

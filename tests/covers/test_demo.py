@@ -334,3 +334,18 @@ def test_records_requests_are_in_every_state_and_three_instruments_reach_product
     assert held.customer_notice.sent_at is None  # a delayed-notice order holds it
     sent = next(r for r in requests if r.instrument == "subpoena" and r.state == "produced")
     assert sent.customer_notice.sent_at is not None
+
+
+def test_svc_matchable_the_demo_has_one_order_from_before_that_cannot_be_matched(
+    world: dict[str, Any],
+) -> None:
+    from mailcover.covers.matchability import order_problems
+
+    unmatchable = [o for o in world["orders"] if order_problems(o)]
+
+    assert len(unmatchable) == 1
+    [order] = unmatchable
+    assert world["status"][order.pk] is OrderStatus.ACTIVE
+    assert not order.captures.exists()
+    fields = {p.field for p in order_problems(order)}
+    assert fields == {"subject.address", "subject.aliases[0]"}

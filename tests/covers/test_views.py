@@ -219,6 +219,7 @@ def test_a_valid_request_is_filed_and_shown(browse: Browse, people: Any, form_da
     assert filed.agency == people.requester.agency
     assert filed.subject.name == "JOHN Q PUBLIC"
     assert filed.subject.aliases == ["JACK PUBLIC", "J Q PUBLIC"]
+    assert filed.subject.address == "123 MAIN ST, APT 4, SPRINGFIELD IL 62704-1234"
     assert (filed.grounds, filed.scope, filed.days, filed.emergency) == (
         "crime",
         "addressee",
@@ -242,7 +243,17 @@ def test_a_valid_request_is_filed_and_shown(browse: Browse, people: Any, form_da
         ({"facts": ""}, "facts", "MC-WRITTEN"),
         ({"facts": "He gets mail."}, "facts", "MC-WRITTEN"),
         ({"subject_name": ""}, "subject_name", "MC-WRITTEN"),
-        ({"subject_address": "1 A ST, X IL; 2 B ST, Y IL"}, "subject_address", "MC-WRITTEN"),
+        ({"subject_street": "1 A ST, X IL; 2 B ST"}, "subject_street", "MC-WRITTEN"),
+        ({"subject_zip": ""}, "subject_zip", "SVC-MATCHABLE"),
+        ({"subject_zip": "6270"}, "subject_zip", "SVC-MATCHABLE"),
+        ({"subject_state": "IN"}, "subject_state", "SVC-MATCHABLE"),
+        (
+            {"subject_street": "THE BLUE HOUSE BEHIND THE OLD MILL"},
+            "subject_street",
+            "SVC-MATCHABLE",
+        ),
+        ({"subject_name": "THE PUBLIC FAMILY"}, "subject_name", "SVC-MATCHABLE"),
+        ({"subject_aliases": "JACK PUBLIC\nJ JR."}, "subject_aliases", "SVC-MATCHABLE"),
         ({"grounds": "postal_statute"}, "grounds", "MC-PURPOSE"),
         ({"grounds": ""}, "grounds", "MC-PURPOSE"),
         ({"days": "45"}, "days", "MC-PERIOD"),
@@ -932,3 +943,101 @@ def test_case_pages_leave_disclosures_and_ledger_numbers_to_oversight(
     assert "ledger entry" not in as_requester
     assert "ledger entry" in as_oversight
     assert "disclosure" not in as_oversight
+
+
+# --- SVC-MATCHABLE: orders from before the rule -------------------------------------
+
+UNMATCHABLE_ADDRESS = "THE BLUE HOUSE BEHIND THE OLD MILL, SPRINGFIELD"
+
+
+@pytest.fixture
+def order_from_before(people: Any, approve: Any) -> CoverOrder:
+    """An order in force whose subject the matcher cannot use, filed as it could be before
+    SVC-MATCHABLE (the demo seeds one the same way)."""
+    from tests.covers.conftest import draft_for
+
+    from mailcover.covers import actions
+
+    draft = draft_for(
+        people.requester,
+        subject_name="RICHARD ROE",
+        subject_address=UNMATCHABLE_ADDRESS,
+        aliases=("J JR.",),
+    )
+    filed = actions._file(people.requester, draft, timezone.now(), None, matchable=False)
+    result: CoverOrder = approve(filed)
+    return result
+
+
+def test_svc_matchable_an_order_from_before_warns_at_the_top_of_its_page(
+    browse: Browse, people: Any, order_from_before: CoverOrder
+) -> None:
+    for who in (people.requester, people.approver, people.oversight):
+        shown = text(browse(who).get(f"/orders/{order_from_before.pk}"))
+
+        assert 'data-testid="unmatchable-warning"' in shown
+        assert "This order cannot capture any mail" in shown
+        assert "no ZIP Code" in shown
+        assert escape("'J JR.' names nobody") in shown
+        assert shown.index("unmatchable-warning") < shown.index("order-status")
+
+
+def test_svc_matchable_a_matchable_order_shows_no_warning(
+    browse: Browse, people: Any, order: CoverOrder
+) -> None:
+    for path in (f"/orders/{order.pk}", "/"):
+        assert "unmatchable" not in text(browse(people.approver).get(path))
+
+
+def test_svc_matchable_the_approvers_and_oversights_homes_list_orders_from_before(
+    browse: Browse, people: Any, order_from_before: CoverOrder, order: CoverOrder
+) -> None:
+    for who in (people.approver, people.oversight, people.requester):
+        shown = text(browse(who).get("/"))
+
+        assert 'data-testid="unmatchable-orders"' in shown
+        warning = shown[shown.index("unmatchable-orders") :].split("</ul>")[0]
+        assert order_from_before.case_number in warning
+        assert order.case_number not in warning
+        assert "no ZIP Code" in warning
+
+
+def test_svc_matchable_the_warning_tells_nothing_to_those_who_may_not_see_the_order(
+    browse: Browse, people: Any, order_from_before: CoverOrder
+) -> None:
+    for who in (people.outsider, people.operator, people.admin, people.no_nda):
+        client = browse(who)
+        home = text(client.get("/"))
+        page = client.get(f"/orders/{order_from_before.pk}")
+
+        assert "unmatchable" not in home
+        assert order_from_before.case_number not in home
+        assert UNMATCHABLE_ADDRESS not in home
+        assert page.status_code in (403, 404)
+        assert UNMATCHABLE_ADDRESS not in text(page)
+
+
+def test_svc_matchable_an_ended_order_from_before_is_not_on_the_homes(
+    browse: Browse, people: Any, order_from_before: CoverOrder
+) -> None:
+    period = order_from_before.periods.get()
+    period.starts_at -= timedelta(days=60)
+    period.ends_at = timezone.now() - timedelta(days=1)
+    period.save()
+
+    assert "unmatchable-orders" not in text(browse(people.approver).get("/"))
+    assert "unmatchable-warning" in text(
+        browse(people.approver).get(f"/orders/{order_from_before.pk}")
+    )
+
+
+def test_svc_matchable_a_request_from_before_warns_on_its_page(
+    browse: Browse, people: Any, order_from_before: CoverOrder
+) -> None:
+    shown = text(browse(people.approver).get(f"/requests/{order_from_before.request_id}"))
+
+    assert 'data-testid="unmatchable-warning"' in shown
+    assert "An order on this request could not capture any mail" in shown
+    assert (
+        browse(people.outsider).get(f"/requests/{order_from_before.request_id}").status_code == 404
+    )

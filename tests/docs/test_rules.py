@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _documented_rules() -> list[str]:
     text = (ROOT / "docs" / "rules.md").read_text()
-    return re.findall(r"^\| ((?:MC|PA|SEC)-[A-Z0-9-]+) \|", text, flags=re.M)
+    return re.findall(r"^\| ((?:MC|PA|SEC|SVC)-[A-Z0-9-]+) \|", text, flags=re.M)
 
 
 def _test_names() -> set[str]:
@@ -37,6 +37,8 @@ def test_every_security_rule_the_law_names_is_documented() -> None:
     named: set[str] = set()
     for path in (ROOT / "src" / "mailcover" / "law").glob("*.py"):
         named.update(re.findall(r"\"(SEC-[A-Z0-9-]+)\"", path.read_text()))
+    for path in (ROOT / "src" / "mailcover" / "matching").glob("*.py"):
+        named.update(re.findall(r"\"(SVC-[A-Z0-9-]+)\"", path.read_text()))
     assert named, "the law names no security rule"
     documented = set(_documented_rules())
     assert named <= documented, f"undocumented: {sorted(named - documented)}"

@@ -28,6 +28,31 @@ def sign_in(page: Any, base: str, username: str) -> None:
     page.wait_for_url(f"{base}/")
 
 
+def fill_address(page: Any, street: str, unit: str, city: str, state: str, zip_code: str) -> None:
+    """The USWDS address pattern: the subject's address in its parts."""
+    page.get_by_label("Street address", exact=True).fill(street)
+    page.get_by_label("Street address line 2").fill(unit)
+    page.get_by_label("City").fill(city)
+    page.get_by_label("State, territory or military post").select_option(state)
+    page.get_by_label("ZIP code").fill(zip_code)
+
+
+def test_an_address_without_a_zip_code_is_refused_next_to_the_zip_code(
+    browser: Any, live_server: Any, people: Any, transactional_db: None
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    base = live_server.url
+    sign_in(page, base, "requester")
+    page.goto(f"{base}/requests/new")
+    page.get_by_label("Subject's name").fill("JOHN Q PUBLIC")
+    fill_address(page, "THE BLUE HOUSE BEHIND THE OLD MILL", "", "SPRINGFIELD", "", "")
+    page.get_by_role("button", name="File request").click()
+    assert "SVC-MATCHABLE" in page.locator('[data-field="subject_zip"]').inner_text()
+    assert CoverRequest.objects.count() == 0
+    context.close()
+
+
 def sign_out(page: Any) -> None:
     page.get_by_role("button", name="Sign out").click()
 
@@ -39,9 +64,7 @@ def test_a_requester_files_and_an_approver_approves_an_order_with_the_right_end(
     sign_in(page, base, "requester")
     page.get_by_role("link", name="File a request").first.click()
     page.get_by_label("Subject's name").fill("JOHN Q PUBLIC")
-    page.get_by_label("Subject's address (one address)").fill(
-        "123 MAIN ST APT 4, SPRINGFIELD IL 62704-1234"
-    )
+    fill_address(page, "123 MAIN ST", "APT 4", "SPRINGFIELD", "IL", "62704-1234")
     page.get_by_label("Grounds").select_option("crime")
     page.get_by_label("Statute or legal basis").fill("18 U.S.C. 1341")
     page.get_by_label("Maximum prison term (years)").fill("20")
@@ -85,7 +108,7 @@ def test_the_form_shows_a_broken_rule_next_to_its_field_without_javascript(
     sign_in(page, base, "requester")
     page.goto(f"{base}/requests/new")
     page.get_by_label("Subject's name").fill("JOHN Q PUBLIC")
-    page.get_by_label("Subject's address (one address)").fill("1 ELM ST, SPRINGFIELD IL 62704")
+    fill_address(page, "1 ELM ST", "", "SPRINGFIELD", "IL", "62704")
     page.get_by_label("Grounds").select_option("crime")
     page.get_by_label("Statute or legal basis").fill("18 U.S.C. 1708")
     page.get_by_label("Maximum prison term (years)").fill("1")

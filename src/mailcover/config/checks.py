@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, register
 
-from mailcover.config import startup
+from mailcover.config import assets, startup
 
 
 @register(Tags.security)
@@ -37,5 +37,20 @@ def secret_key_is_kept(app_configs: Any = None, **kwargs: Any) -> list[CheckMess
             hint="start the service with a `mailcover` command (it generates the key into "
             "MAILCOVER_VAR_DIR), or set MAILCOVER_SECRET_KEY",
             id="mailcover.E002",
+        )
+    ]
+
+
+@register(Tags.staticfiles)
+def assets_are_built(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Pages without USWDS and htmx are broken pages: say so at start, not as 404s."""
+    absent = assets.missing()
+    if not absent:
+        return []
+    return [
+        Error(
+            assets.describe(absent),
+            hint=f"run `{assets.BUILD_COMMAND}` in the checkout",
+            id="mailcover.E003",
         )
     ]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from mailcover.config.assets import checkout_build_dir
 from mailcover.config.env import (
     ConfigError,
     env_bool,
@@ -29,8 +30,8 @@ from mailcover.law.terms import Policy
 # Importing these settings writes nothing: the `mailcover` commands create the data folder
 # and generate the secret key before they import them (config/startup.py).
 VAR_DIR = var_dir()
-# The project's own files (the built front-end assets) sit beside the package, wherever
-# the data folder is.
+# The checkout (or, installed elsewhere, the folder above the package): never the data
+# folder's parent. The front-end assets are found by config/assets.py.
 BASE_DIR = Path(__file__).resolve().parents[3]
 _kept_secret_key = secret_key(VAR_DIR)
 # Without one (a test run, a type checker reading the settings), a key of this process
@@ -178,10 +179,14 @@ if MAILCOVER_BATCH_SECONDS >= 40:
     )
 
 STATIC_ROOT = VAR_DIR / "static"
-# USWDS and htmx, built from the npm registry at install time (never committed).
-STATICFILES_DIRS = (
-    [BASE_DIR / "build" / "static"] if (BASE_DIR / "build" / "static").is_dir() else []
-)
+# USWDS and htmx, built from the npm registry at install time (never committed), found from
+# the checkout or the installed package, never from the data folder (config/assets.py; the
+# check mailcover.E003 and `mailcover serve` refuse to go on without them).
+_ASSETS = checkout_build_dir()
+STATICFILES_DIRS = [_ASSETS] if _ASSETS is not None and _ASSETS.is_dir() else []
+# Served from where the finders find them too, so that a data folder moved (or new) without
+# `collectstatic` run into it still serves every asset.
+WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "files"
 # Images, instruments and productions are the service's user's alone, whatever the umask.
 FILE_UPLOAD_PERMISSIONS = 0o600

@@ -18,6 +18,7 @@ from django.db import IntegrityError, models, transaction
 
 from mailcover.accounts.models import Delegation, User
 from mailcover.covers import captures, sealing
+from mailcover.covers.matchability import subject_problems
 from mailcover.covers.models import (
     Attorney,
     Capture,
@@ -214,17 +215,37 @@ def _find_duplicate(user: User, body_sha256: str) -> CoverRequest | None:
     ).first()
 
 
-@transaction.atomic
 def file_request(
     user: User, draft: requests.CoverRequestDraft, now: datetime, submission_key: str | None = None
 ) -> CoverRequest:
+    """File a cover request (an emergency one too): every rule of the law, and a subject
+    the matcher can use (SVC-MATCHABLE), all refusals reported at once."""
+    return _file(user, draft, now, submission_key, matchable=True)
+
+
+@transaction.atomic
+def _file(
+    user: User,
+    draft: requests.CoverRequestDraft,
+    now: datetime,
+    submission_key: str | None,
+    *,
+    matchable: bool,
+) -> CoverRequest:
+    """`matchable=False` files as before SVC-MATCHABLE existed: only the demo does, to seed
+    the record from before that the warning about unmatchable orders is shown on."""
     require(user, Action.FILE_REQUEST)
     require_nondisclosure(user)
     if submission_key:
         earlier = CoverRequest.objects.filter(requester=user, submission_key=submission_key).first()
         if earlier is not None:
             return earlier  # the same form sent twice
-    refuse_if(requests.check_cover_request(draft, now.date(), policy()))
+    refuse_if(
+        [
+            *requests.check_cover_request(draft, now.date(), policy()),
+            *(subject_problems(draft) if matchable else []),
+        ]
+    )
     body, digest = _canonical(asdict(draft))
     duplicate = _find_duplicate(user, digest)
     if duplicate is not None:

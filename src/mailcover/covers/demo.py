@@ -26,6 +26,7 @@ from mailcover.law.requests import AgencyHeadApproval, AttorneyEntry, CoverReque
 from mailcover.law.sign_in import needs_second_factor
 from mailcover.law.terms import REQUESTING_LEVELS, AgencyLevel, Role
 from mailcover.matching import synth
+from mailcover.matching.names import readings
 from mailcover.oversight import retention
 from mailcover.oversight.actions import record_report_return
 from mailcover.postal.imb import ImbError, read
@@ -225,7 +226,7 @@ class World:
         fields: dict[str, object] = dict(
             subject_name=name,
             subject_address=self.address(),
-            aliases=(name.split()[0][0] + " " + name.split()[-1],),
+            aliases=_initial_and_surname(name),
             grounds=grounds,
             statute=statute if grounds != "fugitive" else "18 U.S.C. 1073",
             max_penalty_years=Decimal(years),
@@ -241,6 +242,20 @@ class World:
 
     def file(self, who: str, days_ago: float, **changes: object) -> CoverRequest:
         return actions.file_request(self.people[who], self.draft(who, **changes), self.at(days_ago))
+
+    def from_before(self) -> None:
+        """An order filed before SVC-MATCHABLE refused subjects the matcher cannot use: in
+        force, capturing nothing, and shown with a warning on its page and on the homes of
+        the people who may see it. Filed as it was then, so its record is whole."""
+        draft = self.draft(
+            "trooper",
+            subject_address="THE BLUE HOUSE BEHIND THE OLD MILL, SPRINGFIELD",
+            aliases=("J JR.",),
+        )
+        filed = actions._file(  # only the demo files past the rule: data from before it
+            self.people["trooper"], draft, self.at(3), None, matchable=False
+        )
+        self.approve("approver", filed, 2.9)
 
     def approve(
         self, who: str, filed: CoverRequest, days_ago: float, days: int | None = None
@@ -284,6 +299,7 @@ class World:
             filed = self.file(who, 60 - i * 7, grounds=grounds)
             if i % 3 != 2:
                 self.approve("approver", filed, 59 - i * 7)
+        self.from_before()
         self.mail()
         # The stream is replayed at the moments it was scanned, so the improper order takes
         # pieces scanned before its ruling; the retention run destroys them, as in service.
@@ -426,6 +442,15 @@ class World:
             self.extend("inspector", order, filed_ago, "approver", filed_ago - 0.5)
         self.review("hq", order, 8)
         self.extend("inspector", order, 7, "chief", 6)
+
+
+def _initial_and_surname(name: str) -> tuple[str, ...]:
+    """The alias a demo subject goes by: "J FIELDS" for JOHN FIELDS JR. (a title or suffix
+    is not a surname), or none for a name that reads as nobody."""
+    read = readings(name, surname_first_too=False)
+    if not read or not read[0].given:
+        return ()
+    return (f"{read[0].given[0]} {read[0].surname}",)
 
 
 def _photograph(event: dict[str, object], seed: int) -> str:

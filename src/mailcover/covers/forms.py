@@ -3,6 +3,7 @@ refusals are put back next to the fields they name."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django import forms
@@ -11,11 +12,26 @@ from mailcover.law.errors import Violation
 from mailcover.law.extensions import ExtensionDraft
 from mailcover.law.requests import AgencyHeadApproval, AttorneyEntry, CoverRequestDraft
 from mailcover.law.terms import AgencyLevel, Grounds, Scope
+from mailcover.matching.matchable import RULE as MATCHABLE
+from mailcover.matching.matchable import address_part_at_fault
+from mailcover.postal.pub28 import STATES
 
-# Where a law field is shown on the form.
+# Appendix B's codes with their names: STATES maps both a name and a code to the code.
+STATE_CHOICES = sorted(
+    (
+        (code, f"{name.title().replace(' Of ', ' of ')} ({code})")
+        for name, code in STATES.items()
+        if name != code
+    ),
+    key=lambda choice: choice[1],
+)
+
+# Where a law field is shown on the form. The subject's address is asked for in parts (the
+# USWDS address pattern) and sent to the law as the one string the API takes too; a refusal
+# of it is shown next to the part at fault (`CoverRequestForm.field_for`).
 FIELD_FOR = {
     "subject.name": "subject_name",
-    "subject.address": "subject_address",
+    "subject.address": "subject_street",
     "agency_head_approval": "agency_head_name",
     "agency_head_approval.name": "agency_head_name",
     "agency_head_approval.title": "agency_head_title",
@@ -54,6 +70,11 @@ def form_field(violation: Violation, form: forms.Form) -> str | None:
     name = FIELD_FOR.get(violation.field, violation.field)
     if name.startswith("attorneys["):
         name = "attorneys"
+    if name.startswith("subject.aliases["):
+        name = "subject_aliases"
+    field_for = getattr(form, "field_for", None)
+    if field_for is not None:
+        name = field_for(violation, name)
     return name if name in form.fields else None
 
 
@@ -68,12 +89,34 @@ class CoverRequestForm(UswdsForm):
     subject_aliases = forms.CharField(
         label="Other names (one per line)", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    subject_address = forms.CharField(
-        label="Subject's address (one address)",
-        max_length=300,
+    # The USWDS address pattern. One subject address per request (MC-WRITTEN); the matcher
+    # must be able to read it (SVC-MATCHABLE).
+    subject_street = forms.CharField(
+        label="Street address",
+        max_length=120,
         required=False,
-        help_text="One subject address per request (MC-WRITTEN). File another request for "
-        "another address.",
+        help_text="House number and street, a PO box or a rural route, as on an envelope.",
+    )
+    subject_unit = forms.CharField(
+        label="Street address line 2", max_length=60, required=False, help_text="APT 4, STE 200"
+    )
+    subject_city = forms.CharField(label="City", max_length=60, required=False)
+    subject_state = forms.ChoiceField(
+        label="State, territory or military post",
+        choices=[("", "- Select -"), *STATE_CHOICES],
+        required=False,
+    )
+    subject_zip = forms.CharField(
+        label="ZIP code",
+        max_length=10,
+        required=False,
+        help_text="5 digits, or ZIP+4. Mail is found by its delivery point, which needs it.",
+        widget=forms.TextInput(
+            attrs={
+                "class": "usa-input usa-input--medium",
+                "inputmode": "numeric",
+            }
+        ),
     )
     grounds = forms.ChoiceField(
         choices=[("", "- Select -")] + [(g.value, g.value.replace("_", " ")) for g in Grounds],
@@ -157,7 +200,7 @@ class CoverRequestForm(UswdsForm):
             )
         return CoverRequestDraft(
             subject_name=data["subject_name"],
-            subject_address=data["subject_address"],
+            subject_address=self.assembled_address,
             aliases=tuple(
                 line.strip() for line in data["subject_aliases"].splitlines() if line.strip()
             ),
@@ -175,6 +218,26 @@ class CoverRequestForm(UswdsForm):
             requester_agency_level=level,
             attorneys=self._attorneys(data["attorneys"]),
         )
+
+    @functools.cached_property
+    def assembled_address(self) -> str:
+        """The address parts as one string, as an envelope and the API write it:
+        "123 MAIN ST, APT 4, SPRINGFIELD IL 62704". Kept once read: a refusal takes its
+        field out of `cleaned_data`."""
+        data = self.cleaned_data
+        last = " ".join(
+            part for part in (data["subject_city"].strip(), data["subject_state"]) if part
+        )
+        last = " ".join(part for part in (last, data["subject_zip"].strip()) if part)
+        lines = (data["subject_street"].strip(), data["subject_unit"].strip(), last)
+        return ", ".join(line for line in lines if line)
+
+    def field_for(self, violation: Violation, name: str) -> str:
+        """An address the matcher cannot read is shown next to the part at fault."""
+        if violation.rule != MATCHABLE or violation.field != "subject.address":
+            return name
+        part = address_part_at_fault(self.assembled_address)
+        return f"subject_{part}" if part else name
 
     @staticmethod
     def _attorneys(text: str) -> tuple[AttorneyEntry, ...]:

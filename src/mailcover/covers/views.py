@@ -39,6 +39,7 @@ from mailcover.covers.forms import (
     ReviewForm,
     add_violations,
 )
+from mailcover.covers.matchability import order_problems, request_problems
 from mailcover.covers.models import CoverOrder
 from mailcover.law import orders
 from mailcover.law.errors import RuleBroken
@@ -131,6 +132,8 @@ def _request_context(user: User, filed: Any, decision_form: DecisionForm) -> dic
         "decision_form": decision_form,
         "may_decide": may(user.role_set, Action.DECIDE_REQUEST) and filed.state == "pending",
         "events": _case_events(Q(case_number=filed.case_number)),
+        "unmatchable": request_problems(filed),
+        "unmatchable_what": "request",
     }
 
 
@@ -309,6 +312,7 @@ def _order_context(
         "event_forms": event_forms,
         "attorneys": order.request.attorneys.all(),
         "extensions": order.extension_requests.select_related("decision"),
+        "unmatchable": order_problems(order),
     }
 
 

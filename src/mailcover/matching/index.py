@@ -62,6 +62,7 @@ from datetime import datetime
 
 from mailcover.law.orders import OrderFacts, may_record
 from mailcover.law.terms import Scope
+from mailcover.matching.matchable import names_nobody
 from mailcover.matching.names import PersonName, names_anyone, readings
 from mailcover.matching.piece import (
     Capture,
@@ -123,7 +124,7 @@ class CoveredOrder:
         if not self.names:
             raise ValueError(f"{where}: names is empty; a cover is on a named subject")
         for name in self.names:
-            if not any(reading.given and reading.surname for reading in readings(name)):
+            if names_nobody(name):  # SVC-MATCHABLE refuses such a name at filing
                 raise ValueError(
                     f"{where}: the name {name!r} has no given name and surname to compare "
                     "mail with; write it as on the mail, e.g. JOHN Q PUBLIC"

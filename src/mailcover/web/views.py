@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from mailcover.accounts.models import User
 from mailcover.accounts.sign_in import SignInRefused, check_sign_in, needs_code
 from mailcover.covers import actions
+from mailcover.covers.matchability import unmatchable
 from mailcover.covers.models import Notice
 from mailcover.law.orders import confirmation_deadline, order_status
 from mailcover.law.reviews import review_due_at, review_overdue
@@ -120,6 +121,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if may(held, Action.VIEW_CASES):
         orders = _order_rows(user)
         context["orders"] = orders
+        context["unmatchable"] = unmatchable(orders)  # SVC-MATCHABLE: orders from before
         context["attention"] = [
             r for r in orders if r["ends_soon"] or r["review_overdue"] or r["confirmation_due_at"]
         ]
