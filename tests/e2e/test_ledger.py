@@ -15,7 +15,11 @@ from mailcover.ledger.models import Entry
 pytestmark = pytest.mark.e2e
 
 BODY = {
-    "subject": {"name": "JOHN Q PUBLIC", "aliases": [], "address": "123 MAIN ST, SPRINGFIELD IL"},
+    "subject": {
+        "name": "JOHN Q PUBLIC",
+        "aliases": [],
+        "address": "123 MAIN ST, SPRINGFIELD IL 62704",
+    },
     "grounds": "crime",
     "statute": "18 U.S.C. 1341",
     "max_penalty_years": 20,

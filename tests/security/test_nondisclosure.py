@@ -304,6 +304,9 @@ ACCOUNT_PAGES = {
     "accounts/changes/<int:change_id>/confirm",
     "accounts/changes/<int:change_id>/refuse",
 }
+# The stream's counters in the Prometheus format: no case data (counts of pieces, no order,
+# no subject), for the operator role and a scraper's token only (tests/stream/test_metrics.py).
+OPERATIONS_PAGES = {"metrics"}
 # Routes that change case data: refused at the same door (covers.views.case_view), named here
 # so that the list of reads above is known to be complete.
 PAGE_WRITES = {
@@ -356,6 +359,7 @@ def test_every_case_route_is_in_this_list() -> None:
         - PUBLIC_PAGES
         - PAGE_WRITES
         - ACCOUNT_PAGES
+        - OPERATIONS_PAGES
     )
     assert not unlisted, f"routes neither listed as case reads nor as public: {unlisted}"
 

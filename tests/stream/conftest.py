@@ -5,7 +5,6 @@ has a stream, consumer and photograph bucket of its own, deleted afterwards."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
@@ -125,7 +124,7 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
 
 
 def run(work: Any) -> Any:
-    return asyncio.run(work)
+    return jetstream.run(work)
 
 
 @dataclass

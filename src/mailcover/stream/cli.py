@@ -4,7 +4,6 @@ The command line). A path given to `mailcover ingest` still goes to the one-proc
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -112,7 +111,7 @@ def run_feed(args: argparse.Namespace) -> int:
         bar = tqdm(unit=" pieces", unit_scale=True, desc="feed", file=sys.stderr)
     try:
         with handle:
-            fed = asyncio.run(
+            fed = jetstream.run(
                 feed.publish(
                     args.url,
                     _lines(handle),
@@ -147,7 +146,7 @@ def run_status(args: argparse.Namespace) -> int:
     from mailcover.stream import status
 
     try:
-        found = asyncio.run(status.fetch(args.url, args.stream, args.durable))
+        found = jetstream.run(status.fetch(args.url, args.stream, args.durable))
     except jetstream.StreamError as problem:
         print(f"mailcover stream status: {problem}", file=sys.stderr)
         return 2

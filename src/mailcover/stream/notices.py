@@ -27,6 +27,7 @@ from mailcover.covers.models import (
     IndictmentNotice,
     OrderPeriod,
 )
+from mailcover.stream import jetstream
 from mailcover.stream.jetstream import ORDERS_CHANGED
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ def _changed(sender: Any, created: bool = False, **kwargs: Any) -> None:
 def tell_workers(url: str) -> bool:
     """Publish the notice; False (and a warning) when NATS did not take it in time."""
     try:
-        asyncio.run(asyncio.wait_for(_publish(url), NOTICE_TIMEOUT_S))
+        jetstream.run(asyncio.wait_for(_publish(url), NOTICE_TIMEOUT_S))
     except Exception as problem:  # the workers' own once-a-second look still sees the change
         log.warning("workers were not told of an order change at %s: %r", url, problem)
         return False

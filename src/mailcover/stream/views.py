@@ -61,7 +61,7 @@ def _may_read(request: HttpRequest) -> bool | None:
 def _status() -> Status | None:
     """The figures, or None when NATS did not answer in time (the scrape says so: up 0)."""
     try:
-        return asyncio.run(
+        return jetstream.run(
             asyncio.wait_for(
                 fetch(
                     settings.MAILCOVER_NATS_URL,
