@@ -217,14 +217,15 @@ def start_django(var_dir: Path) -> None:
     call_command("migrate", verbosity=0)
 
 
-def file_orders(orders: list[Any]) -> None:
-    """Each synthetic order filed and approved through covers.actions, as people do."""
+def file_orders(orders: list[Any], now: datetime = NOW, purpose: str = "matcher") -> None:
+    """Each synthetic order filed and approved through covers.actions, as people do (also
+    by bench/stream.py)."""
     from mailcover.accounts.provisioning import NewUser, add_user
     from mailcover.covers import actions
     from mailcover.law.requests import AttorneyEntry, CoverRequestDraft
     from mailcover.law.terms import Policy
 
-    earlier = NOW - timedelta(days=400)
+    earlier = now - timedelta(days=400)
     password = "bench-password-1234"
     requester = add_user(
         NewUser("bench-requester", "Bench Police", ["requester"], password,
@@ -246,7 +247,7 @@ def file_orders(orders: list[Any]) -> None:
             grounds="crime",
             statute="18 U.S.C. 1341",
             max_penalty_years=Decimal(20),
-            facts="Synthetic order for the matcher benchmark.",
+            facts=f"Synthetic order for the {purpose} benchmark.",
             scope=order.scope.value,
             scope_justification="Every name at the address receives the scheme's mail."
             if order.scope.value == "delivery_point"

@@ -35,12 +35,14 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+from match import file_orders  # noqa: E402  the orders filed as bench/match.py files them
+
 ORDERS = 1000
 PIECES = 200_000
 SEED = 233
@@ -77,53 +79,6 @@ def start_django(env: dict[str, str]) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-
-
-def file_orders(orders: list[Any]) -> None:
-    """Each synthetic order filed and approved through covers.actions, as people do."""
-    from mailcover.accounts.provisioning import NewUser, add_user
-    from mailcover.covers import actions
-    from mailcover.law.requests import AttorneyEntry, CoverRequestDraft
-    from mailcover.law.terms import Policy
-
-    earlier = datetime.now(UTC) - timedelta(days=400)
-    password = "bench-password-1234"
-    requester = add_user(
-        NewUser("bench-requester", "Bench Police", ["requester"], password,
-                agency_level="local", nondisclosure=True, agency_verified="BENCH-VERIFIED"),
-        earlier, Policy(),
-    )  # fmt: skip
-    approver = add_user(
-        NewUser("bench-approver", "U.S. Postal Inspection Service", ["approver"], password,
-                agency_level="postal", delegation="DEL-BENCH", delegation_scope="hq_designee",
-                nondisclosure=True),
-        earlier, Policy(),
-    )  # fmt: skip
-    for order in orders:
-        starts = order.facts.starts_at
-        delivery_point = order.scope.value == "delivery_point"
-        draft = CoverRequestDraft(
-            subject_name=order.names[0],
-            aliases=tuple(order.names[1:]),
-            subject_address=", ".join(order.address.lines()),
-            grounds="crime",
-            statute="18 U.S.C. 1341",
-            max_penalty_years=Decimal(20),
-            facts="Synthetic order for the stream benchmark.",
-            scope=order.scope.value,
-            scope_justification="Every name at the address receives the scheme's mail."
-            if delivery_point
-            else None,
-            days=30,
-            emergency=False,
-            attorneys=tuple(
-                AttorneyEntry(a.name, ", ".join(a.address.lines()) if a.address else "")
-                for a in order.attorneys
-            ),
-            requester_agency_level=requester.agency.agency_level,
-        )
-        filed = actions.file_request(requester, draft, starts - timedelta(minutes=1))
-        actions.approve(approver, filed, None, starts)
 
 
 def stream_lines(orders: list[Any], pieces: int, now: datetime) -> list[bytes]:
@@ -285,7 +240,7 @@ def main() -> None:
 
             orders = synth.orders(args.orders, SEED, now)
             progress(f"filing and approving {len(orders)} orders")
-            file_orders(orders)
+            file_orders(orders, datetime.now(UTC), "stream")
             bench = Bench(
                 {**os.environ, **env}, Path(folder), stream_lines(orders, args.pieces, now)
             )
