@@ -9,11 +9,10 @@ customer's time to challenge (RR-FINANCIAL).
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db.models import F
-from fpdf import FPDF
 
 from mailcover.accounts.models import Agency, User
 from mailcover.law import records as law
@@ -28,6 +27,7 @@ from mailcover.records.models import (
     SignIn,
     TrackedItem,
 )
+from mailcover.web.documents import tagged_pdf
 
 VERIFIED_AGENCIES = (
     "Federal Bureau of Investigation",
@@ -37,20 +37,13 @@ VERIFIED_AGENCIES = (
 
 
 def instrument_pdf(title: str, issued_by: str, number: str) -> bytes:
-    """A one-page synthetic instrument: enough to be a real PDF."""
-    pdf = FPDF()
-    pdf.set_creation_date(datetime(2026, 1, 1))
-    pdf.add_page()
-    pdf.set_font("Helvetica", style="B", size=16)
-    pdf.cell(text=title.upper(), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=11)
-    for line in (
-        f"Issued by: {issued_by}",
-        f"Number: {number}",
-        "SYNTHETIC DEMONSTRATION DOCUMENT - NOT A REAL LEGAL INSTRUMENT",
-    ):
-        pdf.cell(text=line, new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
+    """A one-page synthetic instrument: enough to be a real PDF, and saying it is not one."""
+    return tagged_pdf(
+        "records/demo_instrument.html",
+        {"title": title, "issued_by": issued_by, "number": number},
+        f"{title} {number} (synthetic)",
+        datetime(2026, 1, 1, tzinfo=UTC),
+    )
 
 
 class RecordsWorld:
