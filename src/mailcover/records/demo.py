@@ -9,7 +9,8 @@ customer's time to challenge (RR-FINANCIAL).
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.db.models import F
@@ -242,3 +243,48 @@ class RecordsWorld:
         )
         self.review(nobody, 5)
         notices.send_due(self.now)
+
+
+@dataclass(frozen=True)
+class CustomerToTry:
+    """A demo customer no demo request names yet: identifiers to file a records request
+    with, and the days their records span (a range outside them produces no rows)."""
+
+    name: str
+    email: str
+    account_number: str
+    tracking_number: str
+    first: date
+    last: date
+
+
+def customers_to_try(count: int = 3) -> list[CustomerToTry]:
+    """Customers with sign-ins, payments and tracked items, that no demo request names."""
+    named = {
+        value.lower()
+        for identifiers in RecordsRequest.objects.values_list("identifiers", flat=True)
+        for value in identifiers.values()
+        if isinstance(value, str)
+    }
+    found = []
+    for customer in Customer.objects.order_by("account_number"):
+        if customer.email.lower() in named or customer.account_number.lower() in named:
+            continue
+        item = customer.items.order_by("tracking_number").first()
+        sign_ins = customer.sign_ins.values_list("at", flat=True)
+        times = sorted([*sign_ins, *customer.payments.values_list("at", flat=True)])
+        if item is None or len(times) < 2:
+            continue
+        found.append(
+            CustomerToTry(
+                customer.name,
+                customer.email,
+                customer.account_number,
+                item.tracking_number,
+                times[0].date(),
+                times[-1].date(),
+            )
+        )
+        if len(found) == count:
+            break
+    return found
