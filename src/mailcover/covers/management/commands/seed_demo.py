@@ -44,8 +44,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<10} {roles:<10} code secret {secret:<32}  {note}")
         self.stdout.write(
             "\nCustomers to try a records request with (synthetic; sign in as requester, "
-            "choose Records requests, then File a records request, and give any one identifier with a date range "
-            "inside the records' span):"
+            "choose Records requests, then File a records request, and give any one "
+            "identifier with a date range inside the records' span):"
         )
         for customer in customers_to_try():
             self.stdout.write(
