@@ -83,6 +83,18 @@ def test_the_page_draws_each_figure_as_a_bar_beside_its_number(
     assert "<script" not in page.split('id="main-content"')[1].split("</main>")[0]
 
 
+def test_a_band_with_no_exact_count_beside_it_is_said_in_words_not_drawn_full_width(
+    three_requests: None,
+) -> None:
+    """Three requests: every public figure is banded, so no table has a scale; a band
+    drawn to it would fill the width as if it were the largest figure."""
+    page = _page(Client()).content.decode()
+    requested = page.split('data-figure="mail_covers.requested"')[1].split("</tr>")[0]
+    assert "fewer than 10" in requested
+    assert "<svg" not in requested
+    assert 'class="bar-band"' not in page
+
+
 def test_the_downloads_offered_are_of_the_version_shown(three_requests: None) -> None:
     page = _page(Client()).content.decode()
     period = PERIOD.replace("&", "&amp;")

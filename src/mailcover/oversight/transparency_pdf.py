@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 from mailcover.oversight.transparency import TransparencyReport, Version
-from mailcover.oversight.transparency_tables import Table, tables, version_statement
+from mailcover.oversight.transparency_tables import tables, version_statement
 from mailcover.web.documents import tagged_pdf
 
 # When no agency of the postal level is on record (a fresh installation): what the report
@@ -41,15 +41,10 @@ def render_pdf(report: TransparencyReport, agency: str = DEFAULT_ISSUER) -> byte
     created = datetime.combine(report.end + timedelta(days=1), time.min, tzinfo=UTC)
     context = {
         "report": report,
-        "tables": [(table, _scaled(table)) for table in tables(report)],
+        "tables": tables(report),
         "statement": version_statement(report.version),
         "internal": report.version is Version.INTERNAL,
         "agency": agency,
     }
     return tagged_pdf("oversight/transparency_pdf.html", context, title(report), created)
 
-
-def _scaled(table: Table) -> bool:
-    """Whether the table has an exact count to scale against. Without one, a band's range
-    would span the whole width and read as the largest figure, so it is said in words."""
-    return any(row.text.isdigit() for row in table.rows)
