@@ -47,4 +47,3 @@ def render_pdf(report: TransparencyReport, agency: str = DEFAULT_ISSUER) -> byte
         "agency": agency,
     }
     return tagged_pdf("oversight/transparency_pdf.html", context, title(report), created)
-
