@@ -259,7 +259,8 @@ class CustomerToTry:
 
 
 def customers_to_try(count: int = 3) -> list[CustomerToTry]:
-    """Customers with sign-ins, payments and tracked items, that no demo request names."""
+    """Customers with sign-ins (sessions, for subscriber records) and tracked items, that no
+    demo request names."""
     named = {
         value.lower()
         for identifiers in RecordsRequest.objects.values_list("identifiers", flat=True)
@@ -273,7 +274,7 @@ def customers_to_try(count: int = 3) -> list[CustomerToTry]:
         item = customer.items.order_by("tracking_number").first()
         sign_ins = customer.sign_ins.values_list("at", flat=True)
         times = sorted([*sign_ins, *customer.payments.values_list("at", flat=True)])
-        if item is None or len(times) < 2:
+        if item is None or not sign_ins or len(times) < 2:
             continue
         found.append(
             CustomerToTry(
