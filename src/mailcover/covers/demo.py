@@ -273,6 +273,7 @@ class World:
         the people who may see it. Filed as it was then, so its record is whole."""
         draft = self.draft(
             "trooper",
+            3,
             subject_address="THE BLUE HOUSE BEHIND THE OLD MILL, SPRINGFIELD",
             aliases=("J JR.",),
         )
