@@ -615,3 +615,32 @@ def test_mc_attorney_the_subject_s_letter_to_the_attorney_on_one_line_is_withhel
     piece = a_piece(("JANE ROE ESQ 500 ELM ST SPRINGFIELD IL 62702",), TO_SUBJECT)
     for even in (False, True):
         assert index.match(piece, DURING, even=even).outcome is Outcome.EXCLUDED_ATTORNEY
+
+
+def _zip5_candidates_by_text(lines: Sequence[str]) -> frozenset[str]:
+    """zip5_candidates as first written, on text: upper case, apostrophes out, OCR letters
+    read as digits, every five digits of a run. The bytes path must find the same."""
+    import re
+
+    from mailcover.postal.confusion import DIGIT_OF
+
+    text = "\n".join(lines).upper().replace("'", "").translate(DIGIT_OF)
+    runs = re.findall(r"[0-9]{5,}", text)
+    return frozenset(run[i : i + 5] for run in runs for i in range(len(run) - 4))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.text(alphabet="0123456789OQDILZASGBoqdilzasgbxyz '-,#\n", max_size=40), max_size=4)
+)
+def test_zip5_candidates_in_bytes_are_those_of_the_text(lines: list[str]) -> None:
+    assert index_module.zip5_candidates(lines) == _zip5_candidates_by_text(lines)
+
+
+def test_zip5_candidates_read_ocr_letters_apostrophes_and_long_runs() -> None:
+    found = index_module.zip5_candidates(["JOHN O'NEIL", "12 MAIN ST", "SPRINGFIELD IL 6z7o4 1234"])
+    assert found == {"62704"}
+    assert index_module.zip5_candidates(["IL 627041234"]) == {
+        "62704", "27041", "70412", "04123", "41234",
+    }  # fmt: skip
+    assert index_module.zip5_candidates(["CAFÉ", "IL 62704"]) == {"62704"}  # the text path

@@ -583,6 +583,12 @@ def _worth_reading(entries: Iterable[_Entry], side: _Side) -> bool:
 
 _DIGIT_RUN = re.compile(r"\d{5,}")
 _OCR_ZIP_DIGITS = DIGIT_OF
+_DIGIT_RUN_BYTES = re.compile(rb"[0-9]{5,}")
+_OCR_LETTERS = "".join(chr(c) for c in DIGIT_OF)
+_OCR_ZIP_BYTES = bytes.maketrans(
+    (_OCR_LETTERS + _OCR_LETTERS.lower()).encode(),
+    ("".join(chr(d) for d in DIGIT_OF.values()) * 2).encode(),
+)  # DIGIT_OF for bytes, in either case (the text is not upper-cased first)
 
 
 def zip5_candidates(lines: Iterable[str]) -> frozenset[str]:
@@ -594,9 +600,12 @@ def zip5_candidates(lines: Iterable[str]) -> frozenset[str]:
     a longer run (a ZIP+4 written without its hyphen, or glued to the state).
     """
     text = "\n".join(lines)
-    if not text.isascii():
+    if text.isascii():  # most of the stream: one pass in bytes (both cases, ' dropped)
+        found_runs = _DIGIT_RUN_BYTES.findall(text.encode().translate(_OCR_ZIP_BYTES, b"'"))
+        runs = [run.decode() for run in found_runs]
+    else:
         text = unicodedata.normalize("NFKD", text)
-    runs = _DIGIT_RUN.findall(text.upper().replace("'", "").translate(_OCR_ZIP_DIGITS))
+        runs = _DIGIT_RUN.findall(text.upper().replace("'", "").translate(_OCR_ZIP_DIGITS))
     found = {run for run in runs if len(run) == 5}
     for run in runs:
         if len(run) > 5:
