@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from mailcover.matching.piece import MAIL_CLASSES, Piece
+from mailcover.matching.piece import MAIL_CLASSES, Piece, checked_piece
 
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 """How far ahead of this server's clock a scan may be stamped before it is 'in the future'."""
@@ -131,7 +131,7 @@ def _valid_piece(event: Any, now: datetime) -> Piece | None:
         return None
     if moment.utcoffset() is None or moment > now + MAX_CLOCK_SKEW:
         return None
-    return Piece(
+    return checked_piece(  # the zone and the mail class are checked above
         piece_id,
         moment,
         facility,
