@@ -104,7 +104,7 @@ def test_a_search_on_the_own_agency_finds_the_case(browse, people, springfield):
 
     assert answer.status_code == 200
     assert springfield.case_number in text(answer)
-    assert "1 to 1 of 1 request that match" in text(answer)
+    assert "1 to 1 of 1 request that matches" in text(answer)
 
 
 @pytest.mark.parametrize("who", ["operator", "admin"])

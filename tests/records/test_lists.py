@@ -39,7 +39,7 @@ def test_the_filing_agency_and_the_inspector_find_it_by_the_customers_email(worl
     for client in (requester, signed_in(world.inspector)):
         page = text(client.get("/records", {"q": "JQ@EXAMPLE"}))
         assert f"/records/{filed.pk}" in page
-        assert "1 to 1 of 1 records request that match" in page
+        assert "1 to 1 of 1 records request that matches" in page
 
     assert Entry.objects.count() == before  # a search is not a disclosure (records.lists)
 
