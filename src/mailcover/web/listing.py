@@ -273,6 +273,13 @@ def paginate(rows: Sequence[Any] | QuerySet[Any], query: ListQuery) -> ListPage:
     )
 
 
+def page_only(rows: Sequence[Any], params: QueryDict) -> tuple[ListQuery, ListPage]:
+    """A work queue in its own fixed order, paged and nothing else (the review queue)."""
+    problems: list[str] = []
+    query = ListQuery(page=_page(params.get("page", ""), problems), problems=problems)
+    return query, paginate(rows, query)
+
+
 def sort_links(query: ListQuery, sorts: dict[str, Sort]) -> dict[str, dict[str, str]]:
     """For each sortable column: the link that sorts by it (the other way round when it is
     the column sorted now) and its aria-sort value."""
