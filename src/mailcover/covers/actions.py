@@ -370,6 +370,21 @@ def _decision_for(request: CoverRequest, days: int) -> tuple[authority.Decision,
     return decision, facts
 
 
+def approval_refusals(
+    official: authority.Official, request: CoverRequest, now: datetime
+) -> list[Violation]:
+    """What would stop `official` approving `request` now for the days asked, by the same
+    rules `approve` applies (MC-NOT-SELF, MC-NONDISCLOSURE, MC-AUTHORITY, MC-120, MC-EXTENSION,
+    MC-REVIEW), writing nothing: the approval queue shows an official the requests they may
+    decide, not the ones they would be refused on submit."""
+    decision, facts = _decision_for(request, request.days)
+    _, found = authority.find_authority(official, decision, now)
+    if facts is not None:
+        found += extensions.check_extension_still_possible(facts, now)
+        found += reviews.check_reviewed_before_cap(facts, request.days, _last_review(request), now)
+    return found
+
+
 def _granted_days(request: CoverRequest, days: int | None) -> int:
     granted = request.days if days is None else days
     refuse_if(check_granted_days(request.days, granted))
