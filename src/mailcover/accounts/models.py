@@ -25,6 +25,14 @@ class Agency(models.Model):
     # file records requests (and under which reference). Unverified: no records requests.
     verified_at = models.DateTimeField(null=True, blank=True)
     verification_reference = models.CharField(max_length=200, blank=True)
+    # The IANA time zone its people see times in unless they choose their own (web/times.py);
+    # blank: the deployment's (settings.TIME_ZONE).
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        help_text="IANA name, e.g. America/New_York; blank: the service's own zone",
+    )
 
     class Meta:
         verbose_name_plural = "agencies"
@@ -43,6 +51,9 @@ class User(AbstractUser):
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, related_name="users")
     roles = models.JSONField(default=list)
+    # The IANA time zone this person reads times in (their preferences page); blank: the
+    # agency's (web/times.py).
+    time_zone = models.CharField(max_length=64, blank=True, default="")
 
     @property
     def stored_roles(self) -> frozenset[Role]:
