@@ -303,6 +303,8 @@ ACCOUNT_PAGES = {
     "accounts/changes",
     "accounts/changes/<int:change_id>/confirm",
     "accounts/changes/<int:change_id>/refuse",
+    # A person's own time zone (accounts/preferences.py): no case data, only their own row.
+    "accounts/preferences",
 }
 # The stream's counters in the Prometheus format: no case data (counts of pieces, no order,
 # no subject), for the operator role and a scraper's token only (tests/stream/test_metrics.py).
