@@ -103,7 +103,9 @@ class Delegation(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
-        return f"{self.reference} ({self.scope})"
+        from mailcover.web.labels import label
+
+        return f"{self.reference} ({label('delegation_scope', self.scope)})"
 
     def as_law(self) -> authority.Delegation:
         return authority.Delegation(
