@@ -13,6 +13,7 @@ from mailcover.law import authority
 from mailcover.law.grants import ChangeKind
 from mailcover.law.roles import roles_in_force
 from mailcover.law.terms import AgencyLevel, DelegationScope, Role
+from mailcover.web.times import validate_zone
 
 
 class Agency(models.Model):
@@ -32,6 +33,7 @@ class Agency(models.Model):
         blank=True,
         default="",
         help_text="IANA name, e.g. America/New_York; blank: the service's own zone",
+        validators=[validate_zone],
     )
 
     class Meta:
@@ -53,7 +55,7 @@ class User(AbstractUser):
     roles = models.JSONField(default=list)
     # The IANA time zone this person reads times in (their preferences page); blank: the
     # agency's (web/times.py).
-    time_zone = models.CharField(max_length=64, blank=True, default="")
+    time_zone = models.CharField(max_length=64, blank=True, default="", validators=[validate_zone])
 
     @property
     def stored_roles(self) -> frozenset[Role]:

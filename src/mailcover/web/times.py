@@ -39,6 +39,15 @@ def zone_problem(name: str) -> str | None:
     return None
 
 
+def validate_zone(name: str) -> None:
+    """A model field's validator: an IANA zone name, or nothing."""
+    from django.core.exceptions import ValidationError
+
+    problem = zone_problem(name) if name else None
+    if problem:
+        raise ValidationError(problem)
+
+
 def zone_name_for(user: Any) -> str:
     """The zone a person sees times in: their own, else their agency's, else the
     deployment's. A stored name the database no longer knows is passed over."""
