@@ -35,7 +35,8 @@ PASS_THROUGH = {
     ("accounts/admin.py", "event"),  # _record(request, "admin.added", ...)
     ("ledger/accounting.py", "EVENT"),  # "disclosure"
 }
-RECORDING = {"record", "_record", "append"}
+# record(actor, event, ...), Event(actor, event, ...) for record_many, append(actor, event, ...)
+RECORDING = {"record", "_record", "append", "Event"}
 
 
 def _enums() -> dict[str, type[StrEnum]]:
@@ -65,8 +66,8 @@ def _emitted_events() -> tuple[set[str], list[str]]:
             if name not in RECORDING:
                 continue
             target = ast.unparse(func)
-            if name == "append" and not target.startswith(("ledger", "log", "append")):
-                continue  # a list's append
+            if name in ("append", "Event") and not target.startswith(("ledger", "log", name)):
+                continue  # a list's append, a threading.Event
             argument = node.args[1]
             if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
                 events.add(argument.value)
