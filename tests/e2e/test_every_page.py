@@ -77,6 +77,7 @@ def pages(role: str, ids: dict[str, int]) -> list[tuple[str, str]]:
             ("records", "/records"),
             ("new-records-request", "/records/new"),
             ("records-request", f"/records/{records}"),
+            ("preferences", "/accounts/preferences"),
         ],
         "approver": [
             ("home", "/"),
