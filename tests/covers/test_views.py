@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 import pytest
@@ -231,7 +231,7 @@ def test_a_valid_request_is_filed_and_shown(browse: Browse, people: Any, form_da
     ]
     shown = text(client.get(response["Location"]))
     assert f"Request {filed.case_number} filed; it now waits for an approver." in shown
-    assert 'data-testid="request-state">pending<' in shown
+    assert 'data-testid="request-state">Waiting for a decision<' in shown
 
 
 @pytest.mark.parametrize(
@@ -459,9 +459,13 @@ def test_an_approver_approves_through_the_form_and_sees_the_order_with_its_end(
     assert order.status_at(timezone.now()) is OrderStatus.ACTIVE
     page = text(client.get(response["Location"]))
     assert f"Approved: order {order.case_number} is in force." in page
-    ends = period.ends_at.strftime("%Y-%m-%d %H:%M")
-    assert f'data-testid="order-ends">{ends} UTC<' in page
-    assert 'data-testid="order-status">active<' in page
+    # The approver's agency keeps the service's zone (UTC); the moment is marked up in UTC.
+    ends = period.ends_at.astimezone(UTC)
+    assert (
+        f'data-testid="order-ends"><time datetime="{ends:%Y-%m-%dT%H:%M:%SZ}" '
+        f'title="{ends:%Y-%m-%d %H:%M} UTC">{ends:%Y-%m-%d %H:%M} UTC</time><'
+    ) in page
+    assert 'data-testid="order-status">Active<' in page
     decision = Decision.objects.get(request=filed)
     assert decision.official == people.approver
     assert decision.delegation is not None
@@ -520,7 +524,7 @@ def test_an_approver_without_a_delegation_is_refused_naming_mc_authority(
     )
 
     assert "(MC-AUTHORITY)" in text(response)
-    assert 'data-testid="request-state">pending<' in text(response)
+    assert 'data-testid="request-state">Waiting for a decision<' in text(response)
     assert not CoverOrder.objects.exists()
 
 
@@ -539,7 +543,7 @@ def test_an_approver_denies_with_a_reason(browse: Browse, people: Any, file: Fil
 
     page = text(response)
     assert f"{filed.case_number} denied." in page
-    assert 'data-testid="request-state">denied<' in page
+    assert 'data-testid="request-state">Denied<' in page
     assert "The facts do not tie the address to the offence." in page
     assert not CoverOrder.objects.exists()
 
@@ -591,9 +595,10 @@ def test_the_order_page_shows_the_timeline(browse: Browse, people: Any, order: C
     page = text(browse(people.requester).get(f"/orders/{order.pk}"))
 
     timeline = page.split('data-testid="timeline"', 1)[1].split("</ol>", 1)[0]
-    assert "request.filed" in timeline
-    assert "request.approved" in timeline
-    assert timeline.index("request.filed") < timeline.index("request.approved")
+    assert "Request filed" in timeline
+    assert "Request approved" in timeline
+    assert timeline.index("Request filed") < timeline.index("Request approved")
+    assert "request.filed" not in timeline  # the words, never the ledger's code
     assert "· requester ·" in timeline
     assert "· approver ·" in timeline
 
@@ -670,7 +675,7 @@ class TestExtension:
         assert (extension.indicted, extension.represented_by_attorney) == (False, False)
         page = text(response)
         assert f"Extension {extension.case_number} filed; it waits for an approver." in page
-        assert "extension.filed" in page  # on the order's timeline
+        assert "Extension requested" in page  # on the order's timeline
 
     def test_an_extension_without_its_statements_is_refused_next_to_each(
         self, browse: Browse, people: Any, order: CoverOrder, field_part: Any
@@ -757,8 +762,8 @@ class TestIndictment:
 
         page = text(response)
         assert "Indictment recorded." in page
-        assert 'data-testid="order-status">terminated<' in page
-        assert "indictment.noted" in page
+        assert 'data-testid="order-status">Terminated (indictment)<' in page
+        assert "Indictment recorded" in page
         assert IndictmentNotice.objects.get(order=order).noted_by == people.requester
 
     def test_an_indictment_dated_in_the_future_is_refused(
@@ -797,7 +802,7 @@ class TestImproperRuling:
 
         page = text(response)
         assert "Order ruled improper; the requester has been told." in page
-        assert 'data-testid="order-status">improper<' in page
+        assert 'data-testid="order-status">Ruled improper<' in page
         notice = Notice.objects.get()
         assert notice.recipient == people.requester
         home = text(browse(people.requester).get("/"))
@@ -862,7 +867,7 @@ class TestReview:
 
         page = text(response)
         assert "Review recorded." in page
-        assert "order.reviewed" in page
+        assert "Periodic review recorded" in page
         assert Review.objects.get(order=order).reviewer == people.hq
 
     def test_the_filer_cannot_review_their_own_order(
@@ -938,7 +943,7 @@ def test_case_pages_leave_disclosures_and_ledger_numbers_to_oversight(
     as_requester = browse(people.requester).get(f"/orders/{order.pk}").content.decode()
     as_oversight = browse(people.oversight).get(f"/orders/{order.pk}").content.decode()
 
-    assert "request.approved" in as_requester
+    assert "Request approved" in as_requester
     assert "disclosure" not in as_requester
     assert "ledger entry" not in as_requester
     assert "ledger entry" in as_oversight

@@ -80,6 +80,7 @@ def pages(role: str, ids: dict[str, int]) -> list[tuple[str, str]]:
             ("requests", "/requests"),
             ("requests-searched", "/requests?q=ROE&state=pending&sort=-subject"),
             ("orders", "/orders"),
+            ("preferences", "/accounts/preferences"),
         ],
         "approver": [
             ("home", "/"),

@@ -56,6 +56,6 @@ def test_oversight_proves_an_approval_is_in_the_signed_ledger(
     page.get_by_role("button", name="Check against the latest checkpoint").click()
 
     result = page.get_by_test_id("inclusion-result").inner_text()
-    assert f"Entry {approval.seq} (request.approved" in result
+    assert f"Entry {approval.seq} (Request approved" in result
     assert "is in the signed tree" in result
     assert page.get_by_test_id("checkpoint-size").inner_text() == str(Entry.objects.count())

@@ -66,9 +66,9 @@ def test_a_subpoena_goes_from_filing_to_a_downloaded_production(
     page.get_by_label("From (YYYY-MM-DD)").fill(str(today - timedelta(days=90)))
     page.get_by_label("To (YYYY-MM-DD)").fill(str(today - timedelta(days=1)))
     page.get_by_label("Purpose").fill("Identify the account holder.")
-    page.get_by_role("button", name="File the request").click()
+    page.get_by_role("button", name="File the records request").click()
     page.get_by_test_id("records-state").wait_for()
-    assert page.get_by_test_id("records-state").inner_text().lower() == "under_review"
+    assert page.get_by_test_id("records-state").inner_text().lower() == "under review"
     number = RecordsRequest.objects.get().number
     page.get_by_role("button", name="Sign out").click()
 

@@ -47,7 +47,7 @@ def test_an_address_without_a_zip_code_is_refused_next_to_the_zip_code(
     page.goto(f"{base}/requests/new")
     page.get_by_label("Subject's name").fill("JOHN Q PUBLIC")
     fill_address(page, "THE BLUE HOUSE BEHIND THE OLD MILL", "", "SPRINGFIELD", "", "")
-    page.get_by_role("button", name="File request").click()
+    page.get_by_role("button", name="File the request").click()
     assert "SVC-MATCHABLE" in page.locator('[data-field="subject_zip"]').inner_text()
     assert CoverRequest.objects.count() == 0
     context.close()
@@ -72,10 +72,10 @@ def test_a_requester_files_and_an_approver_approves_an_order_with_the_right_end(
         "Victims of a lottery scheme mailed cheques to this address; the subject collects them."
     )
     page.get_by_label("Days requested").fill("21")
-    page.get_by_role("button", name="File request").click()
+    page.get_by_role("button", name="File the request").click()
     page.wait_for_url(re.compile(r"/requests/\d+$"))
     filed = CoverRequest.objects.get()
-    assert page.get_by_test_id("request-state").text_content() == "pending"
+    assert page.get_by_test_id("request-state").text_content() == "Waiting for a decision"
     assert filed.case_number in page.content()
     sign_out(page)
 
@@ -89,14 +89,16 @@ def test_a_requester_files_and_an_approver_approves_an_order_with_the_right_end(
     order = CoverOrder.objects.get()
     facts = order.facts()
     assert facts.ends_at - facts.starts_at == timedelta(days=21)
-    assert page.get_by_test_id("order-status").text_content() == "active"
+    assert page.get_by_test_id("order-status").text_content() == "Active"
     assert page.get_by_test_id("order-ends").inner_text() == (
         facts.ends_at.strftime("%Y-%m-%d %H:%M") + " UTC"
     )
     assert (facts.ends_at - timezone.now()).days in (20, 21)
+    ends = page.get_by_test_id("order-ends").locator("time")
+    assert ends.get_attribute("title") == facts.ends_at.strftime("%Y-%m-%d %H:%M") + " UTC"
     timeline = page.get_by_test_id("timeline").inner_text()
-    assert "request.filed" in timeline
-    assert "request.approved" in timeline
+    assert "Request filed" in timeline
+    assert "Request approved" in timeline
 
 
 def test_the_form_shows_a_broken_rule_next_to_its_field_without_javascript(
@@ -115,7 +117,7 @@ def test_the_form_shows_a_broken_rule_next_to_its_field_without_javascript(
     page.get_by_label("Facts that make the cover necessary").fill(
         "Stolen mail is being redirected to this address by the subject every week."
     )
-    page.get_by_role("button", name="File request").click()
+    page.get_by_role("button", name="File the request").click()
     group = page.locator('[data-field="max_penalty_years"]')
     assert "MC-CRIME-FELONY" in group.inner_text()
     assert CoverRequest.objects.count() == 0

@@ -42,7 +42,7 @@ class TestTheLedgerPage:
         page = signed_in(people.oversight).get(f"/ledger/?index={index}").content.decode()
 
         assert "usa-alert--success" in page
-        assert f"Entry {index} (test.event" in page
+        assert f"Entry {index} (Test: event" in page  # a code with no label, in words
         assert f"is in the signed tree of {published.size} entries" in page
 
     def test_an_entry_beyond_the_checkpoint_is_an_error_at_the_field(

@@ -122,7 +122,7 @@ def test_the_demo_years_report_renders_in_html_csv_and_pdf_and_matches_the_datab
     assert f"Requested {want['requested']}" in lines
     assert f"Approved {want['approved']}" in lines
     assert f"Denied {want['denied']}" in lines
-    assert f"crime {want['crime']}" in lines
+    assert f"Crime (a felony) {want['crime']}" in lines
     assert f"Received {want['received']}" in lines
     assert f"Produced {want['produced']}" in lines
 

@@ -91,7 +91,7 @@ def test_rr_verified_a_session_signed_in_with_a_code_files_a_request(world: Any)
     filed = RecordsRequest.objects.get()
     page = client.get(answer["Location"])
     assert filed.number in page.content.decode()
-    assert "under_review" in page.content.decode()
+    assert 'data-testid="records-state">Under review<' in page.content.decode()
 
 
 def test_rr_verified_a_session_without_a_second_factor_cannot_file(world: Any) -> None:

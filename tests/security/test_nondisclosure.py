@@ -307,6 +307,8 @@ ACCOUNT_PAGES = {
     "accounts/changes",
     "accounts/changes/<int:change_id>/confirm",
     "accounts/changes/<int:change_id>/refuse",
+    # A person's own time zone (accounts/preferences.py): no case data, only their own row.
+    "accounts/preferences",
 }
 # The stream's counters in the Prometheus format, and the operator's page of the stream: no
 # case data (counts of pieces received and refused, no order, no subject), for the operator

@@ -154,7 +154,7 @@ class AgencyAdmin(Ledgered):
     list_display = ["name", "level", "verified_at"]
     list_filter = ["level"]
     search_fields = ["name"]
-    fields = ["name", "level", "address", "verified_at", "verification_reference"]
+    fields = ["name", "level", "address", "time_zone", "verified_at", "verification_reference"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:

@@ -10,6 +10,7 @@ from mailcover.accounts.grants import WHAT, Proposal
 from mailcover.accounts.models import Agency, Delegation, User
 from mailcover.law.grants import ChangeKind
 from mailcover.law.terms import DelegationScope, Role
+from mailcover.web import labels
 
 
 class _UserChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -18,13 +19,15 @@ class _UserChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
 
 
 class ProposalForm(forms.Form):
-    kind = forms.ChoiceField(label="Change", choices=[(k.value, WHAT[k]) for k in ChangeKind])
+    kind = forms.ChoiceField(
+        label="Change",
+        choices=[(k.value, WHAT[k]) for k in ChangeKind],
+        error_messages={"required": "Choose the change to propose."},
+    )
     account = _UserChoice(
         queryset=User.objects.filter(is_active=True).select_related("agency"), required=False
     )
-    role = forms.ChoiceField(
-        choices=[("", "-")] + [(r.value, r.value) for r in Role], required=False
-    )
+    role = forms.ChoiceField(choices=[("", "-"), *labels.choices("role", Role)], required=False)
     agency = forms.ModelChoiceField(
         queryset=Agency.objects.all(), required=False, help_text="For verifying an agency"
     )
@@ -35,7 +38,7 @@ class ProposalForm(forms.Form):
     )
     scope = forms.ChoiceField(
         label="Delegation scope",
-        choices=[("", "-")] + [(s.value, s.value) for s in DelegationScope],
+        choices=[("", "-"), *labels.choices("delegation_scope", DelegationScope)],
         required=False,
     )
     group = forms.CharField(
@@ -43,7 +46,8 @@ class ProposalForm(forms.Form):
     )
     valid_from = forms.DateTimeField(
         required=False,
-        help_text="When the delegation takes effect (UTC); empty: when it is confirmed. "
+        help_text="When the delegation takes effect, in your time zone; empty: when it is "
+        "confirmed. "
         "Never earlier than the confirmation (MC-AUTHORITY).",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
@@ -86,5 +90,7 @@ class ProposalForm(forms.Form):
 
 class RefusalForm(forms.Form):
     reason = forms.CharField(
-        max_length=1000, widget=forms.Textarea(attrs={"rows": 2, "class": "usa-textarea"})
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "usa-textarea"}),
+        error_messages={"required": "Enter the reason for refusing the change."},
     )

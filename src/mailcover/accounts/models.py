@@ -13,6 +13,7 @@ from mailcover.law import authority
 from mailcover.law.grants import ChangeKind
 from mailcover.law.roles import roles_in_force
 from mailcover.law.terms import AgencyLevel, DelegationScope, Role
+from mailcover.web.times import validate_zone
 
 
 class Agency(models.Model):
@@ -25,6 +26,15 @@ class Agency(models.Model):
     # file records requests (and under which reference). Unverified: no records requests.
     verified_at = models.DateTimeField(null=True, blank=True)
     verification_reference = models.CharField(max_length=200, blank=True)
+    # The IANA time zone its people see times in unless they choose their own (web/times.py);
+    # blank: the deployment's (settings.TIME_ZONE).
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        help_text="IANA name, e.g. America/New_York; blank: the service's own zone",
+        validators=[validate_zone],
+    )
 
     class Meta:
         verbose_name_plural = "agencies"
@@ -43,6 +53,9 @@ class User(AbstractUser):
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, related_name="users")
     roles = models.JSONField(default=list)
+    # The IANA time zone this person reads times in (their preferences page); blank: the
+    # agency's (web/times.py).
+    time_zone = models.CharField(max_length=64, blank=True, default="", validators=[validate_zone])
 
     @property
     def stored_roles(self) -> frozenset[Role]:
@@ -92,7 +105,9 @@ class Delegation(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
-        return f"{self.reference} ({self.scope})"
+        from mailcover.web.labels import label
+
+        return f"{self.reference} ({label('delegation_scope', self.scope)})"
 
     def as_law(self) -> authority.Delegation:
         return authority.Delegation(

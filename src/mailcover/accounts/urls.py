@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mailcover.accounts import views
+from mailcover.accounts import preferences, views
 
 app_name = "accounts"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("changes/<int:change_id>/confirm", views.confirm, name="confirm"),
     path("changes/<int:change_id>/refuse", views.refuse, name="refuse"),
     path("set-password", views.set_password, name="set-password"),
+    path("preferences", preferences.preferences, name="preferences"),
 ]

@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "mailcover.web.http.SessionLimitsMiddleware",
+    # Times on the pages in the signed-in person's zone (web/times.py); UTC for the API.
+    "mailcover.web.times.ViewerTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "mailcover.accounts.idempotency.IdempotencyMiddleware",
@@ -125,6 +127,8 @@ TEMPLATES = [
                 "mailcover.web.context.roles",
                 "mailcover.web.context.session_limits",
             ],
+            # Codes as words and times in the viewer's zone, on every template (web/labels.py).
+            "builtins": ["mailcover.web.templatetags.words"],
         },
     }
 ]

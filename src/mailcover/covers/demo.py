@@ -47,6 +47,14 @@ AGENCIES = [
     ("Office of Inspector General, U.S. Postal Service", AgencyLevel.OVERSIGHT),
 ]
 POSTAL = AGENCIES[0][0]
+# Each agency's time zone, where its people read times (web/times.py): the headquarters of
+# the federal agencies and of the oversight body are in the Washington area.
+TIME_ZONES = {
+    "Illinois State Police": "America/Chicago",
+    "Springfield Police Department": "America/Chicago",
+    "Colorado Bureau of Investigation": "America/Denver",
+    "Denver Police Department": "America/Denver",
+}
 OVERSIGHT_BODY = AGENCIES[-1][0]
 
 # PA-ACCOUNT: a disclosure names its recipient's address, so each agency has one: the
@@ -208,6 +216,10 @@ class World:
                     since,
                     settings.MAILCOVER_POLICY,
                 )
+        for name, _ in AGENCIES:
+            Agency.objects.filter(name=name).update(
+                time_zone=TIME_ZONES.get(name, "America/New_York")
+            )
         for agency in Agency.objects.filter(address=""):
             agency.address = AGENCY_ADDRESSES[agency.name]
             agency.save(update_fields=["address"])

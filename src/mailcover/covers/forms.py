@@ -15,6 +15,7 @@ from mailcover.law.terms import AgencyLevel, Grounds, Scope
 from mailcover.matching.matchable import RULE as MATCHABLE
 from mailcover.matching.matchable import address_part_at_fault
 from mailcover.postal.pub28 import STATES
+from mailcover.web import labels
 
 # Appendix B's codes with their names: STATES maps both a name and a code to the code.
 STATE_CHOICES = sorted(
@@ -57,6 +58,13 @@ class UswdsForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            # Never a bare "This field is required.": the message names the field. Forms
+            # say it in their own words (error_messages); this is the floor.
+            if (
+                field.error_messages.get("required")
+                == forms.Field.default_error_messages["required"]
+            ):
+                field.error_messages["required"] = f"Fill in “{field.label}”."
             css = next(
                 (c for kind, c in self.CLASSES.items() if isinstance(field.widget, kind)),
                 "usa-input",
@@ -119,7 +127,7 @@ class CoverRequestForm(UswdsForm):
         ),
     )
     grounds = forms.ChoiceField(
-        choices=[("", "- Select -")] + [(g.value, g.value.replace("_", " ")) for g in Grounds],
+        choices=[("", "- Select -"), *labels.choices("grounds", Grounds)],
         required=False,
         help_text="Only these grounds exist (MC-PURPOSE); postal statute "
         "grounds come from a postal inspector.",
@@ -148,12 +156,12 @@ class CoverRequestForm(UswdsForm):
         "read exactly this text; it cannot change after approval.",
     )
     scope = forms.ChoiceField(
-        choices=[(s.value, s.value.replace("_", " ")) for s in Scope],
+        choices=labels.choices("scope", Scope),
         initial=Scope.ADDRESSEE.value,
         widget=forms.RadioSelect,
-        help_text="addressee: mail to the subject's names; delivery point: every name at the "
-        "address, which needs its own justification (MC-ALL-NAMES); sender: mail bearing the "
-        "subject's return address.",
+        help_text="Mail to the subject: mail addressed to the subject's names at the address. "
+        "All mail to the address: every name there, which needs its own justification "
+        "(MC-ALL-NAMES). Mail from the subject: mail bearing the subject's return address.",
     )
     scope_justification = forms.CharField(
         label="Why every name at the address",
@@ -163,6 +171,7 @@ class CoverRequestForm(UswdsForm):
     days = forms.IntegerField(
         label="Days requested",
         initial=30,
+        error_messages={"required": "Enter the number of days requested."},
         help_text="At most 30 days; fugitive and national-security covers at most 60 (MC-PERIOD).",
     )
     emergency = forms.BooleanField(
@@ -274,7 +283,11 @@ class DecisionForm(UswdsForm):
 
 
 class ExtensionForm(UswdsForm):
-    days = forms.IntegerField(label="Days", initial=30)
+    days = forms.IntegerField(
+        label="Days",
+        initial=30,
+        error_messages={"required": "Enter the number of days the extension asks for."},
+    )
     investigative_benefit = forms.CharField(
         label="Investigative benefit so far and expected",
         required=False,
@@ -317,6 +330,7 @@ class IndictmentForm(UswdsForm):
     filed_on = forms.DateField(
         label="Date the indictment or information was filed",
         widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter the date the indictment or information was filed."},
     )
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 

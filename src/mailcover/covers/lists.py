@@ -28,11 +28,12 @@ from mailcover.law.orders import order_status
 from mailcover.law.roles import Action
 from mailcover.law.terms import Grounds, OrderStatus
 from mailcover.web import listing
+from mailcover.web.labels import label
 from mailcover.web.listing import Choice, Sort
 
-GROUNDS = [Choice(g.value, g.value.replace("_", " ")) for g in Grounds]
-REQUEST_STATES = [Choice(s, s) for s in ("pending", "approved", "denied")]
-ORDER_STATES = [Choice(s.value, s.value) for s in OrderStatus]
+GROUNDS = [Choice(g.value, label("grounds", g)) for g in Grounds]
+REQUEST_STATES = [Choice(s, label("request_state", s)) for s in ("pending", "approved", "denied")]
+ORDER_STATES = [Choice(s.value, label("order_status", s)) for s in OrderStatus]
 SEARCHED = ("case_number", "subject__name", "agency__name")
 ORDER_SEARCHED = ("case_number", "request__subject__name", "agency__name")
 

@@ -49,7 +49,9 @@ from mailcover.law.reviews import review_due_at
 from mailcover.law.roles import Action, is_requesting_agency, may, sees_captures
 from mailcover.law.terms import Grounds
 from mailcover.ledger.models import Entry
+from mailcover.web import times
 from mailcover.web.confirm import Confirmation, ask, confirmed
+from mailcover.web.labels import label
 
 View = Callable[..., HttpResponse]
 
@@ -154,9 +156,9 @@ def _decision_confirmation(filed: Any, data: dict[str, Any]) -> Confirmation:
         return Confirmation(
             title=f"Approve {case} for {days} days",
             consequences=[
-                f"An order is put in force now and ends about {ends:%Y-%m-%d %H:%M} UTC "
+                f"An order is put in force now and ends about {times.local_text(ends)} "
                 f"({days} days; {filed.days} were asked).",
-                f"From then on the mail of {subject} ({filed.get_scope_display()}) is "
+                f"From then on the mail of {subject} ({label('scope', filed.scope)}) is "
                 "recorded and shown to the requesting agency.",
                 "The approval is recorded on the ledger under your name and delegation; "
                 "it cannot be withdrawn, only ended by the law's own steps.",

@@ -22,7 +22,10 @@ from mailcover.ledger import accounting, checkpoints, log, merkle, note
 
 class InclusionForm(UswdsForm):
     index = forms.IntegerField(
-        min_value=0, label="Entry number", help_text="The ledger entry's sequence number."
+        min_value=0,
+        label="Entry number",
+        help_text="The ledger entry's sequence number.",
+        error_messages={"required": "Enter the number of the ledger entry to check."},
     )
 
 

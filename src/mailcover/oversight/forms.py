@@ -12,6 +12,9 @@ class ReportReturnForm(UswdsForm):
     how = forms.ChoiceField(
         label="What the requesting authority did with the report documents",
         choices=[("returned", "returned them"), ("destroyed", "certified their destruction")],
+        error_messages={
+            "required": "Choose whether the documents were returned or their destruction certified."
+        },
     )
     certified_by = forms.CharField(
         label="Who returned them or certifies their destruction (name and title)",
@@ -19,7 +22,9 @@ class ReportReturnForm(UswdsForm):
         required=False,
     )
     done_on = forms.DateField(
-        label="On (YYYY-MM-DD)", widget=forms.DateInput(attrs={"type": "date"})
+        label="On (YYYY-MM-DD)",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter the date they were returned or destroyed."},
     )
     note = forms.CharField(
         label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from mailcover.law.records import INSTRUMENT_NAMES, Instrument
 from mailcover.oversight.transparency import (
     BAND,
     DURATION_BANDS,
@@ -16,6 +15,7 @@ from mailcover.oversight.transparency import (
     TransparencyReport,
     Version,
 )
+from mailcover.web.labels import any_label
 
 # -- Names a reader understands ---------------------------------------------------------
 
@@ -39,16 +39,15 @@ MEASURE_NAMES: dict[str, str] = {
 }
 
 
-_INSTRUMENTS = {i.value: INSTRUMENT_NAMES[i] for i in Instrument}
 _BAND_LABELS = frozenset(label for label, _, _ in DURATION_BANDS)
 
 
 def key_name(key: str) -> str:
-    if key in _INSTRUMENTS:
-        return _INSTRUMENTS[key]
+    """A breakdown's key (grounds, agency level, category, instrument) in words, from the
+    one table of labels (web/labels.py) the pages use too."""
     if key in _BAND_LABELS:
         return f"{key} days"
-    return key.replace("_", " ")
+    return any_label(key)
 
 
 # -- Tables, for the page and the PDF ------------------------------------------------------

@@ -8,6 +8,7 @@ from django import forms
 
 from mailcover.covers.forms import UswdsForm
 from mailcover.law import records as law
+from mailcover.web import labels
 
 _FIELD_OF_RULE = {
     "instrument.type": "instrument",
@@ -24,32 +25,47 @@ _FIELD_OF_RULE = {
 
 class RecordsRequestForm(UswdsForm):
     instrument = forms.ChoiceField(
-        choices=[(i.value, law.INSTRUMENT_NAMES[i]) for i in law.Instrument],
+        choices=labels.choices("instrument", law.Instrument),
+        error_messages={"required": "Choose the legal instrument."},
         help_text="The least instrument a category needs: subscriber, a subpoena; "
         "transactional, a 2703(d) order or a warrant; content, a warrant; financial, one of "
         "the five instruments of 12 U.S.C. 3402 (RR-SCOPE).",
     )
-    issued_by = forms.CharField(max_length=300, label="Issued by")
+    issued_by = forms.CharField(
+        max_length=300,
+        label="Issued by",
+        error_messages={
+            "required": "Enter who issued the instrument (a court, a grand jury, an agency)."
+        },
+    )
     issued_on = forms.DateField(required=False, label="Issued on (YYYY-MM-DD)")
     instrument_number = forms.CharField(max_length=100, required=False, label="Its number")
-    instrument_pdf = forms.FileField(label="The instrument, as a PDF")
+    instrument_pdf = forms.FileField(
+        label="The instrument, as a PDF",
+        error_messages={"required": "Attach the instrument as a PDF."},
+    )
     email = forms.CharField(max_length=254, required=False, label="Customer's email")
     account = forms.CharField(max_length=20, required=False, label="Account number")
     tracking_number = forms.CharField(max_length=60, required=False, label="Tracking number")
     name = forms.CharField(max_length=200, required=False, label="Name")
     address = forms.CharField(max_length=300, required=False, label="Address (with the name)")
     categories = forms.MultipleChoiceField(
-        choices=[(c.value, c.value) for c in law.Category],
+        choices=labels.choices("category", law.Category),
+        error_messages={"required": "Choose at least one category of records."},
         # A CheckboxSelectMultiple is a RadioSelect to Django; USWDS styles it as a checkbox.
         widget=forms.CheckboxSelectMultiple(attrs={"class": "usa-checkbox__input"}),
     )
     start = forms.DateField(required=False, label="From (YYYY-MM-DD)")
     end = forms.DateField(required=False, label="To (YYYY-MM-DD)")
-    purpose = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    purpose = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        error_messages={"required": "Enter what the records are for."},
+    )
     emergency_danger = forms.ChoiceField(
         required=False,
         label="Emergency: the danger",
-        choices=[("", "not an emergency")] + [(d, d.replace("_", " ")) for d in law.DANGERS],
+        choices=[("", "Not an emergency"), *labels.choices("danger", law.DANGERS)],
     )
     emergency_facts = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -109,26 +125,51 @@ class ReviewForm(UswdsForm):
 
 
 class ChallengeNoticeForm(UswdsForm):
-    served_on = forms.DateField(label="Notice served or mailed on (YYYY-MM-DD)")
-    method = forms.ChoiceField(choices=[("served", "served"), ("mailed", "mailed")])
+    served_on = forms.DateField(
+        label="Notice served or mailed on (YYYY-MM-DD)",
+        error_messages={"required": "Enter the date the notice was served or mailed."},
+    )
+    method = forms.ChoiceField(
+        choices=labels.choices("notice_method", ("served", "mailed")),
+        error_messages={"required": "Choose whether the notice was served or mailed."},
+    )
 
 
 class DelayForm(UswdsForm):
-    kind = forms.ChoiceField(choices=[(k.value, k.value.replace("_", " ")) for k in law.DelayKind])
-    starts_on = forms.DateField(label="From (YYYY-MM-DD)")
+    kind = forms.ChoiceField(
+        label="Court order",
+        choices=labels.choices("delay_kind", law.DelayKind),
+        error_messages={"required": "Choose the kind of court order."},
+    )
+    starts_on = forms.DateField(
+        label="From (YYYY-MM-DD)",
+        error_messages={"required": "Enter the date the court's order starts."},
+    )
     ends_on = forms.DateField(required=False, label="Until (YYYY-MM-DD; blank: open-ended)")
-    court_reference = forms.CharField(max_length=200, label="Court and order number")
+    court_reference = forms.CharField(
+        max_length=200,
+        label="Court and order number",
+        error_messages={"required": "Enter the court and the order's number."},
+    )
 
 
 class FollowUpForm(UswdsForm):
     instrument = forms.ChoiceField(
-        choices=[
-            (i.value, law.INSTRUMENT_NAMES[i])
-            for i in law.Instrument
-            if i is not law.Instrument.EMERGENCY
-        ]
+        choices=labels.choices(
+            "instrument", [i for i in law.Instrument if i is not law.Instrument.EMERGENCY]
+        ),
+        error_messages={"required": "Choose the follow-up instrument."},
     )
-    issued_by = forms.CharField(max_length=300)
-    issued_on = forms.DateField(label="Issued on (YYYY-MM-DD)")
+    issued_by = forms.CharField(
+        max_length=300,
+        error_messages={"required": "Enter who issued the follow-up instrument."},
+    )
+    issued_on = forms.DateField(
+        label="Issued on (YYYY-MM-DD)",
+        error_messages={"required": "Enter the date the follow-up instrument was issued."},
+    )
     instrument_number = forms.CharField(max_length=100, required=False)
-    instrument_pdf = forms.FileField(label="The instrument, as a PDF")
+    instrument_pdf = forms.FileField(
+        label="The instrument, as a PDF",
+        error_messages={"required": "Attach the follow-up instrument as a PDF."},
+    )

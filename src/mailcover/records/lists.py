@@ -20,16 +20,14 @@ from mailcover.law.records import Instrument
 from mailcover.records import actions
 from mailcover.records.models import RecordsRequest
 from mailcover.web import listing
+from mailcover.web.labels import label
 from mailcover.web.listing import Choice, Sort
 
 STATES = [
-    Choice("under_review", "under review"),
-    Choice("approved", "approved, not yet produced"),
-    Choice("produced", "produced"),
-    Choice("refused", "refused"),
-    Choice("no_records", "no records"),
+    Choice(code, label("records_state", code))
+    for code in ("under_review", "approved", "produced", "refused", "no_records")
 ]
-INSTRUMENTS = [Choice(i.value, i.value.replace("_", " ")) for i in Instrument]
+INSTRUMENTS = [Choice(i.value, label("instrument", i)) for i in Instrument]
 SEARCHED = (
     "number",
     "agency__name",
