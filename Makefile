@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_URL := $(DATABASE_URL)
 
-.PHONY: install demo test lint types browser-deps ocr-deps openapi lock bench docs clean screenshots
+.PHONY: install demo test lint types browser-deps ocr-deps pdf-deps openapi lock bench docs clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,9 +19,9 @@ build/static/vendor/.built: package.json package-lock.json scripts/build_assets.
 	./scripts/build_assets.sh
 	touch $@
 
-## install: create .venv, install the locked dependencies, the OCR engine and fonts, and build
-## the static assets
-install: $(VENV)/.installed build/static/vendor/.built ocr-deps
+## install: create .venv, install the locked dependencies, the OCR engine, Pango and fonts,
+## and build the static assets
+install: $(VENV)/.installed build/static/vendor/.built ocr-deps pdf-deps
 
 ## ocr-deps: Tesseract and the fonts the envelope images are drawn with, from Debian's packages
 ocr-deps:
@@ -45,6 +45,17 @@ lint: install
 ## types: mypy (strict on the pure packages)
 types: install
 	$(BIN)/mypy
+
+## pdf-deps: Pango, with which WeasyPrint lays out the tagged PDFs (the records cover letter,
+## the transparency report), from Debian's packages
+pdf-deps:
+	@{ /sbin/ldconfig -p | grep -q 'libpango-1.0.so.0' && /sbin/ldconfig -p | grep -q 'libpangoft2-1.0.so.0' \
+	  && /sbin/ldconfig -p | grep -q 'libharfbuzz-subset.so.0'; } || { \
+	  echo "installing Debian's Pango for the tagged PDFs"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libpango-1.0-0 \
+	    libpangoft2-1.0-0 libharfbuzz-subset0; }
 
 ## browser-deps: Chromium from Debian's packages for the browser tests
 browser-deps:

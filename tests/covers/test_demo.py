@@ -262,6 +262,73 @@ def test_every_demo_agency_has_an_address_for_the_accounting_of_disclosures(
     assert not Agency.objects.filter(address="").exists()
 
 
+def test_every_demo_agency_address_has_a_city_state_and_zip_that_fit_together(
+    world: dict[str, Any],
+) -> None:
+    import zipcodes
+
+    from mailcover.postal.address import parse
+
+    for agency in Agency.objects.all():
+        address = parse(agency.address)  # a ZIP in another state is refused here
+        [place] = zipcodes.matching(address.zip5)
+        cities = {place["city"].upper(), *(c.upper() for c in place["acceptable_cities"])}
+        assert address.city in cities, f"{agency.name}: {agency.address}"
+        assert place["state"] == address.state
+
+
+def test_a_state_or_local_agency_sits_in_its_own_state_and_its_subjects_live_there(
+    world: dict[str, Any],
+) -> None:
+    police = Agency.objects.get(name="Springfield Police Department")
+    assert police.address.endswith("Springfield, IL 62701")
+    filed = CoverRequest.objects.filter(requester__username__in=("requester", "trooper"))
+    assert filed.exists()
+    for request in filed.select_related("subject"):
+        if request.subject.address.startswith("THE BLUE HOUSE"):
+            continue  # the order from before SVC-MATCHABLE, filed as it was then
+        assert " IL " in request.subject.address, request.subject.address
+
+
+def test_the_facts_of_every_demo_request_tell_what_happened_and_what_the_cover_should_show(
+    world: dict[str, Any],
+) -> None:
+    from mailcover.covers.demo_facts import surname_of
+
+    # An extension carries its order's facts; each first request tells its own story.
+    stories = CoverRequest.objects.filter(kind="initial").select_related("subject")
+    assert stories.count() >= 20
+    told = set()
+    for request in stories:
+        assert surname_of(request.subject.name) in request.facts, request.facts
+        assert "The cover should" in request.facts or "A cover on mail" in request.facts
+        told.add(request.facts)
+    assert len(told) == stories.count()  # no two requests tell the same story
+
+
+def test_the_demo_prints_customers_to_try_a_records_request_with(
+    world: dict[str, Any],
+) -> None:
+    from mailcover.records.actions import find_customer
+    from mailcover.records.models import RecordsRequest
+
+    printed = world["said"].split("Customers to try a records request with")[1]
+    lines = [line for line in printed.splitlines() if " email " in line]
+    assert len(lines) == 3
+    named = [r.identifiers for r in RecordsRequest.objects.all()]
+    for line in lines:
+        words = line.split()
+        email = words[words.index("email") + 1]
+        account = words[words.index("account") + 1]
+        tracking = words[words.index("tracking") + 1]
+        customer = find_customer({"email": email})
+        assert customer is not None
+        assert find_customer({"account": account}) == customer
+        assert find_customer({"tracking_number": tracking}) == customer
+        assert customer.sign_ins.exists()
+        assert all(email not in ids.values() and account not in ids.values() for ids in named)
+
+
 def test_seeding_again_changes_nothing(world: dict[str, Any]) -> None:
     def counts() -> dict[str, int]:
         return {

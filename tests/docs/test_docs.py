@@ -42,3 +42,52 @@ def test_every_api_path_is_in_the_api_guide() -> None:
         if path not in guide and pattern not in guide:
             missing.append(path)
     assert not missing, f"API calls missing from docs/api.md: {missing}"
+
+
+def _markdown_files() -> list[Path]:
+    return [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def _anchors(path: Path) -> set[str]:
+    """The anchors a Markdown renderer gives the file's headings, as GitHub makes them."""
+    found = set()
+    for heading in re.findall(r"^#+ (.+)$", path.read_text(), flags=re.M):
+        slug = re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+        found.add(slug)
+    return found
+
+
+def test_every_link_between_the_docs_reaches_a_file_and_heading_that_exist() -> None:
+    broken = []
+    for source in _markdown_files():
+        for target in re.findall(r"\]\(([^)\s]+)\)", source.read_text()):
+            if re.match(r"[a-z]+:", target):
+                continue  # a web address
+            path, _, anchor = target.partition("#")
+            linked = (source.parent / path) if path else source
+            if not linked.exists():
+                broken.append(f"{source.name}: {target}")
+            elif anchor and linked.suffix == ".md" and anchor not in _anchors(linked):
+                broken.append(f"{source.name}: {target} (no such heading)")
+    assert not broken, f"broken links: {broken}"
+
+
+def test_there_is_a_guide_for_every_role_and_the_readme_links_each() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for guide in (
+        "guide-requester.md",
+        "guide-records.md",
+        "guide-inspector.md",
+        "guide-approver.md",
+        "guide-oversight.md",
+        "guide-operator.md",
+        "guide-admin.md",
+    ):
+        assert (ROOT / "docs" / guide).exists(), guide
+        assert f"docs/{guide}" in readme, guide
+
+
+def test_the_readme_tells_a_newcomer_about_the_one_time_code_and_enrolment() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for said in ("One-time code", "Set up your one-time code", "Customers to try", "oathtool"):
+        assert said.lower() in readme.lower(), said

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 from tests.covers.conftest import draft_for
+from tests.web.tagged import read as read_tagged
 
 from mailcover.accounts.models import User
 from mailcover.covers import actions
@@ -427,6 +428,68 @@ def test_the_pdf_is_the_same_bytes_for_the_same_report_and_shows_its_figures() -
     assert "Version: public" in text
     assert "Covers ruled improper (by date of ruling) 0-9" in text
     assert "Requested 100" in text
+
+
+def test_the_pdf_is_tagged_with_its_language_title_and_tables() -> None:
+    tagged = read_tagged(render_pdf(exact_report()))
+    assert tagged.has_structure_tree
+    assert tagged.marked
+    assert tagged.language == "en-US"
+    assert tagged.title == "Transparency report 2025-01-01 to 2025-03-31 (internal)"
+    assert {"/H1", "/Table", "/Caption", "/TH", "/TD"} <= tagged.structure_kinds
+
+
+def test_every_page_of_the_internal_pdf_says_internal_with_agency_period_and_page() -> None:
+    pages = read_tagged(render_pdf(exact_report(), "U.S. Postal Inspection Service")).pages
+    assert len(pages) >= 2
+    for number, text in enumerate(pages, 1):
+        assert "U.S. Postal Inspection Service · INTERNAL: exact counts, for oversight only" in text
+        assert "Transparency report, 2025-01-01 to 2025-03-31 (internal version)" in text
+        assert f"Page {number} of {len(pages)}" in text
+
+
+def test_no_page_of_the_public_pdf_says_internal() -> None:
+    report = transparency.public_version(exact_report(improper=3))
+    pages = read_tagged(render_pdf(report, "U.S. Postal Inspection Service")).pages
+    assert len(pages) >= 2
+    for number, text in enumerate(pages, 1):
+        assert "INTERNAL" not in text
+        assert "U.S. Postal Inspection Service" in text
+        assert f"Page {number} of {len(pages)}" in text
+
+
+def _pdf_markup(report: TransparencyReport, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The document the PDF is drawn from, as the template writes it."""
+    from django.template.loader import render_to_string
+
+    from mailcover.oversight import transparency_pdf
+
+    captured: dict[str, str] = {}
+
+    def keep(template: str, context: dict[str, Any], title: str, created: datetime) -> bytes:
+        captured["html"] = render_to_string(template, context)
+        return b""
+
+    monkeypatch.setattr(transparency_pdf, "tagged_pdf", keep)
+    transparency_pdf.render_pdf(report)
+    return captured["html"]
+
+
+def test_a_band_is_drawn_as_a_range_not_as_a_bar(monkeypatch: pytest.MonkeyPatch) -> None:
+    """0-9 is not a quantity: beside exact counts it is an outline over the range 0 to 9 on
+    the table's scale; in a table with no exact count, where that range would fill the
+    width and read as the largest figure, it is said in words."""
+    report = transparency.public_version(exact_report(improper=3))
+    html = _pdf_markup(report, monkeypatch)
+    improper = html.split("Covers ruled improper (by date of ruling)")[1].split("</tr>")[0]
+    assert "bar-band" in improper
+    assert "bar-count" not in improper
+    assert 'style="width: 9.0%"' in improper  # 9 of the table's 100
+    grounds = html.split("Cover requests by grounds")[1].split("</table>")[0]
+    assert "withheld" in grounds  # crime, so that the bands cannot be worked out from it
+    assert "bar-band" not in grounds
+    assert "bar-count" not in grounds
+    assert grounds.count("fewer than 10") == 4
 
 
 # -- The period -------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 from pypdf import PdfReader
 from tests.covers.conftest import draft_for
+from tests.web.tagged import read as read_tagged
 
 from mailcover.accounts.models import User
 from mailcover.covers import actions
@@ -82,6 +83,18 @@ def test_the_page_draws_each_figure_as_a_bar_beside_its_number(
     assert "<script" not in page.split('id="main-content"')[1].split("</main>")[0]
 
 
+def test_a_band_with_no_exact_count_beside_it_is_said_in_words_not_drawn_full_width(
+    three_requests: None,
+) -> None:
+    """Three requests: every public figure is banded, so no table has a scale; a band
+    drawn to it would fill the width as if it were the largest figure."""
+    page = _page(Client()).content.decode()
+    requested = page.split('data-figure="mail_covers.requested"')[1].split("</tr>")[0]
+    assert "fewer than 10" in requested
+    assert "<svg" not in requested
+    assert 'class="bar-band"' not in page
+
+
 def test_the_downloads_offered_are_of_the_version_shown(three_requests: None) -> None:
     page = _page(Client()).content.decode()
     period = PERIOD.replace("&", "&amp;")
@@ -103,6 +116,28 @@ def test_a_visitor_downloads_the_public_csv_and_pdf_only(three_requests: None) -
     assert "Version: public" in words
     assert "Requested 0-9" in words
     assert client.get(f"/transparency.csv?{PERIOD}&version=internal").status_code == 403
+
+
+def test_oversight_downloads_the_internal_pdf_marked_internal_on_every_page(
+    people: Any, three_requests: None, browse: Callable[[User], Client]
+) -> None:
+    answer = browse(people.oversight).get(f"/transparency.pdf?{PERIOD}")
+    assert answer["Cache-Control"] == "private, no-store"
+    pages = read_tagged(answer.content).pages
+    service = people.approver.agency.name  # the service's own agency, postal level
+    for text in pages:
+        assert f"{service} · INTERNAL: exact counts, for oversight only" in text
+    assert "Requested 3" in pages[0]
+
+
+@pytest.mark.parametrize("who", ["requester", "approver", "operator", "admin"])
+def test_nobody_but_oversight_downloads_the_internal_pdf(
+    who: str, people: Any, three_requests: None, browse: Callable[[User], Client]
+) -> None:
+    client = browse(getattr(people, who))
+    assert client.get(f"/transparency.pdf?{PERIOD}&version=internal").status_code == 403
+    public = read_tagged(client.get(f"/transparency.pdf?{PERIOD}").content).pages
+    assert not any("INTERNAL" in text or "Requested 3" in text for text in public)
 
 
 def test_oversight_downloads_the_exact_csv_which_is_never_cached(

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import pytest
 from pypdf import PdfReader
+from tests.web.tagged import read as read_tagged
 
 from mailcover.law.records import Category, Instrument
 from mailcover.records.models import (
@@ -531,7 +532,7 @@ def test_an_emergency_production_is_marked_in_the_letter_and_the_manifest(world:
     assert json.loads(members(produced)["manifest.json"])["emergency"] is True
 
 
-def test_names_in_other_scripts_do_not_stop_the_letter(db: None) -> None:
+def test_names_in_other_scripts_are_written_as_they_are_in_the_letter(db: None) -> None:
     customer = _customer(name="王小明 Zoë Ørsted")
     the_scope = scope(customer, categories=(Category.SUBSCRIBER,))
     produced = produce(
@@ -541,8 +542,10 @@ def test_names_in_other_scripts_do_not_stop_the_letter(db: None) -> None:
         agency_address="Straße 1\nZoe\u0301 plaza",
     )
     text = letter_text(produced)
-    assert "Politie ? Zoë?s unit ?" in text
+    assert "Politie — Zoë\u2019s unit" in text
     assert "Zoé plaza" in text  # a combining accent is composed, not dropped
+    assert "İNSPECTOR Ŝ" in text
+    assert "\u0007" not in text  # a control character is not text
     assert table(produced, "subscriber.csv")[0]["name"] == "王小明 Zoë Ørsted"
 
 
@@ -602,3 +605,43 @@ def test_a_production_time_without_a_zone_is_refused(world: World) -> None:
     the_scope = scope(world.customer, as_of=naive)
     with pytest.raises(ProductionError, match="time zone"):
         build(the_scope, letter_for(the_scope))
+
+
+# -- The letter as a document (Section 508) ---------------------------------------------
+
+
+def test_the_letter_is_a_tagged_pdf_titled_after_the_request(world: World) -> None:
+    tagged = read_tagged(members(produce(scope(world.customer)))["cover-letter.pdf"])
+    assert tagged.has_structure_tree
+    assert tagged.marked
+    assert tagged.language == "en-US"
+    assert tagged.title == "Records production RR-2024-0007"
+    assert {"/H1", "/P", "/L", "/LI"} <= tagged.structure_kinds
+
+
+def test_every_page_of_the_letter_names_the_request_recipient_date_and_page(
+    world: World,
+) -> None:
+    long_address = "\n".join(f"BUILDING {n}, 800 E MONROE ST" for n in range(90))
+    produced = produce(scope(world.customer), agency_address=long_address)
+    pages = read_tagged(members(produced)["cover-letter.pdf"]).pages
+    assert len(pages) >= 2
+    for number, text in enumerate(pages, 1):
+        assert "Records production RR-2024-0007 · to Springfield Police Department" in text
+        assert "Produced 2024-06-30" in text
+        assert f"Page {number} of {len(pages)}" in text
+
+
+def test_an_emergency_letter_is_marked_on_every_page(world: World) -> None:
+    the_scope = scope(world.customer, categories=(Category.SUBSCRIBER,))
+    produced = produce(
+        the_scope,
+        instrument=Instrument.EMERGENCY,
+        issued_on=None,
+        instrument_number="",
+        emergency=True,
+        agency_address="\n".join(f"FLOOR {n}" for n in range(90)),
+    )
+    pages = read_tagged(members(produced)["cover-letter.pdf"]).pages
+    assert len(pages) >= 2
+    assert all("EMERGENCY DISCLOSURE" in text for text in pages)

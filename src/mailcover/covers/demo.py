@@ -17,7 +17,7 @@ from faker import Faker
 from mailcover.accounts import grants
 from mailcover.accounts.models import Agency, User
 from mailcover.accounts.provisioning import NewUser, add_user
-from mailcover.covers import actions, feeds, ingest
+from mailcover.covers import actions, demo_facts, feeds, ingest
 from mailcover.covers.models import CoverOrder, CoverRequest
 from mailcover.imaging.render import NOISE, Envelope, encoded, render
 from mailcover.law.extensions import ExtensionDraft
@@ -29,6 +29,7 @@ from mailcover.matching import synth
 from mailcover.matching.names import readings
 from mailcover.oversight import retention
 from mailcover.oversight.actions import record_report_return
+from mailcover.postal.address import Address
 from mailcover.postal.imb import ImbError, read
 from mailcover.records.demo import RecordsWorld
 
@@ -55,6 +56,22 @@ TIME_ZONES = {
     "Denver Police Department": "America/Denver",
 }
 OVERSIGHT_BODY = AGENCIES[-1][0]
+
+# PA-ACCOUNT: a disclosure names its recipient's address, so each agency has one: the
+# published address of its headquarters, whose city, state and ZIP Code fit together.
+AGENCY_ADDRESSES = {
+    "U.S. Postal Inspection Service": "475 L'Enfant Plaza SW, Washington, DC 20260",
+    "Federal Bureau of Investigation": "935 Pennsylvania Ave NW, Washington, DC 20535",
+    "Drug Enforcement Administration": "8701 Morrissette Dr, Springfield, VA 22152",
+    "U.S. Marshals Service": "1215 S Clark St, Arlington, VA 22202",
+    "Illinois State Police": "801 S 7th St, Springfield, IL 62703",
+    "Colorado Bureau of Investigation": "690 Kipling St, Lakewood, CO 80215",
+    "Springfield Police Department": "800 E Monroe St, Springfield, IL 62701",
+    "Denver Police Department": "1331 Cherokee St, Denver, CO 80204",
+    "Office of Inspector General, U.S. Postal Service": "1735 N Lynn St, Arlington, VA 22209",
+}
+# Where each requester's cases are: a state or city agency's subjects live in its state.
+CASE_STATES = {"requester": "IL", "trooper": "IL"}
 
 
 @dataclass(frozen=True)
@@ -144,7 +161,7 @@ STATUTES = [
     ("21 U.S.C. 841", 20),
     ("18 U.S.C. 1708", 5),
     ("18 U.S.C. 1956", 20),
-    ("18 U.S.C. 2252", 20),
+    ("18 U.S.C. 1029", 10),
 ]
 
 
@@ -203,9 +220,8 @@ class World:
             Agency.objects.filter(name=name).update(
                 time_zone=TIME_ZONES.get(name, "America/New_York")
             )
-        # PA-ACCOUNT: a disclosure names its recipient's address, so each agency has one.
         for agency in Agency.objects.filter(address=""):
-            agency.address = self.address()
+            agency.address = AGENCY_ADDRESSES[agency.name]
             agency.save(update_fields=["address"])
 
     def verification(self, agency: str) -> str | None:
@@ -227,33 +243,41 @@ class World:
             settings.MAILCOVER_POLICY,
         )
 
-    def address(self) -> str:
+    def address(self, state: str | None = None) -> Address:
         # On the ZIP list, so that the matcher can read it (postal.address).
-        return ", ".join(synth.address(self.rng).lines())
+        return synth.address(self.rng, state)
 
-    def draft(self, who: str, **changes: object) -> CoverRequestDraft:
+    def draft(self, who: str, days_ago: float = 0, **changes: object) -> CoverRequestDraft:
         grounds = str(changes.get("grounds", "crime"))
         statute, years = self.rng.choice(STATUTES)
+        if grounds == "fugitive":
+            statute = "18 U.S.C. 1073"
         name = self.fake.name().upper()
+        home = self.address(CASE_STATES.get(who))
+        story = demo_facts.Story(name, home, self.at(days_ago).date(), self.rng)
         fields: dict[str, object] = dict(
             subject_name=name,
-            subject_address=self.address(),
+            subject_address=_text(home),
             aliases=_initial_and_surname(name),
             grounds=grounds,
-            statute=statute if grounds != "fugitive" else "18 U.S.C. 1073",
+            statute=statute,
             max_penalty_years=Decimal(years),
             scope="addressee",
             days=30,
-            facts=f"{self.fake.paragraph(nb_sentences=4)} The subject is believed to receive "
-            "correspondence linked to the scheme at this address.",
+            facts=demo_facts.facts(grounds, statute, story),
             requester_agency_level=self.people[who].agency.agency_level,  # type: ignore[union-attr]
-            attorneys=(AttorneyEntry(self.fake.name().upper() + " ESQ", self.address()),),
+            attorneys=(
+                AttorneyEntry(
+                    self.fake.name().upper() + " ESQ", _text(self.address(home.state or None))
+                ),
+            ),
         )
         fields.update(changes)
         return CoverRequestDraft(**fields)  # type: ignore[arg-type]
 
     def file(self, who: str, days_ago: float, **changes: object) -> CoverRequest:
-        return actions.file_request(self.people[who], self.draft(who, **changes), self.at(days_ago))
+        draft = self.draft(who, days_ago, **changes)
+        return actions.file_request(self.people[who], draft, self.at(days_ago))
 
     def from_before(self) -> None:
         """An order filed before SVC-MATCHABLE refused subjects the matcher cannot use: in
@@ -261,6 +285,7 @@ class World:
         the people who may see it. Filed as it was then, so its record is whole."""
         draft = self.draft(
             "trooper",
+            3,
             subject_address="THE BLUE HOUSE BEHIND THE OLD MILL, SPRINGFIELD",
             aliases=("J JR.",),
         )
@@ -454,6 +479,10 @@ class World:
             self.extend("inspector", order, filed_ago, "approver", filed_ago - 0.5)
         self.review("hq", order, 8)
         self.extend("inspector", order, 7, "chief", 6)
+
+
+def _text(address: Address) -> str:
+    return ", ".join(address.lines())
 
 
 def _initial_and_surname(name: str) -> tuple[str, ...]:

@@ -498,15 +498,17 @@ def _faker_word(draw: Any) -> str:
     raise RuntimeError("Faker gave no usable name in 100 tries")
 
 
-def address(rng: random.Random) -> Address:
-    """A realistic address (on the ZIP list, normalised as the loader would), for the demo."""
-    return _order_address(rng, set())
+def address(rng: random.Random, state: str | None = None) -> Address:
+    """A realistic address (on the ZIP list, normalised as the loader would), for the demo;
+    in `state` (a two-letter code) when one is given."""
+    return _order_address(rng, set(), state)
 
 
-def _order_address(rng: random.Random, taken: set[str]) -> Address:
+def _order_address(rng: random.Random, taken: set[str], state: str | None = None) -> Address:
     """A realistic address written as text and normalised as the loader would."""
+    places = _tables().zips if state is None else _tables().by_state[state]
     for _ in range(100):
-        place = rng.choice(_tables().zips)
+        place = rng.choice(places)
         text = f"{_street_text(rng)}, {place.city.title()}, {place.state} {place.zip5}"
         if rng.random() < 0.5:
             text += f"-{rng.randint(1, 9999):04d}"

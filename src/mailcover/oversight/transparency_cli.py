@@ -84,7 +84,7 @@ def _render(start: date, end: date, form: str, public: bool, today: date) -> byt
     from mailcover.law.errors import refuse_if
     from mailcover.law.transparency import check_public_period
     from mailcover.oversight import transparency
-    from mailcover.oversight.transparency_pdf import render_pdf
+    from mailcover.oversight.transparency_pdf import issuing_agency, render_pdf
     from mailcover.oversight.transparency_periods import public_report
     from mailcover.oversight.transparency_views import render_document
 
@@ -95,7 +95,7 @@ def _render(start: date, end: date, form: str, public: bool, today: date) -> byt
     if public:
         report = public_report(report)
     if form == "pdf":
-        return render_pdf(report)
+        return render_pdf(report, issuing_agency())
     if form == "csv":
         return transparency.as_csv(report).encode()
     if form == "html":

@@ -73,6 +73,13 @@ class Table:
     rows: tuple[Row, ...]
     note: str = ""
 
+    @property
+    def has_scale(self) -> bool:
+        """Whether an exact count gives the bars a scale. Without one (every figure banded
+        or withheld) a band's range 0-9 would span the whole width and read as the largest
+        figure, so it is said in words instead of drawn."""
+        return any(row.text.isdigit() for row in self.rows)
+
 
 def tables(report: TransparencyReport) -> list[Table]:
     """The report as titled tables of figures, each with bars to scale within its table."""

@@ -35,7 +35,7 @@ from mailcover.oversight.transparency import (
     TransparencyReport,
     Version,
 )
-from mailcover.oversight.transparency_pdf import render_pdf
+from mailcover.oversight.transparency_pdf import issuing_agency, render_pdf
 from mailcover.oversight.transparency_tables import tables, version_statement
 
 
@@ -161,7 +161,9 @@ def report_response(report: TransparencyReport, form: Format) -> HttpResponse:
     """The report as a CSV or PDF download, named after its period and version."""
     name = f"transparency-{report.start}-{report.end}-{report.version.value}.{form.value}"
     if form is Format.PDF:
-        response = HttpResponse(render_pdf(report), content_type="application/pdf")
+        response = HttpResponse(
+            render_pdf(report, issuing_agency()), content_type="application/pdf"
+        )
     else:
         response = HttpResponse(transparency.as_csv(report), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'

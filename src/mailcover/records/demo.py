@@ -9,11 +9,11 @@ customer's time to challenge (RR-FINANCIAL).
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.db.models import F
-from fpdf import FPDF
 
 from mailcover.accounts.models import Agency, User
 from mailcover.law import records as law
@@ -28,6 +28,7 @@ from mailcover.records.models import (
     SignIn,
     TrackedItem,
 )
+from mailcover.web.documents import tagged_pdf
 
 VERIFIED_AGENCIES = (
     "Federal Bureau of Investigation",
@@ -37,20 +38,13 @@ VERIFIED_AGENCIES = (
 
 
 def instrument_pdf(title: str, issued_by: str, number: str) -> bytes:
-    """A one-page synthetic instrument: enough to be a real PDF."""
-    pdf = FPDF()
-    pdf.set_creation_date(datetime(2026, 1, 1))
-    pdf.add_page()
-    pdf.set_font("Helvetica", style="B", size=16)
-    pdf.cell(text=title.upper(), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=11)
-    for line in (
-        f"Issued by: {issued_by}",
-        f"Number: {number}",
-        "SYNTHETIC DEMONSTRATION DOCUMENT - NOT A REAL LEGAL INSTRUMENT",
-    ):
-        pdf.cell(text=line, new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
+    """A one-page synthetic instrument: enough to be a real PDF, and saying it is not one."""
+    return tagged_pdf(
+        "records/demo_instrument.html",
+        {"title": title, "issued_by": issued_by, "number": number},
+        f"{title} {number} (synthetic)",
+        datetime(2026, 1, 1, tzinfo=UTC),
+    )
 
 
 class RecordsWorld:
@@ -249,3 +243,49 @@ class RecordsWorld:
         )
         self.review(nobody, 5)
         notices.send_due(self.now)
+
+
+@dataclass(frozen=True)
+class CustomerToTry:
+    """A demo customer no demo request names yet: identifiers to file a records request
+    with, and the days their records span (a range outside them produces no rows)."""
+
+    name: str
+    email: str
+    account_number: str
+    tracking_number: str
+    first: date
+    last: date
+
+
+def customers_to_try(count: int = 3) -> list[CustomerToTry]:
+    """Customers with sign-ins (sessions, for subscriber records) and tracked items, that no
+    demo request names."""
+    named = {
+        value.lower()
+        for identifiers in RecordsRequest.objects.values_list("identifiers", flat=True)
+        for value in identifiers.values()
+        if isinstance(value, str)
+    }
+    found = []
+    for customer in Customer.objects.order_by("account_number"):
+        if customer.email.lower() in named or customer.account_number.lower() in named:
+            continue
+        item = customer.items.order_by("tracking_number").first()
+        sign_ins = customer.sign_ins.values_list("at", flat=True)
+        times = sorted([*sign_ins, *customer.payments.values_list("at", flat=True)])
+        if item is None or not sign_ins or len(times) < 2:
+            continue
+        found.append(
+            CustomerToTry(
+                customer.name,
+                customer.email,
+                customer.account_number,
+                item.tracking_number,
+                times[0].date(),
+                times[-1].date(),
+            )
+        )
+        if len(found) == count:
+            break
+    return found

@@ -8,9 +8,10 @@ and the letter's facts: no clock, no random ids, fixed member order, times and
 permissions. So the ZIP can be rebuilt later and compared, byte for byte, with the
 hashes put on the ledger when it was handed over (`rebuild_matches`).
 
-The bytes also depend on the versions of fpdf2 (the letter's layout) and zlib (the
-compression); `rebuild_matches` names the members that differ, so a rebuild under other
-versions shows whether only the container changed.
+The bytes also depend on the versions of WeasyPrint and the fonts (the letter's layout, a
+tagged PDF: web/documents.py) and of zlib (the compression); `rebuild_matches` names the
+members that differ, so a rebuild under other versions shows whether only the letter or
+the container changed.
 """
 
 from __future__ import annotations
@@ -27,8 +28,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 
 from django.db.models import QuerySet
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
 
 from mailcover.law.records import (
     EMERGENCY_FOLLOW_UP_DAYS,
@@ -38,6 +37,7 @@ from mailcover.law.records import (
     in_range,
 )
 from mailcover.records.models import AddressChange, Customer, Payment, ScanEvent, SignIn
+from mailcover.web.documents import tagged_pdf
 
 CSV_NAMES: dict[Category, str] = {
     Category.SUBSCRIBER: "subscriber.csv",
@@ -77,7 +77,6 @@ NO_CONTENT_NOTE = (
     "The service holds no content of communications: a mail cover records the exterior "
     "of mail only, so content.csv has no rows."
 )
-PRODUCER = "mailcover"
 # Fixed, so that the bytes do not depend on zlib's default or the Python build.
 COMPRESSLEVEL = 6
 # -rw-r--r-- on a regular file, written as by a Unix system (create_system 3), whatever
@@ -534,60 +533,48 @@ def _zip_info(name: str, at: datetime) -> zipfile.ZipInfo:
 
 
 def cover_letter(letter: Letter, rows: dict[str, int]) -> bytes:
-    """The cover letter as a PDF whose bytes depend on `letter` and `rows` alone."""
-    pdf = FPDF(format="letter")
-    pdf.set_creation_date(_utc(letter.produced_at))
-    pdf.set_producer(PRODUCER)
-    pdf.add_page()
-    if letter.emergency:
-        _write(pdf, EMERGENCY_MARKING, size=14, style="B")
-    _write(pdf, f"Records production {letter.request_number}", size=14, style="B")
-    for line in _heading(letter):
-        _write(pdf, line)
-    for paragraph in _no_records_body() if letter.no_records else _body(letter, rows):
-        pdf.ln(3)
-        _write(pdf, paragraph)
-    if letter.emergency:
-        pdf.ln(3)
-        _write(pdf, _emergency_paragraph(), style="B")
-    return bytes(pdf.output())
+    """The cover letter as a tagged PDF (PDF/UA-1) whose bytes depend on `letter` and
+    `rows` alone: its creation date is the production's."""
+    context = {
+        "letter": letter,
+        "address_lines": [_text(line) for line in letter.agency_address.splitlines()],
+        "instrument": _instrument(letter),
+        "produced_at": _iso(letter.produced_at),
+        "produced_on": _utc(letter.produced_at).date().isoformat(),
+        "categories": ", ".join(c.value for c in CSV_NAMES if c in letter.categories),
+        "files": list(rows.items()),
+        "manifest_name": MANIFEST_NAME,
+        "content_note": NO_CONTENT_NOTE if Category.CONTENT in letter.categories else "",
+        "no_records_text": NO_RECORDS_TEXT,
+        "emergency_marking": EMERGENCY_MARKING,
+        "emergency_paragraph": _emergency_paragraph(),
+    }
+    clean = replace(
+        letter,
+        agency_name=_text(letter.agency_name),
+        produced_by=_text(letter.produced_by),
+        request_number=_text(letter.request_number),
+    )
+    return tagged_pdf(
+        "records/cover_letter.html",
+        {**context, "letter": clean},
+        f"Records production {clean.request_number}",
+        letter.produced_at,
+    )
 
 
-def _heading(letter: Letter) -> list[str]:
+def _instrument(letter: Letter) -> str:
     issued = f" on {letter.issued_on.isoformat()}" if letter.issued_on else ""
     number = f", number {letter.instrument_number}" if letter.instrument_number else ""
-    return [
-        f"To: {letter.agency_name}",
-        *(f"    {line}" for line in letter.agency_address.splitlines()),
-        f"Request: {letter.request_number}",
-        f"Instrument: {INSTRUMENT_NAMES[letter.instrument]}, issued by "
-        f"{letter.issued_by}{issued}{number}",
-        f"Produced: {_iso(letter.produced_at)} by {letter.produced_by}",
-    ]
-
-
-def _body(letter: Letter, rows: dict[str, int]) -> list[str]:
-    categories = [c.value for c in CSV_NAMES if c in letter.categories]
-    files = [f"    {name}: {count} row{'' if count == 1 else 's'}" for name, count in rows.items()]
-    paragraphs = [
-        f"Categories produced: {', '.join(categories)}, for records dated "
-        f"{letter.start.isoformat()} to {letter.end.isoformat()} (whole days, UTC).",
-        "Files:\n" + "\n".join(files),
-        f"The SHA-256 hash of every file is in {MANIFEST_NAME}.",
-    ]
-    if Category.CONTENT in letter.categories:
-        paragraphs.append(NO_CONTENT_NOTE)
-    paragraphs.append(
-        "This production is accounted for as a disclosure under the Privacy Act, 5 U.S.C. 552a(c)."
+    return _text(
+        f"{INSTRUMENT_NAMES[letter.instrument]}, issued by {letter.issued_by}{issued}{number}"
     )
-    return paragraphs
 
 
-def _no_records_body() -> list[str]:
-    return [
-        "The identifiers in this request match no customer of the service. No records "
-        "are produced and nothing else is disclosed."
-    ]
+NO_RECORDS_TEXT = (
+    "The identifiers in this request match no customer of the service. No records "
+    "are produced and nothing else is disclosed."
+)
 
 
 def _emergency_paragraph() -> str:
@@ -599,22 +586,12 @@ def _emergency_paragraph() -> str:
     )
 
 
-def _write(pdf: FPDF, text: str, size: int = 11, style: str = "") -> None:
-    pdf.set_font("Helvetica", style=style, size=size)
-    pdf.multi_cell(0, size * 0.5, _latin1(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-
-
-def _latin1(text: str) -> str:
-    """Text a core font can draw: composed accents kept, anything else outside
-    printable Latin-1 written as '?', so an agency's or customer's name in another
-    script cannot stop the letter."""
+def _text(text: str) -> str:
+    """Text as the letter writes it: composed (a combining accent joined to its letter)
+    and without control characters, which are not text and which a PDF cannot hold in a
+    string. Any script is drawn, with the fonts the system has."""
     composed = unicodedata.normalize("NFC", text)
-    return "".join(ch if ch == "\n" or _printable_latin1(ch) else "?" for ch in composed)
-
-
-def _printable_latin1(ch: str) -> bool:
-    # C0 and C1 control characters are latin-1 too, but not text.
-    return " " <= ch <= "~" or "\xa0" <= ch <= "\xff"
+    return "".join(ch for ch in composed if unicodedata.category(ch) != "Cc")
 
 
 # -- Small helpers --------------------------------------------------------------------

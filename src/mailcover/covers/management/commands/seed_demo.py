@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from mailcover.covers.demo import DEMO_PASSWORD, seed, sign_ins
 from mailcover.ledger import checkpoints
+from mailcover.records.demo import customers_to_try
 
 
 class Command(BaseCommand):
@@ -41,3 +42,14 @@ class Command(BaseCommand):
         )
         for username, roles, note, secret in sign_ins():
             self.stdout.write(f"  {username:<10} {roles:<10} code secret {secret:<32}  {note}")
+        self.stdout.write(
+            "\nCustomers to try a records request with (synthetic; sign in as requester, "
+            "choose Records requests, then File a records request, and give any one "
+            "identifier with a date range inside the records' span):"
+        )
+        for customer in customers_to_try():
+            self.stdout.write(
+                f"  {customer.name:<24} email {customer.email:<32} account "
+                f"{customer.account_number:<12} tracking {customer.tracking_number}  "
+                f"records {customer.first} to {customer.last}"
+            )
