@@ -109,11 +109,13 @@ def test_the_viewer_page_records_nothing_and_each_load_of_its_image_is_one_discl
     viewer = client.get(link)
     assert viewer.status_code == 200
     html = viewer.content.decode()
-    assert 'data-testid="viewer-image"' in html and "Zoom in" in html and "Move left" in html
+    for control in ('data-testid="viewer-image"', "Zoom in", "Zoom out", "Move left"):
+        assert control in html
     assert "capture-viewer.js" in html
     assert len(disclosures()) == 1  # the page alone shows nothing of the piece
     image = client.get(viewer_image(html))
-    assert image.status_code == 200 and image["Content-Type"] == "image/png"
+    assert image.status_code == 200
+    assert image["Content-Type"] == "image/png"
     assert client.get(viewer_image(client.get(link).content.decode())).status_code == 200
     recorded = disclosures()
     assert len(recorded) == 3  # the page of captures and two loads of the image
@@ -128,10 +130,12 @@ def test_the_viewer_serves_no_script_or_style_from_another_origin(browse, people
     html = response.content.decode()
     scripts = re.findall(r'<script[^>]+src="([^"]+)"', html)
     styles = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
-    assert "/static/mailcover/capture-viewer.js" in scripts and styles
+    assert "/static/mailcover/capture-viewer.js" in scripts
+    assert styles
     assert all(s.startswith("/static/") for s in scripts + styles)
     assert "script-src 'self'" in response["Content-Security-Policy"]
-    assert "<script>" not in html and " style=" not in html
+    assert "<script>" not in html
+    assert " style=" not in html
 
 
 def test_the_viewer_opens_only_with_this_persons_fresh_reference_from_this_site(
@@ -210,7 +214,7 @@ def test_the_requesting_authority_downloads_the_captures_as_csv_and_it_is_a_disc
     assert response["Cache-Control"] == "private, no-store"
     rows = read_csv(response)
     assert rows[0] == list(exports.HEADER)
-    assert rows[0][0] == "Piece" and "OCR confidence" in rows[0]
+    assert rows[0][0] == "Piece"
     assert len(rows) == 2
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["Piece"] == "P-1"
