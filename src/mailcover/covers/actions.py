@@ -370,6 +370,13 @@ def _decision_for(request: CoverRequest, days: int) -> tuple[authority.Decision,
     return decision, facts
 
 
+def decision_as_asked(request: CoverRequest) -> authority.Decision:
+    """What approving the request for the days it asks would mean: who filed it, its
+    grounds, whether it is an emergency and whether it passes 120 days (MC-120). Whoever
+    must know who may decide a request (a queue, a notification) asks the law with it."""
+    return _decision_for(request, request.days)[0]
+
+
 def _granted_days(request: CoverRequest, days: int | None) -> int:
     granted = request.days if days is None else days
     refuse_if(check_granted_days(request.days, granted))
