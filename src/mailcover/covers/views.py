@@ -498,8 +498,9 @@ def capture_image(request: HttpRequest, order_id: int, piece_id: str) -> HttpRes
 def capture_viewer(request: HttpRequest, order_id: int, piece_id: str) -> HttpResponse:
     """A page that shows one captured piece's image full size, to zoom into and move about.
     The page itself shows nothing of the piece but its number and how its lines were read;
-    the image it loads comes from `capture_image` with the same reference, so each load of the image is the one
-    disclosure on the ledger, recorded there and nowhere else (PA-ACCOUNT)."""
+    the image it loads comes from `capture_image` with the same reference, so each load of
+    the image is the one disclosure on the ledger, recorded there and nowhere else
+    (PA-ACCOUNT)."""
     user = _user(request)
     order = actions.get_order(user, order_id)
     now = timezone.now()
