@@ -108,6 +108,9 @@ def pages(role: str, ids: dict[str, int]) -> list[tuple[str, str]]:
             ("records", "/records"),
             ("new-records-request", "/records/new"),
             ("records-request", f"/records/{records}"),
+            ("requests", "/requests"),
+            ("requests-searched", "/requests?q=ROE&state=pending&sort=-subject"),
+            ("orders", "/orders"),
             ("capture-viewer", viewer(order, "requester")),
         ],
         "approver": [
@@ -115,24 +118,27 @@ def pages(role: str, ids: dict[str, int]) -> list[tuple[str, str]]:
             ("request-decide", f"/requests/{pending}"),
             ("order", f"/orders/{order}"),
             ("reviews", "/reviews"),
+            ("requests-pending", "/requests?state=pending&sort=filed"),
         ],
         "inspector": [
             ("home", "/"),
             ("records", "/records"),
             ("records-review", f"/records/{records}"),
+            ("records-under-review", "/records?state=under_review&q=RR"),
         ],
         "oversight": [
             ("home", "/"),
             ("compliance", "/compliance"),
             ("reviews", "/reviews"),
             ("order", f"/orders/{order}"),
+            ("orders", "/orders?state=active"),
             ("ledger", "/ledger/"),
             ("accounting", "/ledger/accounting"),
             ("security-log", "/security-log"),
             ("transparency", "/transparency"),
             ("capture-viewer", viewer(order, "oversight")),
         ],
-        "operator": [("home", "/")],
+        "operator": [("home", "/"), ("stream", "/stream")],
         "admin": [("home", "/"), ("account-changes", "/accounts/changes")],
     }[role]
 

@@ -490,3 +490,91 @@ def test_entries_recorded_a_day_apart_keep_their_order_by_sequence_not_time(db: 
     log.record(None, "test.earlier", now - timedelta(days=1))
 
     assert list(Entry.objects.values_list("event", flat=True)) == ["test.later", "test.earlier"]
+
+
+class TestABatchOfEntries:
+    """`record_many`: the entries a worker writes with a batch of captures, at once."""
+
+    def events(self, count: int) -> list[log.Event]:
+        return [
+            log.Event(None, "test.event", case=CASE, subject=7, refs={"n": n}, details={"k": n})
+            for n in range(count)
+        ]
+
+    def test_a_batch_stores_the_bytes_record_would_have_stored(self, db: None) -> None:
+        at = datetime(2026, 5, 6, 7, 0, tzinfo=UTC)
+        record(3)
+        log.record_many(self.events(5), at)
+
+        for n, (seq, data) in enumerate(
+            Entry.objects.filter(seq__gte=3).values_list("seq", "data")
+        ):
+            expected = entries.Entry(
+                seq, at, None, "test.event", {"n": n, "case": CASE, "subject": 7}, {"k": n}
+            )
+            assert bytes(data) == entries.encode(expected)
+
+    def test_a_batch_is_numbered_chained_and_verifiable(self, db: None) -> None:
+        record(3)
+        log.record_many(self.events(6), timezone.now())
+
+        leaves = stored_leaf_hashes()
+        assert list(Entry.objects.values_list("seq", flat=True)) == list(range(9))
+        assert stored_nodes() == {seq: completed_by(leaves, seq) for seq in range(9)}
+        assert head_state() == (9, chain(leaves))
+        stored = Entry.objects.get(seq=5).entry
+        assert (stored.event, stored.refs, stored.details) == (
+            "test.event", {"n": 2, "case": CASE, "subject": 7}, {"k": 2},
+        )  # fmt: skip
+        report = verify()
+        assert report.ok, report.problems
+
+    def test_a_batch_is_two_statements_whatever_its_length(
+        self, db: None, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        record(1)
+        wrapper = connections[DEFAULT_DB_ALIAS]
+        statements: list[str] = []
+        monkeypatch.setattr(wrapper, "connection", _Recording(wrapper.connection, statements))
+
+        log.record_many(self.events(40), timezone.now())
+
+        monkeypatch.undo()
+        assert statements[:2] == ["UPDATE ledger_head SET", "INSERT INTO ledger_entry"]
+        assert Entry.objects.count() == 41
+
+    def test_a_batch_after_another_process_moved_the_head_reads_it_back(self, db: None) -> None:
+        record(2)
+        mine = copy.deepcopy(log._tips)
+        record(3)  # "another process"
+        log._tips.clear()
+        log._tips.update(mine)
+
+        log.record_many(self.events(4), timezone.now())
+
+        leaves = stored_leaf_hashes()
+        assert list(Entry.objects.values_list("seq", flat=True)) == list(range(9))
+        assert head_state() == (9, chain(leaves))
+        assert verify().ok
+
+    def test_a_batch_in_a_failed_transaction_leaves_no_trace(self, db: None) -> None:
+        record(2)
+        head = head_state()
+
+        def captures_that_fail() -> None:
+            with transaction.atomic():
+                log.record_many(self.events(3), timezone.now())
+                raise RuntimeError("the captures' transaction fails")
+
+        with pytest.raises(RuntimeError, match="transaction fails"):
+            captures_that_fail()
+
+        assert (Entry.objects.count(), head_state()) == (2, head)
+        log.record_many(self.events(1), timezone.now())
+        assert verify().ok
+        assert Entry.objects.count() == 3
+
+    def test_an_empty_batch_writes_nothing(self, db: None) -> None:
+        record(1)
+        log.record_many([], timezone.now())
+        assert Entry.objects.count() == 1

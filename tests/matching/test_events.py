@@ -5,12 +5,13 @@ test_mail_pieces.py, tests/covers/test_ingest.py)."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from mailcover.matching import synth
@@ -19,6 +20,7 @@ from mailcover.matching.events import (
     _checked_piece,
     _valid_piece,
     piece_from,
+    read_line,
 )
 from mailcover.matching.piece import Piece
 from mailcover.postal.imb import encode
@@ -177,3 +179,50 @@ def test_what_the_fast_path_leaves_is_refused_by_the_checked_one(
     assert _valid_piece(event, NOW) is None
     with pytest.raises(EventError, match=f"^{re.escape(refusal)}$"):
         piece_from(event, NOW)
+
+
+def _json_reading(line: bytes | str) -> tuple[str, Any]:
+    """What json.loads makes of a line, or the kind of its refusal: the contract read_line
+    keeps while it reads with orjson first."""
+    try:
+        return "value", json.loads(line)
+    except (ValueError, RecursionError):
+        return "refused", None
+
+
+def _read_line_reading(line: bytes | str) -> tuple[str, Any]:
+    try:
+        return "value", read_line(line)
+    except EventError:
+        return "refused", None
+
+
+_JSON_TEXT = st.text(alphabet='{}[]",:0123456789.eE+-tfrueanlsNIy\\u \t\n\x00\ud800', max_size=40)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.one_of(_JSON_TEXT, _JSON_TEXT.map(lambda t: t.encode("utf-8", "surrogatepass"))))
+def test_a_line_reads_as_json_loads_reads_it(line: bytes | str) -> None:
+    kind, value = _json_reading(line)
+    mine, read = _read_line_reading(line)
+    assert mine == kind
+    if kind == "value":
+        assert read == value or (read != read and value != value)  # NaN is not NaN
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b'{"a": NaN}',  # json reads NaN and Infinity; orjson does not
+        b'{"a": Infinity}',
+        b'{"a": 1' + b"0" * 30 + b"}",  # beyond 64 bits
+        b'{"a": 1e400}',
+        b'{"a": ' + b"9" * 5000 + b"}",  # json refuses a number of thousands of digits
+        b'{"a": "\\ud800"}',  # an escaped lone surrogate
+        '{"a": 1}'.encode("utf-16"),  # json detects UTF-16 and UTF-32 in bytes
+        b'\xef\xbb\xbf{"a": 1}',  # a UTF-8 byte-order mark
+        b'{"a": 1, "a": 2}',  # the last of a repeated key
+    ],
+)
+def test_texts_orjson_refuses_are_read_as_json_reads_them(line: bytes) -> None:
+    assert _read_line_reading(line) == _json_reading(line)

@@ -264,6 +264,7 @@ def test_sec_operator_an_even_match_parses_alike_whatever_the_index_holds(
         a_piece(TO_JANE),
         a_piece(STRANGER),
         a_piece(("X", "1 ELM ST", "DENVER CO 80201")),
+        a_piece(("John Q. Public", "123 Main Street, Apt 4", "Springfield, IL 62704")),
     ]
 
     def parses(orders: list[CoveredOrder], even: bool) -> int:
@@ -615,3 +616,100 @@ def test_mc_attorney_the_subject_s_letter_to_the_attorney_on_one_line_is_withhel
     piece = a_piece(("JANE ROE ESQ 500 ELM ST SPRINGFIELD IL 62702",), TO_SUBJECT)
     for even in (False, True):
         assert index.match(piece, DURING, even=even).outcome is Outcome.EXCLUDED_ATTORNEY
+
+
+def _zip5_candidates_by_text(lines: Sequence[str]) -> frozenset[str]:
+    """zip5_candidates as first written, on text: upper case, apostrophes out, OCR letters
+    read as digits, every five digits of a run. The bytes path must find the same."""
+    import re
+
+    from mailcover.postal.confusion import DIGIT_OF
+
+    text = "\n".join(lines).upper().replace("'", "").translate(DIGIT_OF)
+    runs = re.findall(r"[0-9]{5,}", text)
+    return frozenset(run[i : i + 5] for run in runs for i in range(len(run) - 4))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.text(alphabet="0123456789OQDILZASGBoqdilzasgbxyz '-,#\n", max_size=40), max_size=4)
+)
+def test_zip5_candidates_in_bytes_are_those_of_the_text(lines: list[str]) -> None:
+    assert index_module.zip5_candidates(lines) == _zip5_candidates_by_text(lines)
+
+
+def test_zip5_candidates_read_ocr_letters_apostrophes_and_long_runs() -> None:
+    found = index_module.zip5_candidates(["JOHN O'NEIL", "12 MAIN ST", "SPRINGFIELD IL 6z7o4 1234"])
+    assert found == {"62704"}
+    assert index_module.zip5_candidates(["IL 627041234"]) == {
+        "62704", "27041", "70412", "04123", "41234",
+    }  # fmt: skip
+    assert index_module.zip5_candidates(["CAFÉ", "IL 62704"]) == {"62704"}  # the text path
+
+
+class TestPrintedInPublication28Form:
+    """A side whose last two lines are the order's address exactly as Publication 28 prints it
+    is taken as at its delivery point without the (slow) parse: what the parse would conclude,
+    as `_printed_forms` checks for each order when the index is built."""
+
+    def test_a_printed_address_is_captured_without_parsing(self, no_parsing: None) -> None:
+        index = MatchIndex.build([an_order()])
+        assert captured_by(index, a_piece(TO_SUBJECT)) == [1]
+        assert captured_by(
+            index, a_piece(("JOHN Q PUBLIC", *TO_SUBJECT[1:2], "SPRINGFIELD IL 62704"))
+        ) == [1]
+
+    def test_the_names_rule_still_decides(self, no_parsing: None) -> None:
+        # MC-ALL-NAMES: the household's mail at the printed address is not the subject's.
+        index = MatchIndex.build([an_order()])
+        assert captured_by(index, a_piece(TO_JANE)) == []
+
+    def test_under_scope_delivery_point_every_name_is_taken(self, no_parsing: None) -> None:
+        index = MatchIndex.build([an_order(scope=Scope.DELIVERY_POINT)])
+        assert captured_by(index, a_piece(TO_JANE)) == [1]
+
+    @pytest.mark.parametrize(
+        "above",
+        [
+            ("APT 5",),  # a unit on a line of its own is part of the address
+            ("BLDG C", "JOHN Q PUBLIC"),
+            ("JOHN Q PUBLIC", "# 5"),
+            ("JOHN Q PUBLIC", "REAR"),
+            ("John Q Public",),  # not printed in capitals: read as written
+            ("JOHN Q PUBLIC 3",),
+        ],
+    )
+    def test_lines_above_that_may_be_address_send_the_piece_to_the_parse(
+        self, above: tuple[str, ...]
+    ) -> None:
+        assert postal_printed_lines((*above, *TO_SUBJECT[1:])) is None
+
+    def test_a_unit_line_above_the_printed_lines_is_not_the_orders_unit(self) -> None:
+        # The order has no unit; the piece's "APT 5" line above its street makes it another
+        # delivery point, which the parse sees and the printed lines alone would not.
+        index = MatchIndex.build([an_order(address="123 MAIN ST, SPRINGFIELD IL 62704-1234")])
+        piece = a_piece(("JOHN Q PUBLIC", "APT 5", "123 MAIN ST", "SPRINGFIELD IL 62704-1234"))
+        assert captured_by(index, piece) == []
+
+    def test_the_printed_forms_are_only_those_the_parse_reads_back(self) -> None:
+        entry = index_module._Entry.of(an_order())
+        assert entry.printed == {
+            ("123 MAIN ST APT 4", "SPRINGFIELD IL 62704-1234"),
+            ("123 MAIN ST APT 4", "SPRINGFIELD IL 62704"),
+        }
+
+    def test_an_even_match_answers_as_the_printed_path(self) -> None:
+        index = MatchIndex.build([an_order(), an_order(2, scope=Scope.DELIVERY_POINT)])
+        for lines in (TO_SUBJECT, TO_JANE, STRANGER, ("JOHN Q PUBLIC", "APT 5", *TO_SUBJECT[1:])):
+            lazy = index.match(a_piece(lines), DURING)
+            even = index.match(a_piece(lines), DURING, even=True)
+            assert (lazy.outcome, [c.order_id for c in lazy.captures]) == (
+                even.outcome,
+                [c.order_id for c in even.captures],
+            )
+
+
+def postal_printed_lines(lines: Sequence[str]) -> tuple[str, str] | None:
+    from mailcover.postal.address import printed_lines
+
+    return printed_lines(lines)

@@ -150,6 +150,10 @@ PAGES = [
     ("requester", "get", "/orders/{order}/captures/" + PIECE + "/viewer?ref={ref}"),
     ("requester", "post", "/orders/{order}/captures.csv"),
     ("requester", "get", "/records"),
+    ("requester", "get", "/requests"),
+    ("requester", "get", "/orders"),
+    ("approver", "get", "/requests?q=JOHN+Q+PUBLIC"),
+    ("oversight", "get", "/orders?q=PUBLIC&state=active"),
     ("requester", "get", "/records/{records_request}"),
     ("requester", "get", "/records/{records_request}/instrument"),
     ("requester", "post", "/records/{records_request}/download"),
@@ -306,9 +310,10 @@ ACCOUNT_PAGES = {
     "accounts/changes/<int:change_id>/confirm",
     "accounts/changes/<int:change_id>/refuse",
 }
-# The stream's counters in the Prometheus format: no case data (counts of pieces, no order,
-# no subject), for the operator role and a scraper's token only (tests/stream/test_metrics.py).
-OPERATIONS_PAGES = {"metrics"}
+# The stream's counters in the Prometheus format, and the operator's page of the stream: no
+# case data (counts of pieces received and refused, no order, no subject), for the operator
+# role (and a scraper's token) only (tests/stream/test_metrics.py, tests/web/test_homes.py).
+OPERATIONS_PAGES = {"metrics", "stream"}
 # Routes that change case data: refused at the same door (covers.views.case_view), named here
 # so that the list of reads above is known to be complete.
 PAGE_WRITES = {

@@ -30,6 +30,10 @@ from mailcover.stream.status import Status, read
 
 ROOT = Path(__file__).resolve().parents[2]
 NATS_URL = "nats://127.0.0.1:4222"
+TEST_STREAM_BYTES = 64 * 1024 * 1024
+"""Each test's stream asks the server for this much disk, not the 4 GiB of a plant's: the
+server reserves it whole while the stream lives (MAILCOVER_STREAM_MAX_BYTES)."""
+os.environ.setdefault("MAILCOVER_STREAM_MAX_BYTES", str(TEST_STREAM_BYTES))  # this process's
 TO_JOHN = ["JOHN Q PUBLIC", "123 MAIN ST APT 4", "SPRINGFIELD IL 62704-1234"]
 TO_MARY = ["MARY MAJOR", "77 OAK ST", "SPRINGFIELD IL 62704"]
 STRANGER = ["ZEBULON QUIGLEY", "987 ELM AVE", "DENVER CO 80201"]
@@ -102,6 +106,7 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), str(ROOT)])
     env["MAILCOVER_VAR_DIR"] = str(tmp_path_factory.mktemp("stream") / "var")
     env["MAILCOVER_NATS_URL"] = NATS_URL
+    env["MAILCOVER_STREAM_MAX_BYTES"] = str(TEST_STREAM_BYTES)
     given = os.environ.get("DATABASE_URL", "")
     if not given.startswith("postgres"):
         found = Database(env, sqlite_path=Path(env["MAILCOVER_VAR_DIR"]) / "mailcover.sqlite3")
@@ -192,6 +197,19 @@ class Names:
     def stop(self, worker: subprocess.Popen[str], timeout: float = 30.0) -> int:
         worker.send_signal(signal.SIGTERM)
         return worker.wait(timeout)
+
+    def stream_bytes(self) -> int:
+        """The disk the server holds for this test's stream (its max_bytes)."""
+
+        async def reading() -> int:
+            client = await nats.connect(NATS_URL)
+            try:
+                info = await client.jetstream().stream_info(self.stream)
+                return int(info.config.max_bytes or 0)
+            finally:
+                await client.close()
+
+        return int(run(reading()))
 
     def objects(self) -> list[str]:
         """The photographs in this test's object store."""

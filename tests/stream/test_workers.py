@@ -9,7 +9,7 @@ import signal
 import time
 import uuid
 
-from tests.stream.conftest import STRANGER, TO_MARY, event
+from tests.stream.conftest import STRANGER, TEST_STREAM_BYTES, TO_MARY, event
 
 
 def prefix() -> str:
@@ -235,3 +235,20 @@ def test_the_feed_names_a_subject_no_stream_takes(names):
     assert f"no stream takes it ({names.stream} takes {names.stream.lower()}.pieces.>)" in (
         done.stderr
     )
+
+
+def test_the_feed_makes_a_missing_stream_with_the_disk_it_is_given(names):
+    # MAILCOVER_STREAM_MAX_BYTES (here the tests' 64 MiB; a plant's default is 4 GiB): the
+    # server reserves the stream's disk whole while it lives.
+    assert names.feed([event(f"{prefix()}C0")]).returncode == 0
+    assert names.stream_bytes() == TEST_STREAM_BYTES
+
+
+def test_a_stream_size_that_is_not_a_number_is_named(names, database):
+    names.database.env["MAILCOVER_STREAM_MAX_BYTES"] = "four gigabytes"
+    try:
+        fed = names.feed([event(f"{prefix()}C0")])
+    finally:
+        names.database.env["MAILCOVER_STREAM_MAX_BYTES"] = str(TEST_STREAM_BYTES)
+    assert fed.returncode != 0
+    assert "MAILCOVER_STREAM_MAX_BYTES must be a whole number" in fed.stderr

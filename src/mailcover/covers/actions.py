@@ -370,11 +370,19 @@ def _decision_for(request: CoverRequest, days: int) -> tuple[authority.Decision,
     return decision, facts
 
 
-def decision_as_asked(request: CoverRequest) -> authority.Decision:
-    """What approving the request for the days it asks would mean: who filed it, its
-    grounds, whether it is an emergency and whether it passes 120 days (MC-120). Whoever
-    must know who may decide a request (a queue, a notification) asks the law with it."""
-    return _decision_for(request, request.days)[0]
+def approval_refusals(
+    official: authority.Official, request: CoverRequest, now: datetime
+) -> list[Violation]:
+    """What would stop `official` approving `request` now for the days asked, by the same
+    rules `approve` applies (MC-NOT-SELF, MC-NONDISCLOSURE, MC-AUTHORITY, MC-120, MC-EXTENSION,
+    MC-REVIEW), writing nothing: the approval queue shows an official the requests they may
+    decide, not the ones they would be refused on submit."""
+    decision, facts = _decision_for(request, request.days)
+    _, found = authority.find_authority(official, decision, now)
+    if facts is not None:
+        found += extensions.check_extension_still_possible(facts, now)
+        found += reviews.check_reviewed_before_cap(facts, request.days, _last_review(request), now)
+    return found
 
 
 def _granted_days(request: CoverRequest, days: int | None) -> int:

@@ -60,9 +60,18 @@ def _lines(value: list[str] | None) -> tuple[str, ...] | None:
     return tuple(value) if value is not None else None
 
 
-def seal_exterior(order_id: int, piece_id: str, exterior: Exterior) -> bytes:
-    """The value of `Capture.sealed` for a new capture (the order's key made on first use)."""
-    key = sealing.order_key(order_id, create=True)
+def seal_exterior(
+    order_id: int, piece_id: str, exterior: Exterior, keys: dict[int, bytes] | None = None
+) -> bytes:
+    """The value of `Capture.sealed` for a new capture (the order's key made on first use).
+    `keys`: the keys already read for the batch this capture is written in (filled here),
+    so that a batch reads each order's key file once; never kept beyond the batch, so a
+    key destroyed since (MC-RETENTION) is not used for the next."""
+    key = keys.get(order_id) if keys is not None else None
+    if key is None:
+        key = sealing.order_key(order_id, create=True)
+        if keys is not None:
+            keys[order_id] = key
     return sealing.seal(key, sealing.exterior_context(order_id, piece_id), exterior.as_json())
 
 

@@ -26,9 +26,10 @@ import json
 import logging
 import stat
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -344,6 +345,9 @@ class Ingestor:
         self.started_at = clock()
         self._held: list[_Held] = []
         self._held_captures = 0
+        # MC-ATTORNEY: pieces withheld, by order and day of scan, counted at the next flush
+        # (an UPDATE a piece would cost more than matching it).
+        self._exclusions: Counter[tuple[int, date]] = Counter()
         self._flushed_at = time.monotonic()
 
     def feed_line(self, number: int, line: bytes | str) -> None:
@@ -419,9 +423,13 @@ class Ingestor:
             self._reject(number, result.problem)
         else:
             summary.unreadable += 1
-        for order_id in result.excluded_by_attorney:
-            _count_exclusion(order_id, piece.scanned_at)
-        if self._held and time.monotonic() - self._flushed_at >= FLUSH_SECONDS:
+        if result.excluded_by_attorney:
+            day = piece.scanned_at.astimezone(UTC).date()
+            for order_id in result.excluded_by_attorney:
+                self._exclusions[order_id, day] += 1
+        if (self._held or self._exclusions) and (
+            time.monotonic() - self._flushed_at >= FLUSH_SECONDS
+        ):
             self.flush()
 
     def reject(self, number: int, error: str) -> None:
@@ -481,6 +489,9 @@ class Ingestor:
         nothing. A piece an order already holds is counted as already captured."""
         held, self._held, self._held_captures = self._held, [], 0
         self._flushed_at = time.monotonic()
+        if self._exclusions:
+            exclusions, self._exclusions = self._exclusions, Counter()
+            _count_exclusions(exclusions)
         if not held:
             return
         try:
@@ -538,27 +549,36 @@ class Ingestor:
     def _store(self, new: list[tuple[Captured, _Held]], now: datetime) -> None:
         """Keep the captures, in one INSERT, and put each on the ledger (inside the flush's
         transaction: a capture and its entry commit together or not at all)."""
-        rows = [self._row(capture, held, now) for capture, held in new]
+        keys: dict[int, bytes] = {}  # each order's key read once for the batch
+        rows = [self._row(capture, held, now, keys) for capture, held in new]
         Capture.objects.bulk_create(rows)  # gives each row its pk, which the ledger names
         subjects = self.orders.loaded.subjects
+        events = []
         for (capture, held), row in zip(new, rows, strict=True):
             image = held.image
             if row.pk is None:  # a database that does not return the keys of a bulk insert
                 raise RuntimeError("the database gave no key for a capture it stored")
-            ledger.record(
-                self.operator,
-                "capture.recorded",
-                now,
-                case=capture.case_number,
-                subject=subjects.get(capture.order_id),
-                refs={"order": capture.order_id, "capture": row.pk},
-                piece_sha256=row.sha256,
-                image_sha256=hashlib.sha256(image).hexdigest() if image is not None else None,
-                matched_on=capture.matched_on.value,
-                feed=self.source,  # provenance: the actor is the account that sent it, if any
+            details = {
+                "piece_sha256": row.sha256,
+                "image_sha256": hashlib.sha256(image).hexdigest() if image is not None else None,
+                "matched_on": capture.matched_on.value,
+                "feed": self.source,  # provenance: the actor is the account that sent it, if any
+            }
+            events.append(
+                ledger.Event(
+                    self.operator,
+                    "capture.recorded",
+                    case=capture.case_number,
+                    subject=subjects.get(capture.order_id),
+                    refs={"order": capture.order_id, "capture": row.pk},
+                    details=details,
+                )
             )
+        ledger.record_many(events, now)
 
-    def _row(self, capture: Captured, held: _Held, now: datetime) -> Capture:
+    def _row(
+        self, capture: Captured, held: _Held, now: datetime, keys: dict[int, bytes]
+    ) -> Capture:
         """One capture as it is kept: the exterior sealed under its order's key, its digest
         as the ledger holds it, the image saved once the transaction commits."""
         piece = capture.piece
@@ -590,6 +610,7 @@ class Ingestor:
                 order_id,
                 piece.piece_id,
                 captures.Exterior(piece.imb or None, piece.addressee, piece.return_address),
+                keys,
             ),
             matched_on=capture.matched_on.value,
             ocr_confidence=held.ocr_confidence,
@@ -640,20 +661,24 @@ def image_only(events: list[Any]) -> int:
     )
 
 
-def _count_exclusion(order_id: int, scanned_at: datetime) -> None:
-    """MC-ATTORNEY: one more withheld piece for the order, on the day it was scanned."""
-    day = scanned_at.astimezone(UTC).date()
-    updated = AttorneyExclusion.objects.filter(order_id=order_id, scanned_on=day).update(
-        pieces=F("pieces") + 1
-    )
-    if not updated:
-        try:
-            with transaction.atomic():
-                AttorneyExclusion.objects.create(order_id=order_id, scanned_on=day, pieces=1)
-        except IntegrityError:
-            AttorneyExclusion.objects.filter(order_id=order_id, scanned_on=day).update(
-                pieces=F("pieces") + 1
-            )
+@transaction.atomic
+def _count_exclusions(exclusions: Counter[tuple[int, date]]) -> None:
+    """MC-ATTORNEY: the withheld pieces of a flush, added to each order's count for the day
+    they were scanned, in one transaction."""
+    for (order_id, day), pieces in sorted(exclusions.items()):
+        updated = AttorneyExclusion.objects.filter(order_id=order_id, scanned_on=day).update(
+            pieces=F("pieces") + pieces
+        )
+        if not updated:
+            try:
+                with transaction.atomic():
+                    AttorneyExclusion.objects.create(
+                        order_id=order_id, scanned_on=day, pieces=pieces
+                    )
+            except IntegrityError:  # another ingest made the row meanwhile
+                AttorneyExclusion.objects.filter(order_id=order_id, scanned_on=day).update(
+                    pieces=F("pieces") + pieces
+                )
 
 
 def ingest_lines(

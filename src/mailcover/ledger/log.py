@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -108,6 +108,85 @@ def append(
         with _tips_lock:
             _tips[alias] = reached
     return Entry.from_db(alias, ENTRY_COLUMNS, row)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One audit event of a batch for `record_many`: `record`'s arguments but the clock."""
+
+    actor: User | None
+    event: str
+    case: str = ""
+    subject: int | None = None
+    refs: Mapping[str, Any] | None = None
+    details: Mapping[str, Any] | None = None
+
+
+def record_many(events: Sequence[Event], now: datetime) -> None:
+    """Put several audit events on the ledger at once, in order, with one move of the head
+    and one INSERT statement: the same entries, numbered and chained as many calls to
+    `record` would have numbered and chained them, for a worker that writes hundreds in a
+    transaction (the captures of a batch)."""
+    if not events:
+        return
+    alias = router.db_for_write(Entry)
+    connection = connections[alias]
+    prepared = []
+    for one in events:
+        refs: dict[str, Any] = dict(one.refs or {})
+        if one.case:
+            refs["case"] = one.case
+        if one.subject is not None:
+            refs["subject"] = one.subject
+        actor = one.actor
+        who = None if actor is None else entries.Actor(id=actor.pk, username=actor.username)
+        prepared.append((who, one.event, refs, dict(one.details or {})))
+    with transaction.atomic(using=alias, savepoint=False):
+        connection.ensure_connection()
+        sql = _SQL[connection.vendor]
+        stored_at = connection.ops.adapt_datetimefield_value(now)
+        cursor = connection.connection.cursor()
+        try:
+            start = _cached_tip(alias)
+            for _attempt in range(2):
+                rows, reached = _chain(start, prepared, now, stored_at)
+                first, last = start.frontier.size, reached.frontier.size
+                cursor.execute(sql.move_head, [last, reached.tip, first, start.tip])
+                if cursor.rowcount == 1:
+                    break
+                start = _read_tip(alias)
+            else:
+                raise RuntimeError("the ledger head moved twice during one append")
+            cursor.executemany(sql.insert, rows)
+        finally:
+            cursor.close()
+        _checkpoint_if_due(reached)
+        with _tips_lock:
+            _tips[alias] = reached
+
+
+def _chain(
+    start: _Tip,
+    prepared: list[tuple[entries.Actor | None, str, dict[str, Any], dict[str, Any]]],
+    at: datetime,
+    stored_at: Any,
+) -> tuple[list[list[Any]], _Tip]:
+    """The rows of a batch appended after `start`, and where the head is after them (a new
+    frontier: `start`'s is left as it was, for a second try)."""
+    frontier = merkle.MerkleFrontier.restore(start.frontier.size, start.frontier.subtree_roots)
+    tip = start.tip
+    rows = []
+    for actor, event, refs, details in prepared:
+        entry = entries.Entry(frontier.size, at, actor, event, refs, details)
+        data = entries.encode(entry)
+        leaf_hash = merkle.hash_leaf(data)
+        tip = hashlib.sha256(tip + leaf_hash).digest()
+        nodes = b"".join(frontier.append(leaf_hash))
+        rows.append(
+            [entry.seq, data, leaf_hash, nodes, stored_at, event, entry.case_number,
+             actor.id if actor else None, entry.subject_id]
+        )  # fmt: skip
+    return rows, _Tip(frontier, tip, start.checkpoint_size, start.checkpoint_at)
 
 
 @dataclass(frozen=True)

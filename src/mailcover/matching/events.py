@@ -19,7 +19,9 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from mailcover.matching.piece import MAIL_CLASSES, Piece
+import orjson
+
+from mailcover.matching.piece import MAIL_CLASSES, Piece, checked_piece
 
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 """How far ahead of this server's clock a scan may be stamped before it is 'in the future'."""
@@ -44,6 +46,10 @@ _PATH_PARTS = re.compile(r"[/\\]")
 _MAIL_CLASSES = ", ".join(sorted(MAIL_CLASSES))
 
 
+_LONG_NUMBER = re.compile(rb"[0-9]{19}")
+_LONG_NUMBER_TEXT = re.compile(r"[0-9]{19}")
+
+
 class EventError(ValueError):
     """An event that is not a valid mail-piece event. The message quotes none of it."""
 
@@ -53,6 +59,16 @@ def read_line(line: bytes | str) -> Any:
     column, not the text)."""
     if len(line) > MAX_LINE_BYTES:
         raise EventError(f"the line is longer than {MAX_LINE_BYTES} bytes")
+    # The common case, fast. orjson refuses a few texts json reads (NaN, lone surrogates,
+    # UTF-16) and reads an integer of more than 64 bits as a float, where json keeps it (or
+    # refuses one of thousands of digits): a line with such a run of digits, or one orjson
+    # refuses, is read by json, whose reading and messages are the contract.
+    long_number = _LONG_NUMBER if isinstance(line, bytes) else _LONG_NUMBER_TEXT
+    if long_number.search(line) is None:  # type: ignore[arg-type]
+        try:
+            return orjson.loads(line)
+        except orjson.JSONDecodeError:
+            pass
     try:
         return json.loads(line)
     except UnicodeDecodeError:
@@ -115,7 +131,7 @@ def _valid_piece(event: Any, now: datetime) -> Piece | None:
         return None
     if moment.utcoffset() is None or moment > now + MAX_CLOCK_SKEW:
         return None
-    return Piece(
+    return checked_piece(  # the zone and the mail class are checked above
         piece_id,
         moment,
         facility,

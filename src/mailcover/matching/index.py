@@ -72,11 +72,13 @@ from mailcover.matching.piece import (
     Outcome,
     Piece,
 )
+from mailcover.postal import address as postal_address
 from mailcover.postal.address import (
     Address,
     AddressError,
     parse_lines,
     precheck,
+    printed_lines,
     recipient_lines,
     same_delivery_point,
 )
@@ -158,6 +160,10 @@ class _Entry:
     """The first digits of the address's primary line (house, box or route number), as a
     whole number in text: the parser takes the key's number from the text as written, so
     text without it cannot be at this delivery point and need not be parsed."""
+    printed: frozenset[tuple[str, str]]
+    """The address's own last two lines in Publication 28 form (with the ZIP+4 and without),
+    each only if the parser reads it back as this delivery point: a side whose
+    `printed_lines` are one of these is at it without being parsed."""
 
     @property
     def named(self) -> bool:
@@ -179,7 +185,26 @@ class _Entry:
             re.compile(rf"(?<![0-9A-Z])0*{digit_pattern(number)}(?![0-9A-Z])", re.IGNORECASE)
             if number
             else None,
+            _printed_forms(order.address),
         )
+
+
+def _printed_forms(address: Address) -> frozenset[tuple[str, str]]:
+    delivery, last = address.lines()
+    forms = {(delivery, last), (delivery, " ".join(p for p in (address.city, address.state,
+                                                                address.zip5) if p))}  # fmt: skip
+    checked = set()
+    for form in forms:
+        try:  # the order's own address, once per build: no piece's text is read here
+            read = postal_address.parse_lines(("CURRENT RESIDENT", *form))
+        except AddressError:
+            continue
+        if (read.delivery_point_key, read.number_key) == (
+            address.delivery_point_key,
+            address.number_key,
+        ):
+            checked.add(form)
+    return frozenset(checked)
 
 
 _FIRST_DIGITS = re.compile(r"\d+")
@@ -319,7 +344,7 @@ class MatchIndex:
 class _Side:
     """One side of a piece (addressee or return address), read no more than it must be."""
 
-    __slots__ = ("_address", "_named", "_read", "_recipient", "error", "lines")
+    __slots__ = ("_address", "_named", "_printed", "_read", "_recipient", "error", "lines")
 
     def __init__(self, lines: tuple[str, ...] | None) -> None:
         self.lines: tuple[str, ...] = lines or ()
@@ -327,6 +352,7 @@ class _Side:
         self._read = False
         self._recipient: Sequence[str] | None = None
         self._named: dict[int, bool] = {}
+        self._printed: tuple[str, str] | bool | None = False  # False: not looked at yet
         self.error = ""  # the AddressError's code, never its message (which quotes the text)
 
     def address(self) -> Address | None:
@@ -342,6 +368,12 @@ class _Side:
             except AddressError as error:
                 self.error = error.code
         return self._address
+
+    def printed(self) -> tuple[str, str] | None:
+        """`printed_lines` of the side, looked at once."""
+        if self._printed is False:
+            self._printed = printed_lines(self.lines)
+        return self._printed  # type: ignore[return-value]
 
     def names(self, people: tuple[PersonName, ...]) -> bool:
         """MC-ALL-NAMES: whether this side names one of `people` (an order's subject and
@@ -463,7 +495,8 @@ class _Matching:
             self.problem = _problem(self.barcode_error, problem)
             return
         by_zip5 = self.tables.by_zip5
-        nearby = [e for z in zip5_candidates(lines) for e in by_zip5.get(z, ())]
+        found = [e for z in zip5_candidates(lines) for e in by_zip5.get(z, ())]
+        nearby, printed = self._printed(found, self.to, MatchedOn.ADDRESS)
         if not nearby or not (self.even or _worth_reading(nearby, self.to)):
             return  # (under `even` the text is parsed already, and no name is read first)
         address = self.to.address()
@@ -481,8 +514,32 @@ class _Matching:
                 if e.order.order_id not in exact
             )
         for entry in entries:
-            if same_delivery_point(entry.order.address, address, named=entry.named):
+            if entry.order.order_id not in printed and same_delivery_point(
+                entry.order.address, address, named=entry.named
+            ):
                 self._consider(entry, self.to, MatchedOn.ADDRESS)
+
+    def _printed(
+        self, entries: Sequence[_Entry], side: _Side, matched_on: MatchedOn
+    ) -> tuple[Sequence[_Entry], frozenset[int]]:
+        """The entries whose Publication 28 lines the side's last two lines are exactly, taken
+        as at the side's address without parsing it (`_Entry.printed`); the others are left
+        for the parse, with the orders already considered. Not under `even`, which parses
+        every piece the same way."""
+        if self.even or not entries:
+            return entries, frozenset()
+        printed = side.printed()
+        if printed is None:
+            return entries, frozenset()
+        rest = []
+        done = set()
+        for entry in entries:
+            if printed in entry.printed:
+                done.add(entry.order.order_id)
+                self._consider(entry, side, matched_on)
+            else:
+                rest.append(entry)
+        return rest, frozenset(done)
 
     def _routing(self) -> str:
         if not self.piece.imb:
@@ -502,8 +559,10 @@ class _Matching:
         tables = self.tables
         for entry in tables.by_routing.get(routing, ()):
             self._consider(entry, self.to, MatchedOn.ROUTING)
-        unconfirmed = tables.unrouted_by_zip9.get(routing[:9], ())
-        unconfirmed += tables.open_by_zip5.get(routing[:5], ())
+        known_by_text = tables.unrouted_by_zip9.get(routing[:9], ()) + tables.open_by_zip5.get(
+            routing[:5], ()
+        )
+        unconfirmed, _ = self._printed(known_by_text, self.to, MatchedOn.ADDRESS)
         # Most pieces in an order's ZIP+4 are the neighbours' or the household's: a text
         # without the order's house number, or without the subject's name when the order
         # needs it, is not parsed (the slow part), since it cannot be captured for it.
@@ -523,7 +582,8 @@ class _Matching:
         senders = self.tables.senders_by_zip5
         if not senders or not self.back.lines:
             return
-        nearby = [e for z in zip5_candidates(self.back.lines) for e in senders.get(z, ())]
+        found = [e for z in zip5_candidates(self.back.lines) for e in senders.get(z, ())]
+        nearby, printed = self._printed(found, self.back, MatchedOn.RETURN_ADDRESS)
         if not nearby or not (self.even or _worth_reading(nearby, self.back)):
             return
         address = self.back.address()
@@ -531,7 +591,9 @@ class _Matching:
             self.unreadable = True
             return
         for entry in senders.get(address.zip5, ()):
-            if same_delivery_point(entry.order.address, address, named=entry.named):
+            if entry.order.order_id not in printed and same_delivery_point(
+                entry.order.address, address, named=entry.named
+            ):
                 self._consider(entry, self.back, MatchedOn.RETURN_ADDRESS)
 
     # -- one order ---------------------------------------------------------------------------
@@ -583,6 +645,12 @@ def _worth_reading(entries: Iterable[_Entry], side: _Side) -> bool:
 
 _DIGIT_RUN = re.compile(r"\d{5,}")
 _OCR_ZIP_DIGITS = DIGIT_OF
+_DIGIT_RUN_BYTES = re.compile(rb"[0-9]{5,}")
+_OCR_LETTERS = "".join(chr(c) for c in DIGIT_OF)
+_OCR_ZIP_BYTES = bytes.maketrans(
+    (_OCR_LETTERS + _OCR_LETTERS.lower()).encode(),
+    ("".join(chr(d) for d in DIGIT_OF.values()) * 2).encode(),
+)  # DIGIT_OF for bytes, in either case (the text is not upper-cased first)
 
 
 def zip5_candidates(lines: Iterable[str]) -> frozenset[str]:
@@ -594,9 +662,12 @@ def zip5_candidates(lines: Iterable[str]) -> frozenset[str]:
     a longer run (a ZIP+4 written without its hyphen, or glued to the state).
     """
     text = "\n".join(lines)
-    if not text.isascii():
+    if text.isascii():  # most of the stream: one pass in bytes (both cases, ' dropped)
+        found_runs = _DIGIT_RUN_BYTES.findall(text.encode().translate(_OCR_ZIP_BYTES, b"'"))
+        runs = [run.decode() for run in found_runs]
+    else:
         text = unicodedata.normalize("NFKD", text)
-    runs = _DIGIT_RUN.findall(text.upper().replace("'", "").translate(_OCR_ZIP_DIGITS))
+        runs = _DIGIT_RUN.findall(text.upper().replace("'", "").translate(_OCR_ZIP_DIGITS))
     found = {run for run in runs if len(run) == 5}
     for run in runs:
         if len(run) > 5:

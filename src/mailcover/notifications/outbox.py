@@ -99,13 +99,13 @@ def _reachable(user: User | None) -> bool:
 
 
 def deciders(request: CoverRequest, now: datetime) -> list[User]:
-    """Those who may decide the request now (MC-AUTHORITY, MC-NOT-SELF, MC-120)."""
-    decision = covers.decision_as_asked(request)
+    """Those who may decide the request now, by the rules `approve` applies (MC-AUTHORITY,
+    MC-NOT-SELF, MC-120, ...): the same answer the approval queue gives them."""
     return [
         person
         for person in _people()
         if _reads_case(person, request.agency_id)
-        and not authority.find_authority(person.as_official(), decision, now)[1]
+        and not covers.approval_refusals(person.as_official(), request, now)
     ]
 
 

@@ -21,6 +21,7 @@ from mailcover.law.roles import Action
 from mailcover.oversight import actions, compliance, retention
 from mailcover.oversight.compliance_api import package_response
 from mailcover.oversight.forms import DiscoveryForm, ReportReturnForm
+from mailcover.web import listing
 
 
 def _require_reader(user: User) -> None:
@@ -67,7 +68,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         rows = actions.review_queue(_user(request), timezone.now())
     except RuleBroken as broken:
         raise PermissionDenied(str(broken)) from None
-    return render(request, "oversight/reviews.html", {"rows": rows})
+    query, page = listing.page_only(rows, request.GET)
+    context = {"rows": page.rows, "page": page, "query": query}
+    return render(request, "oversight/reviews.html", context, status=400 if query.problems else 200)
 
 
 def _returns_page(

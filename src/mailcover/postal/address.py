@@ -423,6 +423,34 @@ def recipient_lines(lines: Sequence[str]) -> tuple[str, ...] | None:
     return _split_lines(cleaned)[0] if cleaned else None
 
 
+# -- an address printed in Publication 28 form -------------------------------------------------
+
+_NAME_LINE = re.compile(r"[A-Z][A-Z .,'&/-]*")
+_NOT_A_NAME_WORD = frozenset(SECONDARY_UNITS) | frozenset(SECONDARY_UNITS.values()) | {
+    "PO", "BOX", "RR", "HC", "PSC", "CMR", "UNIT", "SHIP",
+}  # fmt: skip
+
+
+def printed_lines(lines: Sequence[str]) -> tuple[str, str] | None:
+    """The last two lines (delivery line and last line, spaces around them dropped) when the
+    lines above them can only name the recipient: upper-case letters and the punctuation of
+    names, no digit, no '#', and no word that is a unit designator or a box, route or
+    military word (a unit or a building on a line of its own is part of the address). Else
+    None.
+
+    For `MatchIndex`: mail printed by a mailer's software is in Publication 28 form already,
+    and when these two lines are exactly an address's own `lines()`, the parse would give that
+    address (`Printed.of` checks it for each order), so the parse, the slow part, is skipped."""
+    if len(lines) < 2:
+        return None
+    for line in lines[:-2]:
+        if not _NAME_LINE.fullmatch(line) or not _NOT_A_NAME_WORD.isdisjoint(
+            line.replace(",", " ").split()
+        ):
+            return None
+    return lines[-2].strip(), lines[-1].strip()
+
+
 _NUMBER_WITH_LETTERS = re.compile(rf"^\d[{DIGIT_LIKE}]*[A-Z][{DIGIT_LIKE}]*(?= )")
 
 

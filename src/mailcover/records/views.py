@@ -19,7 +19,7 @@ from mailcover.law import records as law
 from mailcover.law.errors import RuleBroken
 from mailcover.law.roles import Action, may, receives_production
 from mailcover.ledger.models import Entry
-from mailcover.records import actions, instruments
+from mailcover.records import actions, instruments, lists
 from mailcover.records.api import zip_response
 from mailcover.records.forms import (
     ChallengeNoticeForm,
@@ -32,6 +32,7 @@ from mailcover.records.forms import (
 from mailcover.records.models import Customer, RecordsRequest
 from mailcover.records.presenting import request_out
 from mailcover.records.schemas import parse_request
+from mailcover.web import listing
 from mailcover.web.confirm import Confirmation, ask, confirmed
 
 
@@ -49,12 +50,29 @@ def _second_factor(request: HttpRequest) -> bool:
 @case_view
 @require_GET
 def request_list(request: HttpRequest) -> HttpResponse:
+    """The records requests the person may see, searched, filtered, sorted and paged
+    (records.lists; a search is not put on the ledger, for the reasons given there)."""
     user = _user(request)
     if not actions.may_see_any(user):
         actions.require(user, Action.FILE_RECORDS_REQUEST)
     now = timezone.now()
-    rows = [request_out(r, now) for r in actions.visible_requests(user)[:500]]
-    return render(request, "records/list.html", {"rows": rows})
+    query, rows, agencies = lists.records_rows(user, request.GET)
+    page = listing.paginate(rows, query)
+    page.rows = [request_out(r, now) for r in page.rows]
+    return render(
+        request,
+        "records/list.html",
+        {
+            "query": query,
+            "page": page,
+            "agencies": agencies,
+            "states": lists.STATES,
+            "grounds_choices": lists.INSTRUMENTS,
+            "sorts": listing.sort_links(query, lists.SORTS),
+            "sort_label": lists.SORTS[query.sort].label,
+        },
+        status=400 if query.problems else 200,
+    )
 
 
 @case_view

@@ -34,6 +34,8 @@ from nats.js.errors import APIError, NotFoundError
 from nats.js.kv import KeyValue
 from nats.js.object_store import ObjectStore
 
+from mailcover.config.env import env_int
+
 _T = TypeVar("_T")
 
 
@@ -145,7 +147,10 @@ async def connect(url: str, name: str) -> Client:
 
 
 async def ensure_stream(js: JetStreamContext, stream: str) -> None:
-    """The stream of pieces, created with the documented limits when missing."""
+    """The stream of pieces, created with the documented limits when missing; its disk is
+    MAX_BYTES unless MAILCOVER_STREAM_MAX_BYTES says otherwise (the server reserves it whole
+    when the stream is made: a small stream, such as a test's, asks for less)."""
+    max_bytes = env_int("MAILCOVER_STREAM_MAX_BYTES", MAX_BYTES, minimum=1024 * 1024)
     try:
         await js.stream_info(stream)
         return
@@ -162,7 +167,7 @@ async def ensure_stream(js: JetStreamContext, stream: str) -> None:
             storage=StorageType.FILE,
             duplicate_window=DUPLICATE_WINDOW_S,
             max_age=MAX_AGE_S,
-            max_bytes=MAX_BYTES,
+            max_bytes=max_bytes,
             max_msg_size=MAX_MESSAGE_BYTES,
             discard=DiscardPolicy.NEW,
         )

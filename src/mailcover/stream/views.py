@@ -1,4 +1,12 @@
-"""/metrics: the stream's figures in the Prometheus text format, for the operator role and
+"""The operator's page (`/stream`, and the operator's home) and /metrics.
+
+The operator's page shows the stream's state (from NATS when MAILCOVER_NATS_URL is set) and
+the last tallies of the ingests: pieces received and refused, when and from which feed, and
+the facilities this account is bound to. A tally's other counts (matched, captured, withheld
+for an attorney, no order) say which pieces an order covers and stay with oversight, on the
+ledger (SEC-OPERATOR): the page reads the same whether or not any address is under cover.
+
+/metrics: the stream's figures in the Prometheus text format, for the operator role and
 for a scraper holding MAILCOVER_METRICS_TOKEN. Nobody else, signed in or not, reads them.
 
 The figures are those of `mailcover stream status` (pending, unacknowledged, redelivered,
@@ -9,19 +17,64 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
 
-from mailcover.accounts.models import ApiToken
+from mailcover.accounts.models import ApiToken, User
+from mailcover.covers.feeds import bound_facilities
+from mailcover.covers.models import StreamTally
 from mailcover.law.terms import Role
 from mailcover.stream import jetstream
 from mailcover.stream.status import Status, fetch
 
 READ_TIMEOUT_S = 2.0
+TALLIES_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class TallyShown:
+    """What the operator reads of one ingest's tally: nothing that depends on coverage."""
+
+    source: str
+    started_at: Any
+    finished_at: Any
+    received: int
+    rejected: int
+
+
+def operator_state(user: User) -> dict[str, Any]:
+    """The stream's state and last tallies for an operator (SEC-OPERATOR: counts of pieces
+    received and refused only)."""
+    tallies = StreamTally.objects.order_by("-finished_at", "-pk").values(
+        "source", "started_at", "finished_at", "received", "rejected"
+    )[:TALLIES_SHOWN]
+    configured = bool(settings.MAILCOVER_NATS_URL)
+    return {
+        "tallies": [TallyShown(**row) for row in tallies],
+        "facilities": sorted(bound_facilities(user)),
+        "nats_configured": configured,
+        "status": _status() if configured else None,
+        "stream_name": settings.MAILCOVER_NATS_STREAM,
+    }
+
+
+@login_required
+@require_GET
+def operator_page(request: HttpRequest) -> HttpResponse:
+    """The mail stream, for the operator role only."""
+    user: User = request.user  # type: ignore[assignment]
+    if Role.OPERATOR not in user.role_set:
+        raise PermissionDenied("the operator role reads the mail stream's page")
+    return render(request, "stream/operator.html", {"stream": operator_state(user)})
 
 
 @require_GET

@@ -1,8 +1,10 @@
 from django.urls import path
 
 from mailcover.accounts import sign_in_views as accounts
+from mailcover.covers import lists as cover_lists
 from mailcover.covers import views as covers
 from mailcover.records import views as records
+from mailcover.stream import views as stream
 from mailcover.web import http, views
 
 app_name = "web"
@@ -15,10 +17,13 @@ urlpatterns = [
     path("sign-in/enrol", accounts.enrol, name="enrol"),
     path("sign-in/code", accounts.verify, name="verify"),
     path("security-log", accounts.security_log, name="security-log"),
+    path("stream", stream.operator_page, name="stream"),
     path("fragments/approval-queue", views.approval_queue, name="approval-queue"),
+    path("requests", cover_lists.request_list, name="requests"),
     path("requests/new", covers.new_request, name="new-request"),
     path("requests/<int:request_id>", covers.request_page, name="request"),
     path("requests/<int:request_id>/decide", covers.decide, name="decide"),
+    path("orders", cover_lists.order_list, name="orders"),
     path("orders/<int:order_id>", covers.order_page, name="order"),
     path("orders/<int:order_id>/captures", covers.order_captures, name="order-captures"),
     path(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import login, logout
@@ -24,6 +24,8 @@ from mailcover.law.orders import confirmation_deadline, order_status
 from mailcover.law.reviews import review_due_at, review_overdue
 from mailcover.law.roles import Action, check_case_access, may
 from mailcover.law.terms import OrderStatus
+from mailcover.stream import views as stream_views
+from mailcover.web import homes
 
 ENDING_SOON = timedelta(days=7)
 
@@ -79,11 +81,10 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     return redirect("web:sign-in")
 
 
-def _order_rows(user: User) -> list[dict[str, Any]]:
-    now = timezone.now()
+def _order_rows(orders: Any, now: datetime) -> list[dict[str, Any]]:
     policy = actions.policy()
     rows = []
-    for order in actions.visible_orders(user)[:500]:
+    for order in orders:
         facts = order.facts()
         last_review = order.last_review_at()
         rows.append(
@@ -103,42 +104,61 @@ def _order_rows(user: User) -> list[dict[str, Any]]:
     return rows
 
 
-def _queue(user: User) -> list[Any]:
-    pending = actions.visible_requests(user).filter(decision__isnull=True)
-    return list(pending.order_by("-emergency", "filed_at")[:200])
+def _running(user: User, now: datetime) -> Any:
+    """The orders whose last period has not ended: the only ones that can end soon, be due
+    for review or for a confirmation, or still capture. All of them, with no cut."""
+    return actions.visible_orders(user).filter(periods__ends_at__gt=now).distinct()
+
+
+def _case_lists(user: User, now: datetime, context: dict[str, Any]) -> None:
+    visible = actions.visible_orders(user)
+    running = _order_rows(_running(user, now), now)
+    context["orders"] = _order_rows(visible[: homes.HOME_ROWS], now)
+    context["orders_total"] = visible.count()
+    context["unmatchable"] = unmatchable(running)  # SVC-MATCHABLE: orders from before
+    context["attention"] = [
+        r for r in running if r["ends_soon"] or r["review_overdue"] or r["confirmation_due_at"]
+    ]
+
+
+def _queue(user: User) -> homes.Queue:
+    return homes.approval_queue(user, timezone.now())
 
 
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    """What this person may act on now comes first (web.homes), then the newest cases."""
     user: User = request.user  # type: ignore[assignment]
     held = user.role_set
-    context: dict[str, Any] = {"now": timezone.now()}
+    now = timezone.now()
+    context: dict[str, Any] = {"now": now}
     missing = check_case_access(held, user.has_nondisclosure())
     if missing:  # MC-NONDISCLOSURE: the home page says why, and shows no case at all
         context["nondisclosure_missing"] = f"{missing[0].message} ({missing[0].rule})"
         return render(request, "web/home.html", context)
     if may(held, Action.VIEW_CASES):
-        orders = _order_rows(user)
-        context["orders"] = orders
-        context["unmatchable"] = unmatchable(orders)  # SVC-MATCHABLE: orders from before
-        context["attention"] = [
-            r for r in orders if r["ends_soon"] or r["review_overdue"] or r["confirmation_due_at"]
-        ]
+        _case_lists(user, now, context)
+        context["emergencies"] = homes.emergencies_due(user, now)
     if may(held, Action.FILE_REQUEST):
-        context["my_requests"] = actions.visible_requests(user)[:200]
+        mine = actions.visible_requests(user)
+        context["my_requests"] = mine[: homes.HOME_ROWS]
+        context["my_requests_total"] = mine.count()
         context["notices"] = Notice.objects.filter(recipient=user).order_by("-created_at")[:20]
     if may(held, Action.DECIDE_REQUEST):
         context["queue"] = _queue(user)
+    context["records_queue"] = homes.records_waiting(user, now)
     if may(held, Action.VIEW_OVERSIGHT):
-        context["overview"] = _overview(user, context.get("orders", []))
+        context["overview"] = _overview(user, now, context.get("attention", []))
+    if may(held, Action.FEED_MAIL):
+        context["stream"] = stream_views.operator_state(user)
     return render(request, "web/home.html", context)
 
 
-def _overview(user: User, orders: list[dict[str, Any]]) -> dict[str, Any]:
+def _overview(user: User, now: datetime, attention: list[dict[str, Any]]) -> dict[str, Any]:
     requests = actions.visible_requests(user)
     by_status: dict[str, int] = {}
-    for row in orders:
+    for row in _order_rows(actions.visible_orders(user), now):
         by_status[row["status"]] = by_status.get(row["status"], 0) + 1
     return {
         "requests": requests.count(),
@@ -146,7 +166,7 @@ def _overview(user: User, orders: list[dict[str, Any]]) -> dict[str, Any]:
         "approved": requests.filter(decision__outcome="approved").count(),
         "denied": requests.filter(decision__outcome="denied").count(),
         "orders_by_status": sorted(by_status.items()),
-        "reviews_overdue": sum(1 for r in orders if r["review_overdue"]),
+        "reviews_overdue": sum(1 for r in attention if r["review_overdue"]),
     }
 
 
