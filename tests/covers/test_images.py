@@ -180,8 +180,9 @@ def test_an_empty_envelope_gives_no_lines_and_no_error():
 
 
 def image_src(html: str) -> str:
-    """The address of the first capture image on a captures page, as the browser reads it."""
-    found = re.search(r'<img src="([^"]+/image\?ref=[^"]+)"', html)
+    """The address of the first capture image on a viewer page, or of the viewer on a
+    captures page, as the browser reads it."""
+    found = re.search(r'(?:<img src|href)="([^"]+/(?:image|viewer)\?ref=[^"]+)"', html)
     assert found is not None, "no capture image on the page"
     return unescape(found.group(1))
 
@@ -199,8 +200,8 @@ def test_the_requesting_authority_sees_the_image_and_each_view_is_a_disclosure(
     url = f"/orders/{photographed.order_id}/captures/P-1/image"
     client = browse(people.requester)
     page = client.post(f"/orders/{photographed.order_id}/captures", {"page": "1"})
-    html = page.content.decode()
-    assert "Show the exterior image" in html
+    html = client.get(image_src(page.content.decode())).content.decode()
+    assert "Exterior image of piece P-1" in html
     src = image_src(html)
     assert src.startswith(url + "?ref=")
     first, second = client.get(src), client.get(src)

@@ -1,5 +1,6 @@
-"""The requesting officer reads what the cover captured, in a real browser: the list only when
-asked for (a POST form), and a capture's exterior image, zoomed without a script."""
+"""The requesting officer reads what the cover captured, in a real browser at a desktop and a
+phone width: the list only when asked for (a POST form), and a capture's exterior image in
+its viewer, zoomed and moved with buttons and keys, every load of it a disclosure."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 from tests.conftest import fresh_code, request_body
+from tests.e2e.test_every_page import BLOCKING, axe_violations
 
 from mailcover.accounts.models import Agency
 from mailcover.covers import ingest
@@ -21,9 +23,13 @@ PASSWORD = "correct horse battery staple"  # the shared personas' password (test
 TO_SUBJECT = ("JOHN Q PUBLIC", "123 MAIN ST APT 4", "SPRINGFIELD IL 62704-1234")
 
 
+@pytest.mark.parametrize("width", [1280, 390])
 def test_the_requester_opens_a_capture_and_zooms_into_its_image(
-    page: Any, live_server: Any, people: Any, api: Any, settings: Any, tmp_path: Any
+    browser: Any, live_server: Any, people: Any, api: Any, settings: Any, tmp_path: Any, width: int
 ) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 844 if width < 1024 else 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
     settings.MEDIA_ROOT = tmp_path
     Agency.objects.filter(address="").update(address="1 POLICE PLAZA, SPRINGFIELD IL 62701")
     filed = api.post("/cover-requests", request_body(), people.requester)
@@ -62,18 +68,50 @@ def test_the_requester_opens_a_capture_and_zooms_into_its_image(
     page.get_by_test_id("show-captures").click()  # a POST form, with its CSRF token
     page.wait_for_url(f"{base}/orders/{order['id']}/captures")
     assert "P-1" in page.get_by_test_id("capture-table").inner_text()
-    page.get_by_text("Show the exterior image").click()
+    table = page.get_by_test_id("capture-table")
+    assert "as sent" in table.inner_text()  # its lines came as text, not read by OCR
+    assert [v for v in axe_violations(page, base) if v["impact"] in BLOCKING] == []
+    page.get_by_role("link", name="Open the image of P-1").click()
+    page.wait_for_url(f"{base}/orders/{order['id']}/captures/P-1/viewer?ref=*")
     image = page.get_by_role("img", name="Exterior of piece P-1")
-    image.wait_for()
     page.wait_for_function(
-        "() => document.querySelector('.zoom-frame img').naturalWidth > 0", timeout=15_000
+        "() => document.querySelector('[data-viewer-image]').naturalWidth > 0", timeout=15_000
     )
-    width = image.bounding_box()["width"]
-    page.get_by_label("Zoom to 2 times").check()
-    assert image.bounding_box()["width"] == pytest.approx(2 * width, rel=0.05)
-    # The list and the image: two disclosures on the ledger.
+    frame = page.get_by_role("region", name="Exterior image of piece P-1")
+    fitted = image.bounding_box()["width"]
+    assert fitted <= width
+    assert [v for v in axe_violations(page, base) if v["impact"] in BLOCKING] == []
+
+    page.get_by_role("button", name="Zoom in").click()
+    page.get_by_role("button", name="Zoom in").click()
+    assert image.bounding_box()["width"] == pytest.approx(2 * fitted, rel=0.05)
+    assert "2 times" in page.get_by_test_id("viewer-status").inner_text()
+    page.get_by_role("button", name="Move right").click()
+    page.get_by_role("button", name="Move down").click()
+    scrolled = frame.evaluate("f => [f.scrollLeft, f.scrollTop]")
+    page.get_by_role("button", name="Move right").click()
+    assert frame.evaluate("f => f.scrollLeft") > scrolled[0]
+    # The keyboard alone: the buttons are reached with Tab, the frame takes + - 0 and arrows.
+    page.get_by_role("button", name="Zoom out").focus()
+    page.keyboard.press("Enter")
+    assert image.bounding_box()["width"] == pytest.approx(1.5 * fitted, rel=0.05)
+    frame.focus()
+    page.keyboard.press("+")
+    assert image.bounding_box()["width"] == pytest.approx(2 * fitted, rel=0.05)
+    before = frame.evaluate("f => f.scrollLeft")
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function(
+        f"() => document.querySelector('[data-viewer-frame]').scrollLeft < {before}"
+    )
+    page.keyboard.press("0")
+    assert image.bounding_box()["width"] == pytest.approx(fitted, rel=0.05)
+    assert [v for v in axe_violations(page, base) if v["impact"] in BLOCKING] == []
+
+    # The list and one load of the image: two disclosures; zooming and moving add none.
     assert Entry.objects.filter(event="disclosure").count() == 2
     # The image's address without the reference the captures page issued opens nothing.
     bare = page.request.get(f"{base}/orders/{order['id']}/captures/P-1/image")
     assert bare.status == 403
+    assert page.request.get(f"{base}/orders/{order['id']}/captures/P-1/viewer").status == 403
     assert Entry.objects.filter(event="disclosure").count() == 2
+    context.close()

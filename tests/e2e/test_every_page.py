@@ -7,12 +7,14 @@ With MAILCOVER_SCREENSHOTS set to a folder, each page is also saved there as a P
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.utils import timezone
@@ -22,7 +24,10 @@ from tests.conftest import signed_in as verified_session
 from tests.covers.conftest import draft_for
 from tests.records.test_views import form as records_form
 
+from mailcover.accounts.models import Agency, User
 from mailcover.covers import actions as covers
+from mailcover.covers import image_refs
+from mailcover.covers.models import CoverOrder
 from mailcover.records.models import Customer, RecordsRequest
 
 pytestmark = pytest.mark.e2e
@@ -35,13 +40,38 @@ SCREENSHOTS = os.environ.get("MAILCOVER_SCREENSHOTS")
 FINDINGS = Path(SCREENSHOTS or "build/axe") / "axe-findings.jsonl"
 
 
+def photographed(order_id: int) -> None:
+    """A piece captured under the order with its photograph, for the image viewer."""
+    from mailcover.covers import ingest
+    from mailcover.imaging.render import NOISE, Envelope, encoded, render
+
+    lines = ["JOHN Q PUBLIC", "123 MAIN ST APT 4", "SPRINGFIELD IL 62704-1234"]
+    photo = encoded(render(Envelope(addressee=tuple(lines)), NOISE["default"], seed=1).image)
+    feeder = ingest.Ingestor("cli")
+    image = "data:image/png;base64," + base64.b64encode(photo).decode()
+    piece = {"piece_id": "P-1", "scanned_at": timezone.now().isoformat(), "image": image}
+    feeder.feed(1, {**piece, "facility": "SPRINGFIELD IL P&DC", "mail_class": "first-class"})
+    feeder.finish()
+    assert CoverOrder.objects.get(pk=order_id).captures.exclude(image="").exists()
+
+
+def viewer(order_id: int, username: str) -> str:
+    """The image viewer's address, with the reference the captures list gives this person."""
+    person = User.objects.get(username=username)
+    ref = image_refs.issue(person.pk, order_id, "P-1", timezone.now())
+    return f"/orders/{order_id}/captures/P-1/viewer?{urlencode({'ref': ref})}"
+
+
 @pytest.fixture
-def world(people: Any) -> dict[str, int]:
-    """A pending request, an order in force and a records request waiting for review."""
+def world(people: Any, settings: Any, tmp_path: Path) -> dict[str, int]:
+    """A pending request, an order in force with a photographed capture and a records
+    request waiting for review."""
+    settings.MEDIA_ROOT = tmp_path
     for user in (people.requester, people.inspector):
         user.agency.verified_at = datetime(2025, 1, 1, tzinfo=UTC)
         user.agency.address = "1 MAIN ST, SPRINGFIELD IL 62701"
         user.agency.save()
+    Agency.objects.filter(address="").update(address="1 MAIN ST, WASHINGTON DC 20001")
     Customer.objects.create(
         account_number="A000000001",
         name="JOHN Q PUBLIC",
@@ -53,6 +83,7 @@ def world(people: Any) -> dict[str, int]:
     now = timezone.now()
     in_force = covers.file_request(people.requester, draft_for(people.requester), now)
     order = covers.approve(people.approver, in_force, None, now)
+    photographed(order.pk)
     pending = covers.file_request(
         people.requester, draft_for(people.requester, subject_name="RICHARD ROE"), now
     )
@@ -81,6 +112,7 @@ def pages(role: str, ids: dict[str, int]) -> list[tuple[str, str]]:
             ("requests-searched", "/requests?q=ROE&state=pending&sort=-subject"),
             ("orders", "/orders"),
             ("preferences", "/accounts/preferences"),
+            ("capture-viewer", viewer(order, "requester")),
         ],
         "approver": [
             ("home", "/"),
@@ -105,6 +137,7 @@ def pages(role: str, ids: dict[str, int]) -> list[tuple[str, str]]:
             ("accounting", "/ledger/accounting"),
             ("security-log", "/security-log"),
             ("transparency", "/transparency"),
+            ("capture-viewer", viewer(order, "oversight")),
         ],
         "operator": [("home", "/"), ("stream", "/stream")],
         "admin": [("home", "/"), ("account-changes", "/accounts/changes")],

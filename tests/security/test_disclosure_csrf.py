@@ -181,9 +181,45 @@ def test_sec_disclosure_the_officer_who_asks_sees_the_captures_and_the_image(
     assert "P-1" in html
     assert disclosures() == 1
 
-    src = re.search(r'<img src="([^"]+/image\?ref=[^"]+)"', html)
+    link = re.search(r'href="([^"]+/viewer\?ref=[^"]+)"', html)
+    assert link is not None
+    viewer = browser.get(unescape(link.group(1)), headers={"Sec-Fetch-Site": "same-origin"})
+    assert viewer.status_code == 200
+    assert disclosures() == 1  # the viewer page shows nothing of the piece by itself
+    src = re.search(r'<img src="([^"]+/image\?ref=[^"]+)"', viewer.content.decode())
     assert src is not None
     image = browser.get(unescape(src.group(1)), headers={"Sec-Fetch-Site": "same-origin"})
     assert image.status_code == 200
     assert image["Content-Type"] == "image/png"
     assert disclosures() == 2
+
+
+def test_sec_disclosure_a_link_from_another_site_to_the_viewer_opens_nothing(
+    people: Any, order_id: int
+) -> None:
+    ref = image_refs.issue(people.requester.pk, order_id, "P-1", timezone.now())
+    viewer = f"/orders/{order_id}/captures/P-1/viewer"
+
+    cross = victim(people).get(viewer, {"ref": ref}, headers={"Sec-Fetch-Site": "cross-site"})
+    bare = victim(people).get(viewer)
+
+    assert cross.status_code == 403
+    assert bare.status_code == 403
+    assert disclosures() == 0
+
+
+def test_sec_disclosure_the_csv_export_is_a_csrf_checked_post_only(
+    people: Any, order_id: int
+) -> None:
+    browser = victim(people)
+    assert browser.get(f"/orders/{order_id}/captures.csv").status_code == 405
+    assert browser.post(f"/orders/{order_id}/captures.csv").status_code == 403  # no token
+    assert disclosures() == 0
+    page = browser.get(f"/orders/{order_id}").content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token is not None
+    exported = browser.post(
+        f"/orders/{order_id}/captures.csv", {"csrfmiddlewaretoken": token.group(1)}
+    )
+    assert exported.status_code == 200
+    assert disclosures() == 1

@@ -147,6 +147,8 @@ PAGES = [
     ("requester", "get", "/orders/{order}"),
     ("requester", "post", "/orders/{order}/captures"),
     ("requester", "get", "/orders/{order}/captures/" + PIECE + "/image?ref={ref}"),
+    ("requester", "get", "/orders/{order}/captures/" + PIECE + "/viewer?ref={ref}"),
+    ("requester", "post", "/orders/{order}/captures.csv"),
     ("requester", "get", "/records"),
     ("requester", "get", "/requests"),
     ("requester", "get", "/orders"),

@@ -173,6 +173,17 @@ def trusted_origins() -> list[str]:
     return origins
 
 
+def public_url() -> str:
+    """MAILCOVER_PUBLIC_URL: the service's address as people reach it (scheme://host[:port]),
+    for the links in the e-mails it sends."""
+    url = env_str("MAILCOVER_PUBLIC_URL", "http://localhost:8000").rstrip("/")
+    if not _is_origin(url):
+        raise ConfigError(
+            f"MAILCOVER_PUBLIC_URL must be an origin such as https://mailcover.example, not {url!r}"
+        )
+    return url
+
+
 def _is_origin(text: str) -> bool:
     try:
         parts = urlsplit(text)

@@ -21,6 +21,7 @@ from mailcover.config.env import (
     nats_url,
     path_in,
     proxy_ssl_header,
+    public_url,
     secret_key,
     trusted_origins,
     var_dir,
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "mailcover.records",
     "mailcover.oversight",
     "mailcover.stream",
+    "mailcover.notifications",
     "mailcover.web",
 ]
 
@@ -207,6 +209,9 @@ MAILCOVER_DOWNLOAD_HOURS = env_int("MAILCOVER_DOWNLOAD_HOURS", 72, minimum=1)
 EMAIL_BACKEND = env_str("MAILCOVER_EMAIL_BACKEND", "mailcover.config.mail.PrivateFileEmailBackend")
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = env_str("MAILCOVER_NOTICE_FROM", "records@mailcover.invalid")
+# The people's e-mails (mailcover.notifications: a request waiting, a decision, a deadline,
+# a notice sent) go by the same backend and link to pages under this address.
+MAILCOVER_PUBLIC_URL = public_url()
 # An uploaded instrument may be larger than DATA_UPLOAD_MAX_MEMORY_SIZE; Django spools
 # files over this to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -616,12 +616,13 @@ CAPTURES_PAGE_MAX = 500
 def _capture_audience(user: User, order: CoverOrder) -> tuple[str, bool]:
     """The purpose of showing `user` what `order` captured, and whether it is a disclosure
     to law enforcement for its investigation; Forbidden for anyone else (MC-REPORTING)."""
-    require(user, Action.VIEW_CAPTURES)
-    require_nondisclosure(user)  # MC-NONDISCLOSURE, OIG-NONDISCLOSURE
+    # The rule first, so that a refusal names it whatever the person's roles.
     if not sees_captures(user.role_set, user.agency_id, order.agency_id):
         raise Forbidden(
             "captures go only to the requesting authority and to oversight (MC-REPORTING)"
         )
+    require(user, Action.VIEW_CAPTURES)
+    require_nondisclosure(user)  # MC-NONDISCLOSURE, OIG-NONDISCLOSURE
     requesting = is_requesting_agency(user.agency_id, order.agency_id) and may(
         user.role_set, Action.FILE_REQUEST
     )
@@ -725,9 +726,7 @@ def view_capture_image(
     captures (PA-ACCOUNT, MC-REPORTING); NotFound when the order holds no image for it.
     The image is read before the disclosure is recorded: nothing shown, nothing recorded."""
     audience = _releasing(user, order, now)
-    capture: Capture | None = order.captures.filter(piece_id=piece_id).exclude(image="").first()
-    if capture is None:
-        raise NotFound(f"no image of a piece {piece_id} captured under this order")
+    capture = _capture_with_image(order, piece_id)
     try:
         data = captures.read_image(capture)
     except OSError:
@@ -743,3 +742,52 @@ def view_capture_image(
         {"capture": capture.pk, "image": capture.image},
     )
     return capture, data
+
+
+def _capture_with_image(order: CoverOrder, piece_id: str) -> Capture:
+    capture: Capture | None = order.captures.filter(piece_id=piece_id).exclude(image="").first()
+    if capture is None:
+        raise NotFound(f"no image of a piece {piece_id} captured under this order")
+    return capture
+
+
+def capture_to_view(user: User, order: CoverOrder, piece_id: str, now: datetime) -> Capture:
+    """The capture whose image the viewer page will show `user`, checked as
+    `view_capture_image` checks it (MC-REPORTING, MC-NONDISCLOSURE, MC-IMPROPER,
+    MC-EMERGENCY). Nothing is read or shown here, so nothing is recorded: the image the page
+    then loads comes through `view_capture_image`, and each load is the disclosure."""
+    _releasing(user, order, now)
+    return _capture_with_image(order, piece_id)
+
+
+@transaction.atomic
+def export_captures(
+    user: User, order: CoverOrder, now: datetime
+) -> tuple[list[Capture], list[captures.Exterior]]:
+    """Every capture of the order with its exterior, for a CSV file: one disclosure on the
+    ledger naming the person, the order and how many rows went out (PA-ACCOUNT), checked as
+    any showing of captures is (MC-REPORTING, MC-IMPROPER, MC-EMERGENCY). The rows are
+    opened before the disclosure is recorded: nothing handed over, nothing recorded."""
+    audience = _releasing(user, order, now)
+    rows = list(order.captures.all())
+    try:
+        opened = captures.exteriors(rows)
+    except (sealing.KeyMissing, sealing.Unsealable) as unreadable:
+        raise Conflict(_unreadable(unreadable)) from None
+    if rows:
+        ids = ",".join(str(c.pk) for c in rows)
+        _disclose(
+            user,
+            order,
+            now,
+            audience,
+            f"CSV export of all {len(rows)} pieces captured",
+            {
+                "export": "csv",
+                "captures": len(rows),
+                "first_capture": rows[0].pk,
+                "last_capture": rows[-1].pk,
+                "captures_sha256": hashlib.sha256(ids.encode()).hexdigest(),
+            },
+        )
+    return rows, opened

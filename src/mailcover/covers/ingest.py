@@ -273,6 +273,8 @@ class _Held:
     captures: tuple[Captured, ...]
     at: datetime
     image: bytes | None = None
+    ocr_confidence: float | None = None
+    """Of the addressee lines, when they were read from the image (None: sent as text)."""
 
 
 class FolderImages:
@@ -376,6 +378,7 @@ class Ingestor:
                 self._reject(number, f"{refused[0].message} ({refused[0].rule})")
                 return
         image: bytes | None = None
+        ocr_confidence: float | None = None
         if piece.image is not None and piece.addressee is None and piece.imb is None:
             if self.ocr_left is not None:
                 if self.ocr_left <= 0:
@@ -388,6 +391,7 @@ class Ingestor:
             except ImageError as error:
                 self._reject(number, f"image: {error}")
                 return
+            ocr_confidence = reading.confidence
             piece = replace(
                 piece,
                 addressee=reading.addressee,
@@ -410,7 +414,7 @@ class Ingestor:
             summary.no_order += 1
         elif outcome is Outcome.MATCHED:
             summary.matched += 1
-            self._hold(result.captures, now, self._image_of(piece, image))
+            self._hold(result.captures, now, self._image_of(piece, image), ocr_confidence)
         elif outcome is Outcome.EXCLUDED_ATTORNEY:
             summary.excluded += 1
         elif outcome is Outcome.OUTSIDE_WINDOW:
@@ -464,12 +468,16 @@ class Ingestor:
         return data
 
     def _hold(
-        self, captures: tuple[Captured, ...], now: datetime, image: bytes | None = None
+        self,
+        captures: tuple[Captured, ...],
+        now: datetime,
+        image: bytes | None = None,
+        ocr_confidence: float | None = None,
     ) -> None:
         """Hold a piece's captures for the next flush: captures are written in batches (one
         transaction for up to FLUSH_CAPTURES of them, or every FLUSH_SECONDS of wall time),
         since a transaction per capture costs more than matching thousands of pieces."""
-        self._held.append(_Held(captures, now, image))
+        self._held.append(_Held(captures, now, image, ocr_confidence))
         self._held_captures += len(captures)
         if self._held_captures >= FLUSH_CAPTURES:
             self.flush()
@@ -517,7 +525,7 @@ class Ingestor:
                 piece_id__in={piece for _, piece in wanted},
             ).values_list("order_id", "piece_id")
         )
-        new: list[tuple[Captured, bytes | None]] = []
+        new: list[tuple[Captured, _Held]] = []
         old = refused = 0
         for piece in held:
             recordable = [
@@ -534,19 +542,20 @@ class Ingestor:
                     old += 1
                     continue
                 kept.add(key)
-                new.append((capture, piece.image))
+                new.append((capture, piece))
         self._store(new, now)
         return len(new), old, refused
 
-    def _store(self, new: list[tuple[Captured, bytes | None]], now: datetime) -> None:
+    def _store(self, new: list[tuple[Captured, _Held]], now: datetime) -> None:
         """Keep the captures, in one INSERT, and put each on the ledger (inside the flush's
         transaction: a capture and its entry commit together or not at all)."""
         keys: dict[int, bytes] = {}  # each order's key read once for the batch
-        rows = [self._row(capture, image, now, keys) for capture, image in new]
+        rows = [self._row(capture, held, now, keys) for capture, held in new]
         Capture.objects.bulk_create(rows)  # gives each row its pk, which the ledger names
         subjects = self.orders.loaded.subjects
         events = []
-        for (capture, image), row in zip(new, rows, strict=True):
+        for (capture, held), row in zip(new, rows, strict=True):
+            image = held.image
             if row.pk is None:  # a database that does not return the keys of a bulk insert
                 raise RuntimeError("the database gave no key for a capture it stored")
             details = {
@@ -568,11 +577,12 @@ class Ingestor:
         ledger.record_many(events, now)
 
     def _row(
-        self, capture: Captured, image: bytes | None, now: datetime, keys: dict[int, bytes]
+        self, capture: Captured, held: _Held, now: datetime, keys: dict[int, bytes]
     ) -> Capture:
         """One capture as it is kept: the exterior sealed under its order's key, its digest
         as the ledger holds it, the image saved once the transaction commits."""
         piece = capture.piece
+        image = held.image
         order_id = capture.order_id
         name = captures.image_name(order_id, image) if image is not None else ""
         if image is not None:
@@ -603,6 +613,7 @@ class Ingestor:
                 keys,
             ),
             matched_on=capture.matched_on.value,
+            ocr_confidence=held.ocr_confidence,
             captured_at=now,
             sha256=hashlib.sha256(text.encode()).hexdigest(),
             image=name,

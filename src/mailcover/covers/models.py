@@ -280,6 +280,11 @@ class Capture(models.Model):
     # (covers.captures.read_image()).
     image = models.CharField(max_length=300, blank=True)
     matched_on = models.CharField(max_length=20, choices=MatchedOn.choices)
+    # How sure the OCR engine was of the addressee lines when the piece carried only a
+    # photograph and its lines were read from it (imaging.read.EnvelopeReading.confidence,
+    # 0..1); None when the sender gave the lines (or the barcode) as text. A number about
+    # the reading, nothing of the person, so it is kept in the clear.
+    ocr_confidence = models.FloatField(null=True, blank=True)
     captured_at = models.DateTimeField()
     sha256 = models.CharField(max_length=64)
     # Provenance (SEC-OPERATOR): which feed delivered the piece ("api": POST

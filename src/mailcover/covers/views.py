@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -26,7 +27,7 @@ from django.views.decorators.http import (
 )
 
 from mailcover.accounts.models import User
-from mailcover.covers import actions, image_refs
+from mailcover.covers import actions, exports, image_refs
 from mailcover.covers.api import image_response
 from mailcover.covers.captures import exteriors
 from mailcover.covers.forms import (
@@ -40,7 +41,8 @@ from mailcover.covers.forms import (
     add_violations,
 )
 from mailcover.covers.matchability import order_problems, request_problems
-from mailcover.covers.models import CoverOrder
+from mailcover.covers.models import Capture, CoverOrder
+from mailcover.imaging.read import LOW_CONFIDENCE
 from mailcover.law import orders
 from mailcover.law.errors import RuleBroken
 from mailcover.law.orders import OrderEvent, confirmation_deadline, events_possible, order_status
@@ -382,15 +384,29 @@ def _captures_context(user: User, order: CoverOrder, page: int | None) -> dict[s
         return context
     pages = max(1, -(-total // CAPTURES_PER_PAGE))
     refs = [image_refs.issue(user.pk, order.pk, c.piece_id, now) if c.image else "" for c in shown]
+    readings = [reading_of(c) for c in shown]
     context.update(
-        zoom_levels=(1, 2, 4),
-        captures=list(zip(shown, exteriors(shown), refs, strict=True)),
+        captures=list(zip(shown, exteriors(shown), refs, readings, strict=True)),
+        low_confidence_percent=round(LOW_CONFIDENCE * 100),
         captures_page=page,
         captures_pages=pages,
         captures_previous=page - 1 if page > 1 else None,
         captures_next=page + 1 if page < pages else None,
     )
     return context
+
+
+def reading_of(capture: Capture) -> dict[str, Any]:
+    """How the capture's address lines were read, for its row: as sent, or by OCR from the
+    photograph with the engine's confidence (low under imaging.read.LOW_CONFIDENCE, when a
+    person should check the lines against the image)."""
+    if capture.ocr_confidence is None:
+        return {"ocr": False}
+    return {
+        "ocr": True,
+        "percent": round(capture.ocr_confidence * 100),
+        "low": capture.ocr_confidence < LOW_CONFIDENCE,
+    }
 
 
 def _apply_event(user: User, order: CoverOrder, event: str, form: forms.Form) -> str:
@@ -441,6 +457,24 @@ def order_event(request: HttpRequest, order_id: int, event: str) -> HttpResponse
 CROSS_SITE = {"cross-site", "same-site"}
 
 
+def _image_reference(
+    request: HttpRequest, user: User, order: CoverOrder, piece_id: str, now: Any
+) -> str:
+    """The reference the captures page issued to this person for this piece (covers.
+    image_refs), from a request this site made; PermissionDenied otherwise. A link elsewhere
+    cannot open the image, nor the viewer page that loads it, and so cannot write
+    disclosures under the visitor's name."""
+    if request.headers.get("Sec-Fetch-Site", "") in CROSS_SITE:
+        raise PermissionDenied("an image of a capture opens from its order's page only")
+    ref = request.GET.get("ref")
+    try:
+        image_refs.check(ref, user.pk, order.pk, piece_id, now)
+    except image_refs.RefusedReference as refused:
+        raise PermissionDenied(str(refused)) from None
+    assert ref is not None
+    return ref
+
+
 @case_view
 @require_GET  # not HEAD: a disclosure is recorded only when the image is sent
 def capture_image(request: HttpRequest, order_id: int, piece_id: str) -> HttpResponse:
@@ -451,16 +485,60 @@ def capture_image(request: HttpRequest, order_id: int, piece_id: str) -> HttpRes
     user = _user(request)
     order = actions.get_order(user, order_id)
     now = timezone.now()
-    if request.headers.get("Sec-Fetch-Site", "") in CROSS_SITE:
-        raise PermissionDenied("an image of a capture opens from its order's page only")
-    try:
-        image_refs.check(request.GET.get("ref"), user.pk, order.pk, piece_id, now)
-    except image_refs.RefusedReference as refused:
-        raise PermissionDenied(str(refused)) from None
+    _image_reference(request, user, order, piece_id, now)
     try:
         capture, data = actions.view_capture_image(user, order, piece_id, now)
     except RuleBroken as broken:
-        raise PermissionDenied(broken.detail) from None
+        raise PermissionDenied(f"{broken.detail} ({broken.rule})") from None
     except actions.Conflict as unreadable:  # e.g. the order's key is missing
         return HttpResponse(str(unreadable), status=409, content_type="text/plain")
     return image_response(capture, data)
+
+
+@case_view
+@require_GET
+def capture_viewer(request: HttpRequest, order_id: int, piece_id: str) -> HttpResponse:
+    """A page that shows one captured piece's image full size, to zoom into and move about.
+    The page itself shows nothing of the piece but its number and how its lines were read;
+    the image it loads comes from `capture_image` with the same reference, so each load of
+    the image is the one disclosure on the ledger, recorded there and nowhere else
+    (PA-ACCOUNT)."""
+    user = _user(request)
+    order = actions.get_order(user, order_id)
+    now = timezone.now()
+    ref = _image_reference(request, user, order, piece_id, now)
+    try:
+        capture = actions.capture_to_view(user, order, piece_id, now)
+    except RuleBroken as broken:
+        raise PermissionDenied(f"{broken.detail} ({broken.rule})") from None
+    image_url = reverse("web:capture-image", args=[order.pk, capture.piece_id])
+    context = {
+        "order": order,
+        "capture": capture,
+        "image_src": f"{image_url}?{urlencode({'ref': ref})}",
+        "reading": reading_of(capture),
+    }
+    return render(request, "covers/capture_viewer.html", context)
+
+
+@case_view
+@require_POST  # a disclosure: never on a GET another site could cause (CSRF-checked)
+def captures_csv(request: HttpRequest, order_id: int) -> HttpResponse:
+    """Every capture of the order as a CSV file, itself a disclosure on the ledger naming
+    the person, the order and how many rows went out (PA-ACCOUNT); refused, naming the rule,
+    to anyone the captures may not go to (MC-REPORTING)."""
+    user = _user(request)
+    order = actions.get_order(user, order_id)
+    try:
+        rows, opened = actions.export_captures(user, order, timezone.now())
+    except RuleBroken as broken:
+        raise PermissionDenied(f"{broken.detail} ({broken.rule})") from None
+    except actions.Conflict as unreadable:
+        return HttpResponse(str(unreadable), status=409, content_type="text/plain")
+    response = HttpResponse(
+        exports.captures_csv(rows, opened).encode(), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="captures-{order.case_number}.csv"'
+    response["Cache-Control"] = "private, no-store"  # a copy would be a disclosure unrecorded
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -31,6 +31,12 @@ urlpatterns = [
         covers.capture_image,
         name="capture-image",
     ),
+    path(
+        "orders/<int:order_id>/captures/<str:piece_id>/viewer",
+        covers.capture_viewer,
+        name="capture-viewer",
+    ),
+    path("orders/<int:order_id>/captures.csv", covers.captures_csv, name="captures-csv"),
     path("orders/<int:order_id>/<str:event>", covers.order_event, name="order-event"),
     path("records", records.request_list, name="records"),
     path("records/new", records.new_request, name="new-records-request"),
