@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC
 from collections.abc import Sequence
+from datetime import UTC
 
 from mailcover.covers.captures import Exterior
 from mailcover.covers.models import Capture
