@@ -132,8 +132,10 @@ def respace_last_line(line: str) -> str:
     read_words = [w.translate(_LETTERS_OF_DIGITS) for w in re.findall(r"[A-Z0-9]+", before.upper())]
     compact = "".join(read_words)
     for city in sorted(cities, key=len, reverse=True):
-        # Only when the words differ, not their punctuation: "WEST ALTON, MO" stays.
-        if compact == city.replace(" ", "") + state and read_words != [*city.split(), state]:
+        # Only where spaces were dropped: not for punctuation ("WEST ALTON, MO" stays), nor
+        # for a space the list does not have ("MC KEE KY" stays, though the list says MCKEE).
+        spaced = [*city.split(), state]
+        if compact == "".join(spaced) and len(read_words) < len(spaced):
             return f"{city} {state} {zip_code}"
     last = words[-1] if words else ""
     if (
