@@ -11,6 +11,7 @@ from mailcover.imaging.render2 import (
     LAYOUTS,
     OTHER_FONT_FILES,
     OTHER_NOISE,
+    Layout,
     other_fonts,
     render_other,
 )
@@ -44,9 +45,9 @@ def test_the_seed_chooses_among_all_three_layouts() -> None:
 
 
 @pytest.mark.parametrize("layout", ["below", "label"])
-def test_the_barcode_is_under_the_address_block(layout: str) -> None:
+def test_the_barcode_is_under_the_address_block(layout: Layout) -> None:
     for seed in SEEDS:
-        drawn = render_other(ENVELOPE, seed=seed, layout=layout)  # type: ignore[arg-type]
+        drawn = render_other(ENVELOPE, seed=seed, layout=layout)
         assert drawn.boxes["barcode"][1] >= drawn.boxes["addressee"][3]
 
 
@@ -85,9 +86,9 @@ def test_default_noise_is_mild_blur_two_degrees_at_most_and_jpeg() -> None:
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
-def test_its_bars_read_at_the_default_level_in_every_layout(layout: str) -> None:
+def test_its_bars_read_at_the_default_level_in_every_layout(layout: Layout) -> None:
     for seed in SEEDS:
-        drawn = render_other(ENVELOPE, OTHER_NOISE["default"], seed=seed, layout=layout)  # type: ignore[arg-type]
+        drawn = render_other(ENVELOPE, OTHER_NOISE["default"], seed=seed, layout=layout)
         bars = read_barcode(drawn.image)
         assert bars.imb is not None, bars.error
         assert bars.imb == read(BARS).imb
@@ -102,10 +103,10 @@ def test_an_upside_down_envelope_is_drawn_turned() -> None:
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
-def test_the_reader_finds_the_delivery_point_in_every_layout(layout: str) -> None:
+def test_the_reader_finds_the_delivery_point_in_every_layout(layout: Layout) -> None:
     from mailcover.imaging.read import read_envelope
 
-    drawn = render_other(ENVELOPE, OTHER_NOISE["default"], seed=880_004, layout=layout)  # type: ignore[arg-type]
+    drawn = render_other(ENVELOPE, OTHER_NOISE["default"], seed=880_004, layout=layout)
     reading = read_envelope(drawn.image)
     assert reading.addressee is not None
     assert (
