@@ -153,8 +153,14 @@ def test_a_glued_whole_word_suffix_street_keeps_its_name_once_the_number_is_part
 
 
 def test_only_the_streets_last_word_loses_a_suffix() -> None:
-    # FOREST is followed by its suffix: it is a name, not FORE ST.
-    assert respace_delivery_line("12FOREST AVE") == "12 FOREST AVE"
+    # HOWARD is followed by its suffix: it is a name, not HOWA RD.
+    assert respace_delivery_line("12HOWARD AVE") == "12 HOWARD AVE"
+    assert respace_delivery_line("12FOREST") == "12 FOREST"  # FOREST is a suffix itself
+
+
+def test_a_glued_street_name_ending_in_an_abbreviated_suffix_is_split_the_known_limit() -> None:
+    # What docs/imaging.md names as the rule's known limit: 123HOWARD with no suffix.
+    assert respace_delivery_line("123HOWARD") == "123 HOWA RD"
 
 
 # -- the whole address -----------------------------------------------------------------------

@@ -54,10 +54,10 @@ SPLIT_SUFFIXES = tuple(
 )
 """Suffixes split off the end of a glued word: Publication 28's standard abbreviations that
 are not words themselves (ST, AVE, BLVD, DR...). Precision risk: a street name that ends in
-one (FOREST, HOWARD, LINCOLN) would lose it, so they are split only on a line that shows
-glued words elsewhere (`_glued_line`), and only off the street's last word. Abbreviations
-that are whole words (WAY, ROW, RUN, PARK, LOOP, WALK...) are never split: BROADWAY and
-MIDWAY are street names."""
+one (HOWARD, LINCOLN, CONCORD; FOREST is a suffix itself, so never split) would lose it, so
+they are split only on a line where the number or unit rule parted glued words, and only
+off the street's last word. Abbreviations that are whole words (WAY, ROW, RUN, PARK, LOOP,
+WALK...) are never split: BROADWAY and MIDWAY are street names."""
 
 CLEARLY_GLUED_SUFFIXES = ("BLVD", "PKWY", "EXPY", "CSWY", "TPKE", "HWY", "FWY")
 """Suffixes no English word ends with: split off the street's last word even on a line that
