@@ -26,7 +26,8 @@ Figures per renderer and level:
   first over the second (the figure that survives a loaded machine).
 
 Default noise on ENVELOPES envelopes per renderer; the two harder levels on
-HARDER_ENVELOPES each (with two renderers, as many images in all as one renderer's 500 and
+HARDER_ENVELOPES each (with two renderers, as many images as one renderer at 500 and 150).
+Prints one JSON line on stdout; progress goes to stderr.
 150 before). Prints one JSON line on stdout; progress goes to stderr.
 """
 
