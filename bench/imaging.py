@@ -28,7 +28,6 @@ Figures per renderer and level:
 Default noise on ENVELOPES envelopes per renderer; the two harder levels on
 HARDER_ENVELOPES each (with two renderers, as many images as one renderer at 500 and 150).
 Prints one JSON line on stdout; progress goes to stderr.
-150 before). Prints one JSON line on stdout; progress goes to stderr.
 """
 
 from __future__ import annotations
