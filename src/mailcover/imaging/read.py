@@ -25,6 +25,7 @@ from PIL import Image, UnidentifiedImageError
 
 from mailcover.imaging.barcode import read_barcode
 from mailcover.imaging.ocr import Blocks, read_blocks
+from mailcover.imaging.spacing import respace_address
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 """The largest image file read: a 200-dpi flat as an uncompressed TIFF is about 4.6 MB."""
@@ -112,12 +113,16 @@ class EnvelopeReading:
         return self.confidence < LOW_CONFIDENCE
 
 
-def read_envelope(image: Image.Image) -> EnvelopeReading:
-    """Read an opened image: barcode first, then the address blocks."""
+def read_envelope(image: Image.Image, *, respace: bool = True) -> EnvelopeReading:
+    """Read an opened image: barcode first, then the address blocks, re-spaced unless
+    `respace` is False (bench/imaging.py measures both)."""
     bars = read_barcode(image)
     blocks: Blocks = read_blocks(image)
-    addressee = tuple(line.text for line in blocks.addressee) or None
-    back = tuple(line.text for line in blocks.return_address) or None
+    # The engine's lines, with the spaces it dropped between an address's words put back
+    # (imaging/spacing.py): only here, for what a photograph says, never for a plant's text.
+    spaced = respace_address if respace else tuple
+    addressee = spaced([line.text for line in blocks.addressee]) or None
+    back = spaced([line.text for line in blocks.return_address]) or None
     return EnvelopeReading(
         addressee=addressee,
         return_address=back,
