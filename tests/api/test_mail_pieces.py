@@ -117,6 +117,7 @@ def test_mc_definition_a_capture_keeps_the_exterior_only_and_ignores_other_field
         "sha256",
         "feed",
         "fed_by_id",
+        "ocr_confidence",  # how sure the OCR was of lines read from the photograph
     }
 
 

@@ -32,6 +32,7 @@ class Agency(models.Model):
         max_length=64,
         blank=True,
         default="",
+        db_default="",  # rows written by code that predates the column get "" too
         help_text="IANA name, e.g. America/New_York; blank: the service's own zone",
         validators=[validate_zone],
     )
@@ -55,7 +56,11 @@ class User(AbstractUser):
     roles = models.JSONField(default=list)
     # The IANA time zone this person reads times in (their preferences page); blank: the
     # agency's (web/times.py).
-    time_zone = models.CharField(max_length=64, blank=True, default="", validators=[validate_zone])
+    # db_default: rows written by code that predates the column (an older migration's
+    # model, as the audit-trail migration's test writes) get "" too.
+    time_zone = models.CharField(
+        max_length=64, blank=True, default="", db_default="", validators=[validate_zone]
+    )
 
     @property
     def stored_roles(self) -> frozenset[Role]:

@@ -14,11 +14,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='agency',
             name='time_zone',
-            field=models.CharField(blank=True, default='', help_text="IANA name, e.g. America/New_York; blank: the service's own zone", max_length=64, validators=[mailcover.web.times.validate_zone]),
+            field=models.CharField(blank=True, db_default='', default='', help_text="IANA name, e.g. America/New_York; blank: the service's own zone", max_length=64, validators=[mailcover.web.times.validate_zone]),
         ),
         migrations.AddField(
             model_name='user',
             name='time_zone',
-            field=models.CharField(blank=True, default='', max_length=64, validators=[mailcover.web.times.validate_zone]),
+            field=models.CharField(blank=True, db_default='', default='', max_length=64, validators=[mailcover.web.times.validate_zone]),
         ),
     ]
