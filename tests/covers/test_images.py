@@ -281,3 +281,16 @@ def test_an_image_is_written_only_when_its_capture_commits(order, tmp_path, medi
     for callback in pending:
         callback()
     assert len([p for p in media.rglob("*") if p.is_file()]) == 1
+
+
+def test_a_truncated_image_is_refused_after_the_pdf_writer_is_loaded():
+    # WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES when imported; the server draws PDFs
+    # and reads envelopes in one process.
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
+    with pytest.raises(reading.ImageError) as refused:
+        reading.open_image(_png(2000, 900, zlib.compress(b"\0" * 1000)))
+    assert refused.value.code == "truncated"
+    assert ImageFile.LOAD_TRUNCATED_IMAGES  # left as the writer wants it

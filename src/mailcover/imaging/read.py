@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 from mailcover.imaging.barcode import read_barcode
 from mailcover.imaging.ocr import Blocks, read_blocks
@@ -81,6 +81,9 @@ def open_image(data: bytes) -> Image.Image:
             )
         if width < 100 or height < 50:
             raise ImageError("too-small", f"the image is {width} x {height} pixels: no envelope")
+        # A truncated file is refused, whatever a library loaded in this process asked of
+        # Pillow (WeasyPrint sets ImageFile.LOAD_TRUNCATED_IMAGES when it is imported).
+        allowed, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
         try:
             image.load()
             return image.convert("L")
@@ -88,6 +91,8 @@ def open_image(data: bytes) -> Image.Image:
             raise ImageError("bomb", "the image claims more pixels than are read") from None
         except (OSError, ValueError, SyntaxError, EOFError):
             raise ImageError("truncated", "the image file is truncated or damaged") from None
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = allowed
 
 
 LOW_CONFIDENCE = 0.6
