@@ -226,3 +226,11 @@ def test_a_line_reads_as_json_loads_reads_it(line: bytes | str) -> None:
 )
 def test_texts_orjson_refuses_are_read_as_json_reads_them(line: bytes) -> None:
     assert _read_line_reading(line) == _json_reading(line)
+
+
+def test_a_piece_is_filled_in_the_order_of_its_fields() -> None:
+    from dataclasses import fields
+
+    from mailcover.matching import piece as piece_module
+
+    assert tuple(f.name for f in fields(Piece)) == piece_module._FIELDS

@@ -54,15 +54,8 @@ class Piece:
             raise ValueError(f"mail_class must be one of {', '.join(sorted(MAIL_CLASSES))}")
         # Written straight into the instance's dict, once: the frozen dataclass's own __init__
         # sets each field through object.__setattr__, which costs as much as reading the event.
-        self.__dict__.update(
-            piece_id=piece_id,
-            scanned_at=scanned_at,
-            facility=facility,
-            mail_class=mail_class,
-            imb=imb,
-            addressee=addressee,
-            return_address=return_address,
-            image=image,
+        _fill(
+            self, piece_id, scanned_at, facility, mail_class, imb, addressee, return_address, image
         )
 
 
@@ -80,17 +73,17 @@ def checked_piece(
     a known mail class): events.py's reading of a well-formed event, made without checking
     them twice."""
     piece = object.__new__(Piece)
-    piece.__dict__.update(
-        piece_id=piece_id,
-        scanned_at=scanned_at,
-        facility=facility,
-        mail_class=mail_class,
-        imb=imb,
-        addressee=addressee,
-        return_address=return_address,
-        image=image,
-    )
+    _fill(piece, piece_id, scanned_at, facility, mail_class, imb, addressee, return_address, image)
     return piece
+
+
+_FIELDS = ("piece_id", "scanned_at", "facility", "mail_class", "imb", "addressee",
+           "return_address", "image")  # fmt: skip
+
+
+def _fill(piece: Piece, *values: object) -> None:
+    """The fields written straight into the instance's dict, in `Piece`'s order, once."""
+    piece.__dict__.update(zip(_FIELDS, values, strict=True))
 
 
 class MatchedOn(StrEnum):
