@@ -1,5 +1,5 @@
-"""SVC-MATCHABLE (matching/matchable.py): a subject is filed only if the matcher can use its
-address and every one of its names."""
+"""SVC-MATCHABLE (law/matchable.py, read by matching/matchable.py): a subject is filed only
+if the matcher can use its address and every one of its names."""
 
 from __future__ import annotations
 

@@ -1,56 +1,49 @@
-"""SVC-MATCHABLE: whether the matcher can use a subject at all, asked when a request is filed.
-
-An order is only as good as the subject it names. The matcher finds a piece by its delivery
-point (`postal.address.parse`: a house number or box, and a ZIP Code) and then by the
-subject's names (`matching.names.readings`). A subject address it cannot parse ("the blue
-house behind the old mill, Springfield") or a name that reads as nobody ("J JR.", "THE
-PUBLIC FAMILY") leaves an approved order in force that can capture nothing, and says so
-only in a server log. This rule refuses such a subject at filing, naming the field, in the
-words the parser and the name reader give.
-
-Every scope needs a readable address. Every name and alias needs a given name (or its
-initial) and a surname, under every scope: under `delivery_point` the names do not decide
-what is captured, but the order is still on a named subject (MC-WRITTEN), the matcher
-refuses an order whose names name nobody (`matching.index.CoveredOrder`), and an alias that
-names nobody is a mistake the requester can fix now, not one to discover later.
-
-Blank names and addresses are MC-WRITTEN's to refuse; this rule says nothing about them, so
-that one mistake gives one message. Pure: no Django, no I/O.
+"""How the matcher reads a subject for SVC-MATCHABLE (the rule is law/matchable.py's): the
+address through the parser the matcher uses, the names through its name reader. Pure: no
+Django, no I/O.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from mailcover.law import matchable as rule
 from mailcover.law.errors import Violation
 from mailcover.matching.names import readings
 from mailcover.postal.address import AddressError, parse
 
-RULE = "SVC-MATCHABLE"
+RULE = rule.RULE
 
-_ADDRESS_HELP = {
-    "no-zip": "add the ZIP Code",
-    "bad-zip": "write the ZIP Code as 5 digits, or ZIP+4",
-    "unknown-zip": "check the ZIP Code",
-    "unknown-state": "check the state",
-    "zip-state-mismatch": "check the ZIP Code and the state",
-    "no-street": "give the house number and street, a PO box or a rural route",
-    "intersection": "give the house number and street, not a corner",
-    "unparseable": "write it as on an envelope: number and street, city, state, ZIP Code",
-}
+
+def names_nobody(name: str) -> bool:
+    """Whether a name, as a request gives it, has no reading with a given name (or its
+    initial) and a surname: then no piece of mail can be compared with it."""
+    return not any(r.given and r.surname for r in readings(name, surname_first_too=False))
+
+
+class _MatcherReader:
+    def address_error(self, address: str) -> tuple[str, str] | None:
+        try:
+            parse(address)
+        except AddressError as error:
+            return error.code, str(error)
+        return None
+
+    def names_nobody(self, name: str) -> bool:
+        return names_nobody(name)
+
+
+READER = _MatcherReader()
 
 
 def address_problem(address: str) -> str | None:
-    """Why the matcher cannot find mail at this address, or None when it can (or when it is
-    blank: MC-WRITTEN's to refuse)."""
-    if not address.strip():
-        return None
-    try:
-        parse(address)
-    except AddressError as error:
-        advice = _ADDRESS_HELP.get(error.code, "write it as on an envelope")
-        return f"the mail stream cannot be matched against this address: {error} ({advice})"
-    return None
+    """law.matchable.address_problem, read by the matcher."""
+    return rule.address_problem(address, READER)
+
+
+def check_matchable(name: str, aliases: Sequence[str], address: str) -> list[Violation]:
+    """law.matchable.check_matchable, read by the matcher."""
+    return rule.check_matchable(name, aliases, address, READER)
 
 
 # Which part of an address, as a form asks for it, an AddressError code is about.
@@ -66,36 +59,5 @@ _PART_OF_CODE = {
 def address_part_at_fault(address: str) -> str | None:
     """The part of the address (`street`, `state` or `zip`) a form should show the problem
     next to, or None when the matcher can read it. Everything but the last line is `street`."""
-    try:
-        parse(address)
-    except AddressError as error:
-        return _PART_OF_CODE.get(error.code, "street")
-    return None
-
-
-def names_nobody(name: str) -> bool:
-    """Whether a name, as a request gives it, has no reading with a given name (or its
-    initial) and a surname: then no piece of mail can be compared with it."""
-    return not any(r.given and r.surname for r in readings(name, surname_first_too=False))
-
-
-def _name_message(name: str) -> str:
-    return (
-        f"{name.strip()!r} names nobody the matcher can compare mail with: give a given name "
-        "(or its initial) and a surname, as on the mail, e.g. JOHN Q PUBLIC or J PUBLIC"
-    )
-
-
-def check_matchable(name: str, aliases: Sequence[str], address: str) -> list[Violation]:
-    """SVC-MATCHABLE: every problem with the subject's address, name and aliases, each with
-    its field (`subject.address`, `subject.name`, `subject.aliases[i]`)."""
-    found: list[Violation] = []
-    problem = address_problem(address)
-    if problem is not None:
-        found.append(Violation(RULE, "subject.address", problem))
-    if name.strip() and names_nobody(name):
-        found.append(Violation(RULE, "subject.name", _name_message(name)))
-    for i, alias in enumerate(aliases):
-        if alias.strip() and names_nobody(alias):
-            found.append(Violation(RULE, f"subject.aliases[{i}]", _name_message(alias)))
-    return found
+    error = READER.address_error(address)
+    return None if error is None else _PART_OF_CODE.get(error[0], "street")
