@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+
+from mailcover.config import arguments
 
 Setup = Callable[[], None]
 
@@ -29,23 +30,11 @@ def add_commands(commands: Any, django: Setup) -> None:
     )
     run.add_argument(
         "--now",
-        type=_moment,
+        type=arguments.moment,
         help="the moment to judge what is due at, ISO 8601 with a zone (default: now)",
     )
     run.add_argument("--dry-run", action="store_true", help="say what is due, destroy nothing")
     run.set_defaults(handler=lambda args: run_retention(django, args.now, args.dry_run))
-
-
-def _moment(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not an ISO 8601 moment with a zone, e.g. 2034-01-01T00:00:00Z"
-        )
-    return moment
 
 
 def run_retention(django: Setup, now: datetime | None, dry_run: bool) -> int:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Iterable
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from mailcover.config import arguments
 
 if TYPE_CHECKING:
     from mailcover.records.importers import ImportReport
@@ -74,7 +75,9 @@ def add_commands(commands: Any, django: Setup) -> None:
     )
     synth.add_argument("--seed", type=int, default=0, help="seed (same seed, same world)")
     synth.add_argument(
-        "--now", type=_moment, help="the end of the two years, ISO 8601 with a zone (default: now)"
+        "--now",
+        type=arguments.moment,
+        help="the end of the two years, ISO 8601 with a zone (default: now)",
     )
     synth.set_defaults(handler=lambda args: run_synth(django, args))
 
@@ -84,13 +87,6 @@ def _positive(text: str) -> int:
     if value < 1:
         raise ValueError(text)
     return value
-
-
-def _moment(text: str) -> datetime:
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        raise ValueError(text)
-    return moment
 
 
 def run_import(django: Setup, args: argparse.Namespace) -> int:

@@ -17,21 +17,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from mailcover.config import arguments
 from mailcover.records.notices import send_due
-
-
-def _moment(text: str) -> datetime:
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        raise ValueError(text)
-    return moment
-
-
-def _interval(text: str) -> float:
-    seconds = float(text)
-    if not seconds > 0:
-        raise ValueError(text)
-    return seconds
 
 
 class Command(BaseCommand):
@@ -46,13 +33,13 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--interval",
-            type=_interval,
+            type=arguments.interval,
             default=60.0,
             help="seconds between passes with --loop (default: 60)",
         )
         parser.add_argument(
             "--now",
-            type=_moment,
+            type=arguments.moment,
             help="the clock's start, ISO 8601 with a zone (tests, demos); it runs on from there",
         )
 
