@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from mailcover.accounts.models import Agency, NondisclosureAcknowledgment, User
 from mailcover.ledger import checkpoints, log, merkle, note
+from mailcover.ledger.events import EventName
 from mailcover.ledger.models import Checkpoint, Entry
 
 Json = dict[str, Any]
@@ -31,7 +32,9 @@ OVERSIGHT_CALLS = [
 
 def append(count: int) -> None:
     for number in range(count):
-        log.record(None, "test.event", timezone.now(), case="MC-2026-000001", number=number)
+        log.record(
+            None, EventName.MAIL_INGESTED, timezone.now(), case="MC-2026-000001", number=number
+        )
 
 
 def opened(text: str) -> note.Checkpoint:

@@ -19,7 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from fpdf import FPDF
 
 from mailcover.accounts.models import ApiToken, User
-from mailcover.ledger.accounting import EVENT as DISCLOSURE
+from mailcover.ledger.events import EventName
 from mailcover.ledger.models import Entry
 from mailcover.records.models import (
     Customer,
@@ -29,6 +29,8 @@ from mailcover.records.models import (
     SignIn,
     TrackedItem,
 )
+
+DISCLOSURE = EventName.DISCLOSURE
 
 pytestmark = pytest.mark.django_db
 

@@ -14,6 +14,7 @@ import pytest
 from django.utils import timezone
 
 from mailcover.ledger import checkpoints, log, merkle, note
+from mailcover.ledger.events import EventName
 from mailcover.ledger.models import Checkpoint
 
 ORIGIN = "test.example/ledger"
@@ -33,7 +34,7 @@ def key_file(settings: Any, tmp_path: Path) -> Iterator[Path]:
 
 def record(count: int) -> None:
     for _ in range(count):
-        log.record(None, "test.event", timezone.now(), case="MC-2026-000001")
+        log.record(None, EventName.MAIL_INGESTED, timezone.now(), case="MC-2026-000001")
 
 
 def published_sizes() -> list[int]:

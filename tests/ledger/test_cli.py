@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from mailcover.cli import main
 from mailcover.ledger import checkpoints, log, note
+from mailcover.ledger.events import EventName
 from mailcover.ledger.models import Checkpoint
 
 Json = dict[str, Any]
@@ -53,7 +54,9 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Ran]:
 
 def append(count: int) -> None:
     for number in range(count):
-        log.record(None, "test.event", timezone.now(), case="MC-2026-000001", number=number)
+        log.record(
+            None, EventName.MAIL_INGESTED, timezone.now(), case="MC-2026-000001", number=number
+        )
 
 
 def opened(text: str) -> note.Checkpoint:

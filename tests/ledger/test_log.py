@@ -19,6 +19,7 @@ from django.utils import timezone
 from mailcover.covers import actions
 from mailcover.law.requests import AttorneyEntry, CoverRequestDraft
 from mailcover.ledger import entries, log, merkle, triggers
+from mailcover.ledger.events import EventName
 from mailcover.ledger.models import Checkpoint, Entry, Head
 from mailcover.ledger.verify import verify
 
@@ -28,7 +29,7 @@ SIZE = 20
 
 def record(count: int) -> None:
     for _ in range(count):
-        log.record(None, "test.event", timezone.now(), case=CASE)
+        log.record(None, EventName.MAIL_INGESTED, timezone.now(), case=CASE)
 
 
 @pytest.fixture
@@ -98,7 +99,7 @@ class TestAppending:
         filed = actions.file_request(people.requester, draft(people), now)
         record(2)
         actions.approve(people.approver, filed, None, now)
-        log.record(people.oversight, "test.event", now)
+        log.record(people.oversight, EventName.MAIL_INGESTED, now)
 
         count = Entry.objects.count()
         assert list(Entry.objects.order_by("seq").values_list("seq", flat=True)) == list(
@@ -112,10 +113,10 @@ class TestAppending:
     def test_record_returns_the_entry_it_stored_at_the_end(self, db: None) -> None:
         record(3)
 
-        stored = log.record(None, "test.other", timezone.now())
+        stored = log.record(None, EventName.SYNTHETIC_STREAM_WRITTEN, timezone.now())
 
         assert stored.seq == 3
-        assert log.entry_at(3).event == "test.other"
+        assert log.entry_at(3).event == EventName.SYNTHETIC_STREAM_WRITTEN
 
     def test_the_leaf_hash_is_sha256_of_a_zero_byte_and_the_entry_bytes(
         self, twenty: list[bytes]
@@ -124,7 +125,7 @@ class TestAppending:
             assert bytes(row.leaf_hash) == hashlib.sha256(b"\x00" + bytes(row.data)).digest()
 
     def test_the_stored_bytes_are_the_canonical_entry(self, db: None) -> None:
-        row = log.record(None, "test.event", timezone.now(), case=CASE, days=30)
+        row = log.record(None, EventName.MAIL_INGESTED, timezone.now(), case=CASE, days=30)
 
         stored = Entry.objects.get(seq=row.seq)
         assert entries.encode(entries.decode(bytes(stored.data))) == bytes(stored.data)
@@ -150,7 +151,7 @@ class TestAppending:
         assert (stored.actor_ref, stored.subject_ref) == (people.requester.pk, 17)
 
     def test_an_entry_by_the_system_about_no_case_has_empty_query_columns(self, db: None) -> None:
-        row = log.record(None, "system.tick", timezone.now(), refs={"account": 4})
+        row = log.record(None, EventName.MAIL_INGESTED, timezone.now(), refs={"account": 4})
 
         stored = Entry.objects.get(seq=row.seq)
         assert (stored.case_number, stored.actor_ref, stored.subject_ref) == ("", None, None)
@@ -160,7 +161,7 @@ class TestAppending:
     def test_a_time_in_another_zone_is_stored_as_the_same_instant(self, db: None) -> None:
         local = datetime(2026, 5, 6, 9, 0, tzinfo=timezone.get_fixed_timezone(120))
 
-        row = log.record(None, "test.event", local)
+        row = log.record(None, EventName.MAIL_INGESTED, local)
 
         stored = Entry.objects.get(seq=row.seq)
         assert stored.at == local
@@ -245,7 +246,7 @@ class TestFailedTransactions:
 
         assert (Entry.objects.count(), stored_nodes(), Checkpoint.objects.count()) == before
         assert head_state() == head
-        assert log.record(None, "test.event", timezone.now()).seq == 1
+        assert log.record(None, EventName.MAIL_INGESTED, timezone.now()).seq == 1
 
     def test_the_cached_frontier_is_not_trusted_after_a_rollback(self, db: None) -> None:
         record(3)
@@ -261,7 +262,7 @@ class TestFailedTransactions:
         assert log._tips[DEFAULT_DB_ALIAS].frontier.size == 4
         assert head_state()[0] == 3
 
-        stored = log.record(None, "test.again", timezone.now())
+        stored = log.record(None, EventName.SYNTHETIC_STREAM_WRITTEN, timezone.now())
 
         # ... but the head it stored says otherwise: it reads the frontier back.
         leaves = stored_leaf_hashes()
@@ -282,10 +283,10 @@ class TestFailedTransactions:
             pytest.raises(entries.EntryError, match=r"entry\.details\.ratio is a float"),
             transaction.atomic(),
         ):
-            log.record(None, "test.event", timezone.now(), ratio=0.5)
+            log.record(None, EventName.MAIL_INGESTED, timezone.now(), ratio=0.5)
 
         assert (Entry.objects.count(), head_state()) == (1, head)
-        assert log.record(None, "test.event", timezone.now()).seq == 1
+        assert log.record(None, EventName.MAIL_INGESTED, timezone.now()).seq == 1
 
 
 class TestAnotherWriter:
@@ -300,7 +301,7 @@ class TestAnotherWriter:
         log._tips.update(mine)
         assert log._tips[DEFAULT_DB_ALIAS].frontier.size == 2
 
-        stored = log.record(None, "test.mine", timezone.now())
+        stored = log.record(None, EventName.SYNTHETIC_STREAM_WRITTEN, timezone.now())
 
         leaves = stored_leaf_hashes()
         assert stored.seq == 4
@@ -316,7 +317,7 @@ class TestAnotherWriter:
         record(5)
         log.forget_cached_head()
 
-        assert log.record(None, "test.event", timezone.now()).seq == 5
+        assert log.record(None, EventName.MAIL_INGESTED, timezone.now()).seq == 5
         assert verify().ok
 
 
@@ -486,10 +487,13 @@ class TestOutOfRange:
 
 def test_entries_recorded_a_day_apart_keep_their_order_by_sequence_not_time(db: None) -> None:
     now = timezone.now()
-    log.record(None, "test.later", now)
-    log.record(None, "test.earlier", now - timedelta(days=1))
+    log.record(None, EventName.MAIL_INGESTED, now)
+    log.record(None, EventName.SYNTHETIC_STREAM_WRITTEN, now - timedelta(days=1))
 
-    assert list(Entry.objects.values_list("event", flat=True)) == ["test.later", "test.earlier"]
+    assert list(Entry.objects.values_list("event", flat=True)) == [
+        "mail.ingested",
+        "synthetic_stream.written",
+    ]
 
 
 class TestABatchOfEntries:
@@ -497,7 +501,9 @@ class TestABatchOfEntries:
 
     def events(self, count: int) -> list[log.Event]:
         return [
-            log.Event(None, "test.event", case=CASE, subject=7, refs={"n": n}, details={"k": n})
+            log.Event(
+                None, EventName.MAIL_INGESTED, case=CASE, subject=7, refs={"n": n}, details={"k": n}
+            )
             for n in range(count)
         ]
 
@@ -510,7 +516,12 @@ class TestABatchOfEntries:
             Entry.objects.filter(seq__gte=3).values_list("seq", "data")
         ):
             expected = entries.Entry(
-                seq, at, None, "test.event", {"n": n, "case": CASE, "subject": 7}, {"k": n}
+                seq,
+                at,
+                None,
+                EventName.MAIL_INGESTED,
+                {"n": n, "case": CASE, "subject": 7},
+                {"k": n},
             )
             assert bytes(data) == entries.encode(expected)
 
@@ -524,7 +535,7 @@ class TestABatchOfEntries:
         assert head_state() == (9, chain(leaves))
         stored = Entry.objects.get(seq=5).entry
         assert (stored.event, stored.refs, stored.details) == (
-            "test.event", {"n": 2, "case": CASE, "subject": 7}, {"k": 2},
+            EventName.MAIL_INGESTED, {"n": 2, "case": CASE, "subject": 7}, {"k": 2},
         )  # fmt: skip
         report = verify()
         assert report.ok, report.problems

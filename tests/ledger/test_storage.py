@@ -13,6 +13,7 @@ from django.db.utils import DatabaseError, IntegrityError
 from django.utils import timezone
 
 from mailcover.ledger import checkpoints, log, triggers
+from mailcover.ledger.events import EventName
 from mailcover.ledger.models import Checkpoint, Entry
 
 CASE = "MC-2026-000001"
@@ -37,7 +38,7 @@ def ledger(db: None) -> None:
     """Three entries: each table holds rows (entries 0-2, entry 1 holding node (1, 0), a
     checkpoint)."""
     for _ in range(3):
-        log.record(None, "test.event", timezone.now(), case=CASE, days=30)
+        log.record(None, EventName.MAIL_INGESTED, timezone.now(), case=CASE, days=30)
     assert len(bytes(Entry.objects.get(seq=1).nodes)) == 32
     assert Checkpoint.objects.exists()
 
@@ -152,7 +153,7 @@ class TestAppendingStillWorks:
         entries = Entry.objects.count()
         published = Checkpoint.objects.count()
 
-        stored = log.record(None, "test.event", timezone.now(), case=CASE)
+        stored = log.record(None, EventName.MAIL_INGESTED, timezone.now(), case=CASE)
         checkpoints.publish(timezone.now())
 
         # The fourth leaf completes the subtrees (1, 1) and (2, 0), stored in its row.

@@ -23,6 +23,7 @@ from mailcover.covers import actions
 from mailcover.law.requests import AttorneyEntry, CoverRequestDraft
 from mailcover.ledger import checkpoints, log, merkle, note, triggers
 from mailcover.ledger import verify as verify_module
+from mailcover.ledger.events import EventName
 from mailcover.ledger.models import Checkpoint, Entry, Head
 from mailcover.ledger.verify import verify
 
@@ -35,7 +36,9 @@ def ledger(db: None, settings: Any) -> None:
     (held by entries 1, 3, 5, 7 and 9)."""
     settings.MAILCOVER_CHECKPOINT_ENTRIES = 4
     for n in range(SIZE):
-        log.record(None, "test.event", timezone.now(), case="MC-2026-000001", subject=n, n=n)
+        log.record(
+            None, EventName.MAIL_INGESTED, timezone.now(), case="MC-2026-000001", subject=n, n=n
+        )
     checkpoints.publish(timezone.now())
     assert list(Checkpoint.objects.values_list("size", flat=True)) == [1, 5, 9, 10]
     assert stored_node_count() == 8
@@ -145,7 +148,7 @@ class TestACleanLedger:
         # `mailcover ledger checkpoint` on a fresh install signs the empty tree.
         checkpoints.publish(timezone.now())
         for n in range(3):
-            log.record(None, "test.event", timezone.now(), n=n)
+            log.record(None, EventName.MAIL_INGESTED, timezone.now(), n=n)
         checkpoints.publish(timezone.now())
 
         report = verify()
@@ -358,7 +361,7 @@ class TestChangedTree:
 
         def rows_then_append(below: int) -> Any:
             yield from real_rows(below)
-            log.record(None, "test.event", timezone.now(), case="MC-2026-000009")
+            log.record(None, EventName.MAIL_INGESTED, timezone.now(), case="MC-2026-000009")
 
         with mock.patch.object(verify_module, "_rows", rows_then_append):
             report = verify()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from tests.conftest import signed_in as verified_session
 
 from mailcover.ledger import checkpoints, log
+from mailcover.ledger.events import EventName
 
 
 def signed_in(user: Any) -> Client:
@@ -21,7 +22,9 @@ def signed_in(user: Any) -> Client:
 @pytest.fixture
 def published(people: Any) -> Any:
     for number in range(5):
-        log.record(people.requester, "test.event", timezone.now(), case=f"MC-2026-00000{number}")
+        log.record(
+            people.requester, EventName.MAIL_INGESTED, timezone.now(), case=f"MC-2026-00000{number}"
+        )
     return checkpoints.publish(timezone.now())
 
 
@@ -42,7 +45,7 @@ class TestTheLedgerPage:
         page = signed_in(people.oversight).get(f"/ledger/?index={index}").content.decode()
 
         assert "usa-alert--success" in page
-        assert f"Entry {index} (Test: event" in page  # a code with no label, in words
+        assert f"Entry {index} (Mail stream received" in page  # the event in words
         assert f"is in the signed tree of {published.size} entries" in page
 
     def test_an_entry_beyond_the_checkpoint_is_an_error_at_the_field(

@@ -1,12 +1,10 @@
 """Every code a person can be shown has words in the one table (web/labels.py): every member
-of every vocabulary, and every event the ledger is given anywhere in the code."""
+of every vocabulary (the ledger's events: tests/ledger/test_events.py)."""
 
 from __future__ import annotations
 
-import ast
 import importlib
 import pkgutil
-import re
 from enum import StrEnum
 from pathlib import Path
 
@@ -27,17 +25,6 @@ NOT_SHOWN = {
     "mailcover.law.roles.Action",  # what a role may do: the pages offer it, never name it
 }
 
-# Calls whose event argument is not a literal: each passes on its caller's event, whose
-# literal the scan below finds at the call site.
-PASS_THROUGH = {
-    ("ledger/log.py", "event"),  # record() -> append()
-    ("covers/actions.py", "action"),  # covers.record(user, "request.filed", ...)
-    ("accounts/admin.py", "event"),  # _record(request, "admin.added", ...)
-    ("ledger/accounting.py", "EVENT"),  # "disclosure"
-}
-# record(actor, event, ...), Event(actor, event, ...) for record_many, append(actor, event, ...)
-RECORDING = {"record", "_record", "append", "Event"}
-
 
 def _enums() -> dict[str, type[StrEnum]]:
     found: dict[str, type[StrEnum]] = {}
@@ -48,33 +35,6 @@ def _enums() -> dict[str, type[StrEnum]]:
             if isinstance(value, type) and issubclass(value, StrEnum) and value.__module__ == name:
                 found[f"{name}.{value.__qualname__}"] = value
     return found
-
-
-def _emitted_events() -> tuple[set[str], list[str]]:
-    """Every literal event given to the ledger in the code, and every call site whose event
-    is neither a literal nor a known pass-through."""
-    events: set[str] = set()
-    unknown: list[str] = []
-    for path in SOURCE.rglob("*.py"):
-        relative = path.relative_to(SOURCE).as_posix()
-        tree = ast.parse(path.read_text(), str(path))
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.Call) or len(node.args) < 2:
-                continue
-            func = node.func
-            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-            if name not in RECORDING:
-                continue
-            target = ast.unparse(func)
-            if name in ("append", "Event") and not target.startswith(("ledger", "log", name)):
-                continue  # a list's append, a threading.Event
-            argument = node.args[1]
-            if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
-                events.add(argument.value)
-            elif (relative, ast.unparse(argument)) not in PASS_THROUGH:
-                unknown.append(f"{relative}:{node.lineno} {ast.unparse(node)[:80]}")
-    events.add("disclosure")  # ledger/accounting.py's EVENT
-    return events, unknown
 
 
 def test_every_member_of_every_vocabulary_has_a_label() -> None:
@@ -92,23 +52,6 @@ def test_every_vocabulary_of_the_law_is_labelled_or_said_not_to_be_shown() -> No
         if isinstance(v, type)
     }
     assert set(_enums()) - covered - NOT_SHOWN == set()
-
-
-def test_every_ledger_event_the_code_records_has_a_label() -> None:
-    events, unknown = _emitted_events()
-    assert unknown == [], "a new way of naming an event: add it to PASS_THROUGH"
-    assert len(events) > 30  # the scan finds the ledger's calls at all
-    assert sorted(e for e in events if e not in labels.EVENTS) == []
-
-
-def test_every_ledger_event_the_docs_name_has_a_label() -> None:
-    documented = (DOCS / "ledger.md").read_text()
-    row = next(line for line in documented.splitlines() if line.startswith("| `event` |"))
-    # Events are dotted (`request.filed`), but for `disclosure`; other code words there are
-    # the fields of an entry (`feed`).
-    named = set(re.findall(r"`([a-z_]+\.[a-z_]+|disclosure)`", row))
-    assert "request.filed" in named
-    assert sorted(named - set(labels.EVENTS)) == []
 
 
 def test_the_issue_s_machine_words_read_as_words() -> None:

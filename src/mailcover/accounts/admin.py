@@ -34,6 +34,7 @@ from mailcover.accounts.models import (
 )
 from mailcover.law.roles import Action, may, may_change_standing
 from mailcover.ledger import log as ledger
+from mailcover.ledger.events import EventName
 
 MANAGE = Action.MANAGE_ACCOUNTS
 
@@ -69,16 +70,16 @@ class Ledgered(admin.ModelAdmin):  # type: ignore[type-arg]
     # Every path through the admin that changes a row (forms, the password form, bulk
     # deletion) calls these, inside the view's transaction.
     def log_addition(self, request: HttpRequest, obj: Model, message: Any) -> Any:
-        self._record(request, "admin.added", obj, _changed_fields(obj, message))
+        self._record(request, EventName.ADMIN_ADDED, obj, _changed_fields(obj, message))
         return super().log_addition(request, obj, message)
 
     def log_change(self, request: HttpRequest, obj: Model, message: Any) -> Any:
-        self._record(request, "admin.changed", obj, _changed_fields(obj, message))
+        self._record(request, EventName.ADMIN_CHANGED, obj, _changed_fields(obj, message))
         return super().log_change(request, obj, message)
 
     def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:
         for obj in queryset:
-            self._record(request, "admin.deleted", obj, [])
+            self._record(request, EventName.ADMIN_DELETED, obj, [])
         return super().log_deletions(request, queryset)
 
     @transaction.atomic
@@ -86,7 +87,9 @@ class Ledgered(admin.ModelAdmin):  # type: ignore[type-arg]
         # Bulk actions run from here: the deletion and its ledger entries commit together.
         return super().changelist_view(request, extra_context)
 
-    def _record(self, request: HttpRequest, event: str, obj: Model, fields: list[str]) -> None:
+    def _record(
+        self, request: HttpRequest, event: EventName, obj: Model, fields: list[str]
+    ) -> None:
         ledger.record(
             request.user if isinstance(request.user, User) else None,
             event,

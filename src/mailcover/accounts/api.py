@@ -20,6 +20,7 @@ from mailcover.law.errors import RuleBroken
 from mailcover.law.sign_in import check_second_factor, check_security_log_reader
 from mailcover.ledger import log as ledger
 from mailcover.ledger.entries import format_time
+from mailcover.ledger.events import EventName
 
 router = Router(tags=["auth"])
 
@@ -89,7 +90,7 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> Status[Any]:
         # The token itself never goes on the ledger; who got one, and until when, does.
         ledger.record(
             user,
-            "token.issued",
+            EventName.TOKEN_ISSUED,
             now,
             refs={"account": user.pk},
             expires_at=format_time(found.expires_at),
@@ -113,7 +114,7 @@ def revoke_token(request: HttpRequest) -> Status[Any]:
         presented.delete()
         ledger.record(
             user,
-            "token.revoked",
+            EventName.TOKEN_REVOKED,
             timezone.now(),
             refs={"account": user.pk, "token": token_id},
             reason="logout",

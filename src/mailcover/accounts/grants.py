@@ -30,6 +30,7 @@ from mailcover.law.grants import ChangeKind
 from mailcover.law.terms import AgencyLevel, DelegationScope, Policy, Role
 from mailcover.ledger import log as ledger
 from mailcover.ledger.entries import format_time
+from mailcover.ledger.events import EventName
 
 RULE = grants.RULE
 
@@ -152,7 +153,9 @@ def propose(actor: User, proposal: Proposal, now: datetime, policy: Policy) -> A
     refuse_if(_check_application(change, now, policy))
     with transaction.atomic():
         change.save()
-        ledger.record(actor, "account_change.proposed", now, refs=_refs(change), **_values(change))
+        ledger.record(
+            actor, EventName.ACCOUNT_CHANGE_PROPOSED, now, refs=_refs(change), **_values(change)
+        )
     return change
 
 
@@ -184,7 +187,9 @@ def confirm(
     _apply(change, actor, now, base_url)
     change.decided_by, change.decided_at, change.outcome = actor, now, AccountChange.CONFIRMED
     change.save(update_fields=["decided_by", "decided_at", "outcome"])
-    ledger.record(actor, "account_change.confirmed", now, refs=_refs(change), **_values(change))
+    ledger.record(
+        actor, EventName.ACCOUNT_CHANGE_CONFIRMED, now, refs=_refs(change), **_values(change)
+    )
     return change
 
 
@@ -205,7 +210,7 @@ def refuse(actor: User, change_id: int, reason: str, now: datetime) -> AccountCh
     # The reason is free text: the ledger keeps its digest, the proposal keeps the words.
     ledger.record(
         actor,
-        "account_change.refused",
+        EventName.ACCOUNT_CHANGE_REFUSED,
         now,
         refs=_refs(change),
         reason_sha256=hashlib.sha256(change.refusal_reason.encode()).hexdigest(),
@@ -279,7 +284,7 @@ def _apply(change: AccountChange, actor: User, now: datetime, base_url: str) -> 
         )
         ledger.record(
             actor,
-            "agency.verified",
+            EventName.AGENCY_VERIFIED,
             now,
             refs={"agency": change.agency.pk},
             reference=change.reference,

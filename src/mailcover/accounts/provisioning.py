@@ -30,6 +30,7 @@ from mailcover.law import authority, grants
 from mailcover.law.roles import check_role_agency
 from mailcover.law.terms import AgencyLevel, DelegationScope, Policy, Role
 from mailcover.ledger import log as ledger
+from mailcover.ledger.events import EventName
 
 
 class ProvisioningError(ValueError):
@@ -95,7 +96,11 @@ def _verify(agency: Agency, reference: str, now: datetime) -> None:
     agency.verification_reference = reference.strip()
     agency.save(update_fields=["verified_at", "verification_reference"])
     ledger.record(
-        None, "agency.verified", now, refs={"agency": agency.pk}, reference=reference.strip()
+        None,
+        EventName.AGENCY_VERIFIED,
+        now,
+        refs={"agency": agency.pk},
+        reference=reference.strip(),
     )
 
 
@@ -170,7 +175,7 @@ def add_user(new: NewUser, now: datetime, policy: Policy) -> User:
         )
     ledger.record(
         None,
-        "account.added",
+        EventName.ACCOUNT_ADDED,
         now,
         refs={"account": user.pk, "agency": agency.pk},
         username=user.username,
@@ -221,7 +226,7 @@ def set_password(username: str, password: str, now: datetime) -> User:
     _check_password(password, user)
     user.set_password(password)
     user.save()
-    ledger.record(None, "account.password_set", now, refs={"account": user.pk}, by="shell")
+    ledger.record(None, EventName.ACCOUNT_PASSWORD_SET, now, refs={"account": user.pk}, by="shell")
     return user
 
 
@@ -232,6 +237,8 @@ def deactivate(username: str, now: datetime) -> User:
     if user.is_active:
         user.is_active = False
         user.save(update_fields=["is_active"])
-        ledger.record(None, "account.deactivated", now, refs={"account": user.pk}, by="shell")
+        ledger.record(
+            None, EventName.ACCOUNT_DEACTIVATED, now, refs={"account": user.pk}, by="shell"
+        )
     revoke_tokens(user, now, DEACTIVATED)
     return user

@@ -23,6 +23,7 @@ from django_otp import devices_for_user
 from mailcover.accounts.models import User
 from mailcover.accounts.tokens import revoke_tokens
 from mailcover.ledger import log as ledger
+from mailcover.ledger.events import EventName
 
 SIGN_IN_RESET = "sign_in_reset"
 FIRST_POWER = "first_power"
@@ -74,7 +75,7 @@ def reset_sign_in(user: User, actor: User | None, now: datetime, base_url: str) 
     user.set_unusable_password()
     user.save(update_fields=["password"])
     ledger.record(
-        actor, "account.sign_in_reset", now, refs={"account": user.pk}, devices=len(devices)
+        actor, EventName.ACCOUNT_SIGN_IN_RESET, now, refs={"account": user.pk}, devices=len(devices)
     )
     # Sent inside the transaction: a link that cannot be sent leaves the account as it was.
     _send(user, base_url, "Your mailcover sign-in was reset by an administrator.")
@@ -94,7 +95,7 @@ def start_afresh(user: User, actor: User | None, now: datetime, base_url: str) -
     user.save(update_fields=["password"])
     ledger.record(
         actor,
-        "account.sign_in_reset",
+        EventName.ACCOUNT_SIGN_IN_RESET,
         now,
         refs={"account": user.pk},
         devices=len(devices),
@@ -113,5 +114,5 @@ def invite(user: User, actor: User | None, now: datetime, base_url: str) -> None
     if user.has_usable_password():
         user.set_unusable_password()
         user.save(update_fields=["password"])
-    ledger.record(actor, "account.invited", now, refs={"account": user.pk})
+    ledger.record(actor, EventName.ACCOUNT_INVITED, now, refs={"account": user.pk})
     _send(user, base_url, "A mailcover account was made for you.")

@@ -27,6 +27,7 @@ from mailcover.accounts.models import User
 from mailcover.accounts.sign_in import lockout_response, record_failure
 from mailcover.law.sign_in import SIGN_IN_REFUSED, check_security_log_reader, door
 from mailcover.ledger import log as ledger
+from mailcover.ledger.events import EventName
 
 LOG_ROWS = 500
 
@@ -95,7 +96,7 @@ def _confirm(user: User, device: TOTPDevice, now: datetime) -> None:
         # The secret never goes on the ledger; that the person enrolled a device does.
         ledger.record(
             user,
-            "second_factor.enrolled",
+            EventName.SECOND_FACTOR_ENROLLED,
             now,
             refs={"account": user.pk, "device": device.pk},
             kind="totp",

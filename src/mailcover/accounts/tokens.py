@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from mailcover.accounts.models import ApiToken, User
 from mailcover.ledger import log as ledger
+from mailcover.ledger.events import EventName
 
 PASSWORD_CHANGED = "password_changed"
 DEACTIVATED = "deactivated"
@@ -31,7 +32,12 @@ def revoke_tokens(user: User, now: datetime, reason: str, actor: User | None = N
     deleted, _ = ApiToken.objects.filter(user=user).delete()
     if deleted:
         ledger.record(
-            actor, "token.revoked", now, refs={"account": user.pk}, reason=reason, tokens=deleted
+            actor,
+            EventName.TOKEN_REVOKED,
+            now,
+            refs={"account": user.pk},
+            reason=reason,
+            tokens=deleted,
         )
     return deleted
 

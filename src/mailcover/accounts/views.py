@@ -22,6 +22,7 @@ from mailcover.accounts.models import AccountChange, User
 from mailcover.law import grants as law
 from mailcover.law.errors import RuleBroken
 from mailcover.ledger import log as ledger
+from mailcover.ledger.events import EventName
 
 
 def _user(request: HttpRequest) -> User:
@@ -155,7 +156,11 @@ def set_password(request: HttpRequest) -> HttpResponse:
         with transaction.atomic():
             form.save()  # SEC-TOKENS: a new password ends every API token of the person
             ledger.record(
-                user, "account.password_set", timezone.now(), refs={"account": user.pk}, by="link"
+                user,
+                EventName.ACCOUNT_PASSWORD_SET,
+                timezone.now(),
+                refs={"account": user.pk},
+                by="link",
             )
         messages.success(request, "Your password is set. Sign in with it.")
         return redirect("web:sign-in")

@@ -50,13 +50,14 @@ from mailcover.law.roles import (
     sees_case,
     sees_every_agency,
 )
+from mailcover.law.terms import Policy
 from mailcover.ledger import log as ledger
 from mailcover.ledger.accounting import record_disclosure
 from mailcover.ledger.entries import digest
+from mailcover.ledger.events import EventName
 from mailcover.oversight import retention
 
 __all__ = ["Action", "Conflict", "Forbidden", "NotFound"]
-from mailcover.law.terms import Policy
 
 
 class Forbidden(Exception):
@@ -130,7 +131,12 @@ def reads_cases(user: User) -> bool:
 
 
 def record(
-    actor: User | None, action: str, case: str, subject: int, now: datetime, **details: Any
+    actor: User | None,
+    action: EventName,
+    case: str,
+    subject: int,
+    now: datetime,
+    **details: Any,
 ) -> None:
     """Put the action on the ledger. Free text goes there only as its SHA-256 digest."""
     ledger.record(actor, action, now, case=case, subject=subject, **details)
@@ -286,7 +292,7 @@ def _file(
     )
     record(
         user,
-        "request.filed",
+        EventName.REQUEST_FILED,
         filed.case_number,
         filed.subject_id,
         now,
@@ -341,7 +347,13 @@ def file_extension(
         body_sha256=digest,
     )
     record(
-        user, "extension.filed", number, filed.subject_id, now, days=draft.days, body_sha256=digest
+        user,
+        EventName.EXTENSION_FILED,
+        number,
+        filed.subject_id,
+        now,
+        days=draft.days,
+        body_sha256=digest,
     )
     return filed
 
@@ -420,7 +432,7 @@ def approve(user: User, request: CoverRequest, days: int | None, now: datetime) 
     order = _order_for(request, granted, facts, now)
     record(
         user,
-        "request.approved",
+        EventName.REQUEST_APPROVED,
         request.case_number,
         request.subject_id,
         now,
@@ -471,7 +483,7 @@ def deny(user: User, request: CoverRequest, reason: str, now: datetime) -> Decis
     )
     record(
         user,
-        "request.denied",
+        EventName.REQUEST_DENIED,
         request.case_number,
         request.subject_id,
         now,
@@ -503,7 +515,7 @@ def confirm_emergency(
     )
     record(
         user,
-        "emergency.confirmed",
+        EventName.EMERGENCY_CONFIRMED,
         order.case_number,
         order.request.subject_id,
         now,
@@ -534,7 +546,7 @@ def notify_indictment(
     )
     record(
         user,
-        "indictment.noted",
+        EventName.INDICTMENT_NOTED,
         order.case_number,
         order.request.subject_id,
         now,
@@ -576,7 +588,7 @@ def rule_improper(user: User, order: CoverOrder, reasons: str, now: datetime) ->
     )
     record(
         user,
-        "order.ruled_improper",
+        EventName.ORDER_RULED_IMPROPER,
         order.case_number,
         order.request.subject_id,
         now,
@@ -598,7 +610,7 @@ def review(user: User, order: CoverOrder, note: str, now: datetime) -> Review:
     done = Review.objects.create(order=order, reviewer=user, note=note.strip(), reviewed_at=now)
     record(
         user,
-        "order.reviewed",
+        EventName.ORDER_REVIEWED,
         order.case_number,
         order.request.subject_id,
         now,

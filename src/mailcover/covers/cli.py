@@ -239,10 +239,11 @@ def run_synth_stream(django: Setup, args: Any) -> int:
         from django.utils import timezone
 
         from mailcover.ledger import log
+        from mailcover.ledger.events import EventName
 
         log.record(
             None,
-            "synthetic_stream.written",
+            EventName.SYNTHETIC_STREAM_WRITTEN,
             timezone.now(),
             orders=len(orders),
             pieces=args.pieces,

@@ -13,6 +13,7 @@ from mailcover.covers.models import OperatorFacility
 from mailcover.law import operators
 from mailcover.law.errors import refuse_if
 from mailcover.ledger import log as ledger
+from mailcover.ledger.events import EventName
 
 
 def bound_facilities(operator: User) -> list[str]:
@@ -30,7 +31,7 @@ def bind(operator: User, facility: str, now: datetime, actor: User | None = None
     _, made = OperatorFacility.objects.get_or_create(operator=operator, facility=name)
     if made:
         ledger.record(
-            actor, "operator.facility_bound", now, refs={"user": operator.pk}, facility=name
+            actor, EventName.OPERATOR_FACILITY_BOUND, now, refs={"user": operator.pk}, facility=name
         )
     return made
 
@@ -42,6 +43,10 @@ def unbind(operator: User, facility: str, now: datetime, actor: User | None = No
     removed, _ = OperatorFacility.objects.filter(operator=operator, facility=name).delete()
     if removed:
         ledger.record(
-            actor, "operator.facility_unbound", now, refs={"user": operator.pk}, facility=name
+            actor,
+            EventName.OPERATOR_FACILITY_UNBOUND,
+            now,
+            refs={"user": operator.pk},
+            facility=name,
         )
     return bool(removed)

@@ -55,6 +55,7 @@ from mailcover.law import operators
 from mailcover.law.orders import confirmation_deadline, may_record, order_status
 from mailcover.law.terms import OrderStatus, Scope
 from mailcover.ledger import log as ledger
+from mailcover.ledger.events import EventName
 from mailcover.matching import Attorney as CoveredAttorney
 from mailcover.matching import Capture as Captured
 from mailcover.matching import CoveredOrder, MatchError, MatchIndex, Outcome, Piece
@@ -567,7 +568,7 @@ class Ingestor:
             events.append(
                 ledger.Event(
                     self.operator,
-                    "capture.recorded",
+                    EventName.CAPTURE_RECORDED,
                     case=capture.case_number,
                     subject=subjects.get(capture.order_id),
                     refs={"order": capture.order_id, "capture": row.pk},
@@ -643,7 +644,9 @@ class Ingestor:
                 finished_at=now,
                 **counts,
             )
-            ledger.record(self.operator, "mail.ingested", now, source=self.source, counts=counts)
+            ledger.record(
+                self.operator, EventName.MAIL_INGESTED, now, source=self.source, counts=counts
+            )
         self.summary, self.started_at = Summary(), now
         return summary
 

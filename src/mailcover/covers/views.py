@@ -50,6 +50,7 @@ from mailcover.law.periods import max_period_days
 from mailcover.law.reviews import review_due_at
 from mailcover.law.roles import Action, is_requesting_agency, may, sees_captures
 from mailcover.law.terms import Grounds
+from mailcover.ledger.events import EventName
 from mailcover.ledger.models import Entry
 from mailcover.web import times
 from mailcover.web.confirm import Confirmation, ask, confirmed
@@ -219,7 +220,9 @@ def _case_events(which: Q) -> list[Entry]:
     """A case's steps from the ledger. Disclosures are not steps of the case, and they are
     oversight's to read (PA-SUBJECT withholds some even from the subject); captures have a
     section of their own, shown only to those who may see them."""
-    entries = Entry.objects.filter(which).exclude(event__in=["disclosure", "capture.recorded"])
+    entries = Entry.objects.filter(which).exclude(
+        event__in=[EventName.DISCLOSURE, EventName.CAPTURE_RECORDED]
+    )
     return list(entries.order_by("at", "seq"))
 
 

@@ -30,12 +30,11 @@ from mailcover.law.accounting import (
 )
 from mailcover.law.errors import refuse_if
 from mailcover.ledger import entries, log
+from mailcover.ledger.events import EventName
 from mailcover.ledger.models import Entry
 
 if TYPE_CHECKING:
     from mailcover.accounts.models import Agency, User
-
-EVENT = "disclosure"
 
 
 @dataclass(frozen=True)
@@ -101,7 +100,7 @@ def record_disclosure(
     refuse_if(check_disclosure(disclosure))
     return log.record(
         actor,
-        EVENT,
+        EventName.DISCLOSURE,
         now,
         case=case,
         subject=subject_id,
@@ -125,7 +124,9 @@ def accounting_for(subject_id: int, *, subject_copy: bool = False) -> list[Accou
     what PA-SUBJECT exempts."""
     found = [
         _read(row)
-        for row in _in_tree().filter(event=EVENT, subject_ref=subject_id).order_by("at", "seq")
+        for row in _in_tree()
+        .filter(event=EventName.DISCLOSURE, subject_ref=subject_id)
+        .order_by("at", "seq")
     ]
     return [item for item in found if item.in_subject_copy] if subject_copy else found
 
@@ -134,7 +135,7 @@ def subjects_with_disclosures() -> list[tuple[int, int]]:
     """(subject id, number of disclosures), for the accounting's index."""
     rows = (
         _in_tree()
-        .filter(event=EVENT, subject_ref__isnull=False)
+        .filter(event=EventName.DISCLOSURE, subject_ref__isnull=False)
         .values("subject_ref")
         .annotate(count=Count("seq"))
         .order_by("subject_ref")

@@ -27,6 +27,7 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 
 from mailcover.ledger import entries, merkle
+from mailcover.ledger.events import EventName, event_name
 from mailcover.ledger.models import Checkpoint, Entry, Head
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ _tips_lock = threading.Lock()
 
 def record(
     actor: User | None,
-    event: str,
+    event: EventName,
     now: datetime,
     *,
     case: str = "",
@@ -77,11 +78,12 @@ def record(
 
 def append(
     actor: entries.Actor | None,
-    event: str,
+    event: EventName,
     at: datetime,
     refs: Mapping[str, Any],
     details: Mapping[str, Any],
 ) -> Entry:
+    stored = event_name(event)  # ValueError for a name not in ledger/events.py
     alias = router.db_for_write(Entry)
     connection = connections[alias]
     # No savepoint: inside an action's transaction this is part of it, and on its own
@@ -95,10 +97,10 @@ def append(
         cursor = connection.connection.cursor()
         try:
             reached, entry, data, leaf_hash = _move_head(
-                cursor, sql, alias, actor, event, at, refs, details
+                cursor, sql, alias, actor, stored, at, refs, details
             )
             nodes = b"".join(reached.frontier.append(leaf_hash))
-            row = [entry.seq, data, leaf_hash, nodes, at, event, entry.case_number]
+            row = [entry.seq, data, leaf_hash, nodes, at, stored, entry.case_number]
             row += [actor.id if actor else None, entry.subject_id]
             stored_at = connection.ops.adapt_datetimefield_value(at)
             cursor.execute(sql.insert, [*row[:4], stored_at, *row[5:]])
@@ -115,7 +117,7 @@ class Event:
     """One audit event of a batch for `record_many`: `record`'s arguments but the clock."""
 
     actor: User | None
-    event: str
+    event: EventName
     case: str = ""
     subject: int | None = None
     refs: Mapping[str, Any] | None = None
@@ -140,7 +142,7 @@ def record_many(events: Sequence[Event], now: datetime) -> None:
             refs["subject"] = one.subject
         actor = one.actor
         who = None if actor is None else entries.Actor(id=actor.pk, username=actor.username)
-        prepared.append((who, one.event, refs, dict(one.details or {})))
+        prepared.append((who, event_name(one.event), refs, dict(one.details or {})))
     with transaction.atomic(using=alias, savepoint=False):
         connection.ensure_connection()
         sql = _SQL[connection.vendor]

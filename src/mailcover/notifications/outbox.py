@@ -36,6 +36,7 @@ from mailcover.law.orders import confirmation_deadline, order_status
 from mailcover.law.reviews import review_due_at
 from mailcover.law.roles import sees_case, sees_records_request
 from mailcover.law.terms import OrderStatus
+from mailcover.ledger.events import EventName
 from mailcover.ledger.models import Entry
 from mailcover.notifications import messages
 from mailcover.notifications.messages import Message
@@ -52,9 +53,9 @@ REVIEW_LEAD = timedelta(days=7)
 # history, or one after a long stop, tells nobody about what is long decided.
 LOOKBACK = timedelta(days=2)
 
-WAITING = ("request.filed", "extension.filed")
-DECIDED = ("request.approved", "request.denied")
-NOTICE_SENT = ("records.notice_sent",)
+WAITING = (EventName.REQUEST_FILED, EventName.EXTENSION_FILED)
+DECIDED = (EventName.REQUEST_APPROVED, EventName.REQUEST_DENIED)
+NOTICE_SENT = (EventName.RECORDS_NOTICE_SENT,)
 
 SEND_ERRORS = (smtplib.SMTPException, OSError)
 

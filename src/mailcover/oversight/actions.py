@@ -26,6 +26,7 @@ from mailcover.law.roles import Action, is_requesting_agency, may, records_repor
 from mailcover.law.terms import OrderStatus
 from mailcover.ledger.accounting import Recipient, record_disclosure
 from mailcover.ledger.entries import digest
+from mailcover.ledger.events import EventName
 from mailcover.oversight import discovery
 from mailcover.oversight.compliance import stopped_at
 from mailcover.oversight.models import ReportReturn
@@ -75,7 +76,7 @@ def record_report_return(
         raise Conflict(f"the return of {order.case_number}'s report documents is on file") from None
     covers.record(
         user,
-        "report.returned",
+        EventName.REPORT_RETURNED,
         order.case_number,
         order.request.subject_id,
         now,

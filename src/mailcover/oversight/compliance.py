@@ -26,9 +26,10 @@ from mailcover.law.periods import exceeds_continuous_cap
 from mailcover.law.reviews import review_due_at, review_overdue
 from mailcover.law.terms import Grounds, OrderStatus, Policy
 from mailcover.ledger import log
+from mailcover.ledger.events import EventName
 from mailcover.ledger.models import Entry
 
-FILING_EVENTS = ("request.filed", "extension.filed")
+FILING_EVENTS = (EventName.REQUEST_FILED, EventName.EXTENSION_FILED)
 
 
 def _orders() -> Any:

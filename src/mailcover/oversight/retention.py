@@ -31,6 +31,7 @@ from mailcover.law import retention
 from mailcover.law.retention import Reason
 from mailcover.law.terms import Policy
 from mailcover.ledger import log as ledger
+from mailcover.ledger.events import EventName
 from mailcover.records.models import Production
 
 KEY_FILE = re.compile(r"order-(\d+)\.key")
@@ -124,7 +125,7 @@ def destroy_order_data(
     order.captures.all().delete()
     ledger.record(
         actor,
-        "data.destroyed",
+        EventName.DATA_DESTROYED,
         now,
         case=order.case_number,
         subject=order.request.subject_id,
@@ -162,7 +163,7 @@ def destroy_production(
     locked.save(update_fields=["destroyed_at"])
     ledger.record(
         actor,
-        "production.destroyed",
+        EventName.PRODUCTION_DESTROYED,
         now,
         case=locked.request.number,
         refs={"records_request": locked.request_id, "production": locked.pk},

@@ -34,6 +34,7 @@ from mailcover.law.roles import (
 from mailcover.ledger import log as ledger
 from mailcover.ledger.accounting import record_disclosure
 from mailcover.ledger.entries import digest
+from mailcover.ledger.events import EventName
 from mailcover.postal import address as postal_address
 from mailcover.postal.tracking import TrackingError, read_tracking
 from mailcover.records import instruments, notices, production
@@ -165,7 +166,7 @@ def file_request(
         )
         ledger.record(
             user,
-            "records.request_filed",
+            EventName.RECORDS_REQUEST_FILED,
             now,
             case=request.number,
             refs={"records_request": request.pk, "agency": request.agency_id},
@@ -278,7 +279,7 @@ def review(
         )
         ledger.record(
             user,
-            "records.request_reviewed",
+            EventName.RECORDS_REQUEST_REVIEWED,
             now,
             case=request.number,
             refs={"records_request": request.pk},
@@ -565,7 +566,7 @@ def issue_link(user: User, request_id: int, now: datetime, second_factor_used: b
         )
         ledger.record(
             user,
-            "records.link_issued",
+            EventName.RECORDS_LINK_ISSUED,
             now,
             case=request.number,
             refs={"records_request": request.pk},
@@ -616,7 +617,7 @@ def download(
         raise Conflict("the stored production does not match its hash; it is not served")
     ledger.record(
         user,
-        "records.production_downloaded",
+        EventName.RECORDS_PRODUCTION_DOWNLOADED,
         now,
         case=request.number,
         refs={"records_request": request.pk},
@@ -651,7 +652,7 @@ def record_challenge_notice(
         )
         ledger.record(
             user,
-            "records.challenge_notice",
+            EventName.RECORDS_CHALLENGE_NOTICE,
             now,
             case=request.number,
             refs={"records_request": request.pk},
@@ -728,7 +729,7 @@ def file_follow_up(
         )
         ledger.record(
             user,
-            "records.follow_up_filed",
+            EventName.RECORDS_FOLLOW_UP_FILED,
             now,
             case=request.number,
             refs={"records_request": request.pk},

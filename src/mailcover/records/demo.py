@@ -18,6 +18,7 @@ from django.db.models import F
 from mailcover.accounts.models import Agency, User
 from mailcover.law import records as law
 from mailcover.ledger import log as ledger
+from mailcover.ledger.events import EventName
 from mailcover.records import actions, notices, synth
 from mailcover.records.models import (
     AddressChange,
@@ -81,7 +82,7 @@ class RecordsWorld:
             agency.save(update_fields=["verified_at", "verification_reference"])
             ledger.record(
                 None,
-                "agency.verified",
+                EventName.AGENCY_VERIFIED,
                 self.at(700),
                 refs={"agency": agency.pk},
                 reference=agency.verification_reference,

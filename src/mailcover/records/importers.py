@@ -38,6 +38,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Lower
 
 from mailcover.ledger import log
+from mailcover.ledger.events import EventName
 from mailcover.postal.address import AddressError, parse
 from mailcover.records.fields import (
     CARD_FIELDS,
@@ -417,7 +418,7 @@ def import_rows(
         report.errors.sort(key=lambda error: error.line)  # a batch's conflicts come last
         log.record(
             actor,
-            "records.imported",
+            EventName.RECORDS_IMPORTED,
             now,
             kind=kind,
             imported=report.imported,

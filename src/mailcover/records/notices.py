@@ -25,6 +25,7 @@ from mailcover.law import records as law
 from mailcover.law.errors import Violation, refuse_if
 from mailcover.ledger import log as ledger
 from mailcover.ledger.entries import digest
+from mailcover.ledger.events import EventName
 from mailcover.records.models import Customer, CustomerNotice, NoticeDelay, RecordsRequest
 
 if TYPE_CHECKING:
@@ -114,7 +115,7 @@ def queue_notice(
             # The ledger is append-only and outlives the customer records: it names the
             # request, never the customer's address or name.
             ledger.record(
-                None, "records.notice_queued", now, case=request.number, refs=_refs(notice)
+                None, EventName.RECORDS_NOTICE_QUEUED, now, case=request.number, refs=_refs(notice)
             )
     return notice
 
@@ -152,7 +153,7 @@ def add_delay(
         )
         ledger.record(
             by,
-            "records.notice_delayed",
+            EventName.RECORDS_NOTICE_DELAYED,
             now,
             case=request.number,
             refs={"records_request": request.pk, "notice_delay": delay.pk},
@@ -272,7 +273,7 @@ def _send_one(pk: int, now: datetime, mail: Any) -> str:
         message.send(fail_silently=False)  # raises: the transaction rolls back the claim
         # After the send, so the ledger's head is not locked while the mail server talks.
         ledger.record(
-            None, "records.notice_sent", now, case=notice.request.number, refs=_refs(notice)
+            None, EventName.RECORDS_NOTICE_SENT, now, case=notice.request.number, refs=_refs(notice)
         )
     return "sent"
 
