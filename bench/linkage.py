@@ -250,7 +250,7 @@ BEYOND_THE_RULES = frozenset(
 )  # fmt: skip
 """Misses the rules require: MC-ALL-NAMES (the piece names nobody, or another person: another
 real given name, another value for a name, both names other) and the delivery point (another
-house number is another delivery point, `postal.address.same_delivery_point`).
+house number is another delivery point, `postal.delivery_point.same_delivery_point`).
 `recall_the_rules_allow` leaves these pairs out; every other miss (slips the rules do not
 forgive, addresses the adapter does not relate) counts against the matcher."""
 

@@ -282,7 +282,8 @@ def time_ingest(lines: list[bytes], clock: Callable[[], datetime]) -> tuple[floa
     """Seconds to build the index of orders in force, and to ingest the lines with it."""
     from django.db import connection
 
-    from mailcover.covers.ingest import Ingestor, OrderIndex
+    from mailcover.covers.in_force import OrderIndex
+    from mailcover.covers.ingest import Ingestor
 
     started = time.perf_counter()
     orders = OrderIndex(clock)

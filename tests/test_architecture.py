@@ -33,7 +33,6 @@ VIOLATIONS_OUTSIDE_LAW = {
 }
 # Private names one app still takes from another: (importing module, imported name).
 PRIVATE_IMPORTS = {
-    ("imaging/spacing.py", "mailcover.postal.address._zip_list"),
     ("oversight/compliance_api.py", "mailcover.covers.api._acting"),
     ("oversight/compliance_api.py", "mailcover.covers.api._user"),
     ("oversight/compliance_views.py", "mailcover.covers.views._user"),

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from mailcover import cli
 from mailcover.accounts.models import Agency
-from mailcover.covers import actions, ingest
+from mailcover.covers import actions, in_force, ingest
 from mailcover.covers.models import Capture, CoverOrder, StreamTally
 from mailcover.ledger.models import Entry
 
@@ -114,7 +114,7 @@ def fed(ingestor: ingest.Ingestor, *lines: str) -> ingest.Summary:
 def test_an_order_approved_during_an_ingest_is_matched_from_then_on(
     people, file, approve, monkeypatch
 ):
-    monkeypatch.setattr(ingest, "FINGERPRINT_EVERY_S", 0)
+    monkeypatch.setattr(in_force, "FINGERPRINT_EVERY_S", 0)
     ingestor = ingest.Ingestor("cli")
     assert fed(ingestor, event("P-1")).no_order == 1
     approve(file(people.requester))
@@ -133,7 +133,7 @@ def test_mc_no_order_no_data_a_piece_reported_after_the_order_ended_is_not_kept(
 
 def test_the_index_is_rebuilt_when_the_clock_passes_an_orders_end(order):
     clock = Clock(timezone.now())
-    index = ingest.OrderIndex(clock)
+    index = in_force.OrderIndex(clock)
     assert [o.order_id for o in index.current(clock.now).orders] == [order.pk]
     clock.now = order.facts().ends_at + timedelta(seconds=1)
     assert index.current(clock.now).orders == ()
@@ -142,7 +142,7 @@ def test_the_index_is_rebuilt_when_the_clock_passes_an_orders_end(order):
 def test_an_order_whose_address_cannot_be_read_is_named_and_left_out(order):
     order.request.subject.address = "SOMEWHERE OVER THE RAINBOW"
     order.request.subject.save()
-    loaded = ingest.load(timezone.now())
+    loaded = in_force.load(timezone.now())
     assert loaded.orders == ()
     assert "cannot be read" in loaded.unusable[order.case_number]
 

@@ -1,4 +1,4 @@
-"""`postal.address.precheck`: what can be told of an address without parsing it.
+"""`postal.precheck.precheck`: what can be told of an address without parsing it.
 
 The matcher tells a sender only what the precheck finds (matching/index.py), so it must never
 refuse an address the parser reads: a code from the precheck promises that `parse_lines`
@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mailcover.matching import synth
-from mailcover.postal.address import AddressError, parse_lines, precheck
+from mailcover.postal.address import AddressError, parse_lines
+from mailcover.postal.precheck import precheck
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
 

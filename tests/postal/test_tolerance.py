@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from mailcover.postal.address import AddressError, parse_lines, same_delivery_point
+from mailcover.postal.address import AddressError, parse_lines
 from mailcover.postal.confusion import fold, ocr_same, similarity
+from mailcover.postal.delivery_point import same_delivery_point
 from mailcover.postal.pub28 import STREET_SUFFIXES
 
 ORDER = ["JOHN Q PUBLIC", "1234 FISHER AVE APT 19", "LAS VEGAS NV 89101-1234"]

@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from tests.covers.conftest import draft_for
 
-from mailcover import cli
+from mailcover import cli, matching
 from mailcover.accounts.models import Agency
 from mailcover.covers import actions, feeds, ingest
 from mailcover.covers.models import AttorneyExclusion, Capture, OperatorFacility, StreamTally
@@ -150,7 +150,7 @@ def test_sec_operator_a_matching_failure_is_counted_not_told(api, people, monkey
     def fails(*args: Any, **kwargs: Any) -> Any:
         raise ingest.MatchError("matching a piece failed (KeyError)")
 
-    monkeypatch.setattr(ingest.MatchIndex, "match", fails)
+    monkeypatch.setattr(matching.MatchIndex, "match", fails)
     answer = feed(api, people, [event("P-1")]).json()
     assert answer == {"received": 1, "rejected": []}
     assert StreamTally.objects.get().unreadable == 1

@@ -216,7 +216,7 @@ def run_synth_stream(django: Setup, args: Any) -> int:
                 written.write(json.dumps(_order_json(order)) + "\n")
     else:
         django()
-        from mailcover.covers.ingest import covered_orders
+        from mailcover.covers.in_force import covered_orders
 
         orders = covered_orders()
     with out.open("w") as events, truth_path.open("w") as truths:

@@ -17,7 +17,7 @@ from faker import Faker
 from mailcover.accounts import grants
 from mailcover.accounts.models import Agency, User
 from mailcover.accounts.provisioning import NewUser, add_user
-from mailcover.covers import actions, demo_facts, feeds, ingest
+from mailcover.covers import actions, demo_facts, feeds, in_force, ingest
 from mailcover.covers.models import CoverOrder, CoverRequest
 from mailcover.imaging.render import NOISE, Envelope, encoded, render
 from mailcover.law.extensions import ExtensionDraft
@@ -352,7 +352,7 @@ class World:
         `photographs` of them carry only that, and are read by OCR (None: no photographs)."""
         events: list[dict[str, object]] = []
         photographed = 0
-        for order in ingest.covered_orders():
+        for order in in_force.covered_orders():
             facts = order.facts
             moment = min(self.now, facts.ends_at - timedelta(hours=1))
             if moment <= facts.starts_at:

@@ -8,13 +8,10 @@ ledger in the same transaction. Everything else is dropped and counted: at the e
 exclusions are counted per order and day. A bad item is refused with its number and a
 reason that quotes nothing of it (`matching.events`); the rest goes on.
 
-The index holds the orders in force when it was built. It is rebuilt when an order
-changes (a cheap fingerprint of the tables that decide an order's life, looked at
-no more than once a second) and when the clock passes the next moment an order starts,
-ends or falls due for its emergency confirmation. Whether a piece is recorded is decided by
-`law.orders.may_record` twice: when it is matched, against the index's orders, and when its
-capture is written, against the order as the database holds it then; so a stale index can
-miss a piece, never keep one.
+The index of orders in force is `covers.in_force.OrderIndex`. Whether a piece is recorded
+is decided by `law.orders.may_record` twice: when it is matched, against the index's
+orders, and when its capture is written, against the order as the database holds it then;
+so a stale index can miss a piece, never keep one.
 """
 
 from __future__ import annotations
@@ -34,33 +31,25 @@ from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Max
+from django.db.models import F
 from django.utils import timezone
 
 from mailcover.accounts.models import User
 from mailcover.covers import captures
+from mailcover.covers.in_force import OrderIndex
 from mailcover.covers.models import (
-    Attorney,
     AttorneyExclusion,
     Capture,
-    CoverOrder,
-    EmergencyConfirmation,
-    ImproperRuling,
-    IndictmentNotice,
-    OrderPeriod,
     StreamTally,
 )
 from mailcover.imaging.read import MAX_IMAGE_BYTES, EnvelopeReader, ImageError, open_image
 from mailcover.law import operators
-from mailcover.law.orders import confirmation_deadline, may_record, order_status
-from mailcover.law.terms import OrderStatus, Scope
+from mailcover.law.orders import may_record
 from mailcover.ledger import log as ledger
 from mailcover.ledger.events import EventName
-from mailcover.matching import Attorney as CoveredAttorney
 from mailcover.matching import Capture as Captured
-from mailcover.matching import CoveredOrder, MatchError, MatchIndex, Outcome, Piece
+from mailcover.matching import MatchError, MatchResult, Outcome, Piece
 from mailcover.matching.events import EventError, piece_from, read_line
-from mailcover.postal.address import AddressError, parse
 
 log = logging.getLogger(__name__)
 
@@ -77,142 +66,6 @@ IMAGE_ONLY_OVER = (
     "batch already holds as many as one request may; send photographs through `mailcover "
     "ingest` on the server"
 )
-
-FINGERPRINT_EVERY_S = 1.0
-"""How often a running ingest asks the database whether an order changed."""
-
-
-# --- the index of orders in force ---------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Loaded:
-    """The orders in force at `at`, as the matcher needs them, and those it cannot use."""
-
-    at: datetime
-    orders: tuple[CoveredOrder, ...]
-    subjects: dict[int, int]  # order id -> subject id, for the ledger
-    unusable: dict[str, str]  # case number -> why the matcher cannot use the order
-    valid_until: datetime | None  # the next moment an order starts, ends or falls due
-
-
-def covered_order(order: CoverOrder) -> CoveredOrder:
-    """What the matcher needs of one order; ValueError saying why when it cannot use it."""
-    filed = order.request
-    subject = filed.subject
-    try:
-        address = parse(subject.address)
-    except AddressError as error:
-        raise ValueError(f"the subject's address cannot be read ({error.code})") from None
-    attorneys = tuple(_attorney(a) for a in filed.attorneys.all())
-    return CoveredOrder(
-        order_id=order.pk,
-        case_number=order.case_number,
-        scope=Scope(filed.scope),
-        names=(subject.name, *subject.aliases),
-        address=address,
-        facts=order.facts(),
-        attorneys=attorneys,
-    )
-
-
-def _attorney(attorney: Attorney) -> CoveredAttorney:
-    try:
-        address = parse(attorney.address) if attorney.address.strip() else None
-    except AddressError:
-        address = None  # the name alone still excludes their mail (MC-ATTORNEY)
-    return CoveredAttorney(attorney.name, address)
-
-
-def _with_facts() -> Any:
-    """Orders with what `covered_order` reads of them, in a few queries."""
-    return CoverOrder.objects.select_related(
-        "request__subject", "emergency_confirmation", "indictment", "improper_ruling"
-    ).prefetch_related("periods", "request__attorneys")
-
-
-def load(now: datetime) -> Loaded:
-    """The orders in force at `now`."""
-    found = _with_facts().filter(periods__ends_at__gt=now).distinct()
-    orders: list[CoveredOrder] = []
-    subjects: dict[int, int] = {}
-    unusable: dict[str, str] = {}
-    upcoming: list[datetime] = []
-    for order in found:
-        facts = order.facts()
-        status = order_status(facts, now)
-        if status in (OrderStatus.IMPROPER, OrderStatus.TERMINATED, OrderStatus.SUSPENDED):
-            continue
-        deadline = confirmation_deadline(facts)
-        upcoming += [t for t in (facts.starts_at, facts.ends_at, deadline) if t and t > now]
-        if status is not OrderStatus.ACTIVE:
-            continue
-        try:
-            orders.append(covered_order(order))
-        except ValueError as problem:
-            unusable[order.case_number] = str(problem)
-            # The reason may quote the subject's name or address: it stays out of the log.
-            log.warning("order %s cannot be matched against; see its subject", order.case_number)
-            continue
-        subjects[order.pk] = order.request.subject_id
-    return Loaded(now, tuple(orders), subjects, unusable, min(upcoming, default=None))
-
-
-def covered_orders() -> list[CoveredOrder]:
-    """Every order the matcher can use, in force or not (a synthetic stream is made for
-    them all: pieces for an order no longer in force must not be captured)."""
-    usable = []
-    for order in _with_facts().order_by("pk"):
-        try:
-            usable.append(covered_order(order))
-        except ValueError:
-            continue
-    return usable
-
-
-def fingerprint() -> tuple[Any, ...]:
-    """Changes whenever an order is approved, extended, confirmed, ends early or is ruled
-    improper: each of these adds a row to one of these tables, which are only added to."""
-    parts: list[Any] = []
-    for model in (OrderPeriod, EmergencyConfirmation, IndictmentNotice, ImproperRuling):
-        row = model.objects.aggregate(n=Count("pk"), last=Max("pk"))
-        parts += [row["n"], row["last"]]
-    return tuple(parts)
-
-
-class OrderIndex:
-    """A `MatchIndex` of the orders in force, kept current (see the module docstring)."""
-
-    def __init__(self, clock: Callable[[], datetime] = timezone.now) -> None:
-        self._clock = clock
-        self._loaded: Loaded | None = None
-        self._fingerprint: tuple[Any, ...] = ()
-        self._checked_at = 0.0
-        self.index = MatchIndex()
-
-    @property
-    def loaded(self) -> Loaded:
-        if self._loaded is None:
-            self.current(self._clock())
-        assert self._loaded is not None
-        return self._loaded
-
-    def current(self, now: datetime, *, force: bool = False, look_now: bool = False) -> MatchIndex:
-        """The index for `now`: rebuilt when forced, when the clock passed a start or an end,
-        or when the fingerprint changed (looked at once a second, or at once: `look_now`)."""
-        loaded = self._loaded
-        stale = loaded is None or force or (loaded.valid_until and now >= loaded.valid_until)
-        moment = time.monotonic()  # the fingerprint is looked at by the wall clock
-        due = look_now or moment - self._checked_at >= FINGERPRINT_EVERY_S
-        if not stale and due:
-            self._checked_at = moment
-            stale = fingerprint() != self._fingerprint
-        if stale:
-            self._fingerprint = fingerprint()
-            self._checked_at = moment
-            self._loaded = load(now)
-            self.index.refresh(self._loaded.orders)
-        return self.index
 
 
 # --- one ingest ------------------------------------------------------------------------------
@@ -364,8 +217,7 @@ class Ingestor:
 
     def feed(self, number: int, event: Any) -> None:
         """One event (a parsed JSON value); `number` is how the caller counts items."""
-        summary = self.summary
-        summary.received += 1
+        self.summary.received += 1
         now = self.clock()
         try:
             piece = piece_from(event, now)
@@ -381,24 +233,10 @@ class Ingestor:
         image: bytes | None = None
         ocr_confidence: float | None = None
         if piece.image is not None and piece.addressee is None and piece.imb is None:
-            if self.ocr_left is not None:
-                if self.ocr_left <= 0:
-                    self._reject(number, IMAGE_ONLY_OVER)
-                    return
-                self.ocr_left -= 1
-            try:  # a photograph alone: read it, then match as any other piece
-                image = self.images.load(piece.image)
-                reading = self._reader().read(image)
-            except ImageError as error:
-                self._reject(number, f"image: {error}")
+            read = self._read_photograph(number, piece)
+            if read is None:
                 return
-            ocr_confidence = reading.confidence
-            piece = replace(
-                piece,
-                addressee=reading.addressee,
-                return_address=reading.return_address,
-                imb=reading.imb,
-            )
+            piece, image, ocr_confidence = read
         index = self.orders.current(now)
         try:
             # An operator's feed (facilities bound) reads every address in full: its answer
@@ -408,14 +246,49 @@ class Ingestor:
             # Counted, not refused: whether matching fails may depend on the orders a piece
             # is compared with, and a rejection would tell the sender (SEC-OPERATOR).
             log.warning("%s", error)
-            summary.unreadable += 1
+            self.summary.unreadable += 1
             return
+        self._count(number, result, piece)
+        if result.outcome is Outcome.MATCHED:
+            self._hold(result.captures, now, self._image_of(piece, image), ocr_confidence)
+        if (self._held or self._exclusions) and (
+            time.monotonic() - self._flushed_at >= FLUSH_SECONDS
+        ):
+            self.flush()
+
+    def _read_photograph(
+        self, number: int, piece: Piece
+    ) -> tuple[Piece, bytes, float | None] | None:
+        """A piece sent as a photograph alone, read by OCR into the piece it shows, with the
+        image and the addressee lines' confidence; None when it is refused (and why)."""
+        if self.ocr_left is not None:
+            if self.ocr_left <= 0:
+                self._reject(number, IMAGE_ONLY_OVER)
+                return None
+            self.ocr_left -= 1
+        assert piece.image is not None
+        try:
+            image = self.images.load(piece.image)
+            reading = self._reader().read(image)
+        except ImageError as error:
+            self._reject(number, f"image: {error}")
+            return None
+        read = replace(
+            piece,
+            addressee=reading.addressee,
+            return_address=reading.return_address,
+            imb=reading.imb,
+        )
+        return read, image, reading.confidence
+
+    def _count(self, number: int, result: MatchResult, piece: Piece) -> None:
+        """A piece's outcome in the summary; MC-ATTORNEY's withheld pieces by order and day."""
+        summary = self.summary
         outcome = result.outcome
         if outcome is Outcome.NO_ORDER:
             summary.no_order += 1
         elif outcome is Outcome.MATCHED:
             summary.matched += 1
-            self._hold(result.captures, now, self._image_of(piece, image), ocr_confidence)
         elif outcome is Outcome.EXCLUDED_ATTORNEY:
             summary.excluded += 1
         elif outcome is Outcome.OUTSIDE_WINDOW:
@@ -428,10 +301,6 @@ class Ingestor:
             day = piece.scanned_at.astimezone(UTC).date()
             for order_id in result.excluded_by_attorney:
                 self._exclusions[order_id, day] += 1
-        if (self._held or self._exclusions) and (
-            time.monotonic() - self._flushed_at >= FLUSH_SECONDS
-        ):
-            self.flush()
 
     def reject(self, number: int, error: str) -> None:
         """Refuse an item the caller could not hand over."""

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from mailcover.postal.address import AddressError, _zip_list, parse_lines
+from mailcover.postal.address import AddressError, parse_lines
 from mailcover.postal.pub28 import (
     DIRECTIONALS,
     SECONDARY_UNITS,
@@ -36,6 +36,7 @@ from mailcover.postal.pub28 import (
     STREET_SUFFIXES,
     SUFFIX_NAMES,
 )
+from mailcover.postal.zips import zip_list
 
 _KNOWN_WORDS = (
     frozenset(STREET_SUFFIXES)
@@ -124,7 +125,7 @@ def respace_last_line(line: str) -> str:
     if match is None:
         return line
     before, zip_code = match.group(1).strip(), match.group(2)
-    known = _zip_list().get(zip_code[:5])
+    known = zip_list().get(zip_code[:5])
     if known is None or not before:
         return _joined(before, zip_code, line)
     state, cities, _main = known
@@ -260,7 +261,7 @@ def _completeness(lines: Sequence[str]) -> tuple[int, ...]:
         address = parse_lines(lines)
     except AddressError:
         return (0,)
-    known = _zip_list().get(address.zip5)
+    known = zip_list().get(address.zip5)
     return (
         1,
         int(bool(address.number)),

@@ -32,9 +32,9 @@ each one knows:
 
 A barcode that reaches none of these buckets is dropped after two dictionary look-ups: the
 common case. One that reaches a bucket whose orders it cannot confirm alone has its addressee
-text normalised and compared with `postal.address.same_delivery_point` (ZIP, house number
+text normalised and compared with `postal.delivery_point.same_delivery_point` (ZIP, house number
 and unit equal; street name and suffix despite OCR slips). A piece whose bars do not decode,
-or carry less than a full routing code, goes by its text: first `postal.address.precheck`,
+or carry less than a full routing code, goes by its text: first `postal.precheck.precheck`,
 for every piece (no ZIP, an unlisted ZIP, another state's code, no street: the `problem`
 named), then, only if an order is at one of its ZIP Codes and the text holds that order's
 house number, the full parse (usaddress, the slow part). Whether a piece is refused, and the
@@ -77,13 +77,13 @@ from mailcover.postal.address import (
     Address,
     AddressError,
     parse_lines,
-    precheck,
     printed_lines,
     recipient_lines,
-    same_delivery_point,
 )
 from mailcover.postal.confusion import DIGIT_OF, digit_pattern
+from mailcover.postal.delivery_point import same_delivery_point
 from mailcover.postal.imb import ImbError, routing_of_bars
+from mailcover.postal.precheck import precheck
 
 ROUTING_DIGITS = 11
 """ZIP5 + ZIP+4 + the two delivery-point digits: the routing code that names one delivery point."""

@@ -13,10 +13,10 @@ module cleans what an OCR engine returns before it (case, stray punctuation, a Z
 designators that take no number (REAR, UPPR), the two-suffix rule of section 234.2, the
 military PSC/CMR/UNIT and BOX pair that usaddress labels twice as a box.
 
-ZIP Codes are checked against the list shipped inside the `zipcodes` wheel (no download at
-run time); it knows the military ZIPs of AA, AE and AP, and the territories. A ZIP it lists
-as no longer active is still accepted: mail and old records carry them, and Publication 28's
-own military example (09499) is one.
+ZIP Codes are checked against the list shipped inside the `zipcodes` wheel (postal/zips.py);
+it knows the military ZIPs of AA, AE and AP, and the territories. A ZIP it lists as no
+longer active is still accepted: mail and old records carry them, and Publication 28's own
+military example (09499) is one.
 
 The delivery-point key. The Postal Service delivers to a delivery point: one ZIP+4 plus a
 two-digit delivery-point code, which stand for a primary address (house number and street,
@@ -38,8 +38,9 @@ by "|": "62704|123 N MAIN ST|4". It leaves out
 Reading OCR slips (postal/confusion.py): the ZIP Code is the authority for the city and the
 state. A state code that is not one but reads as the ZIP's state through the OCR table (K5
 for KS, 1A for IA) is the ZIP's state; a city not on the ZIP's list is replaced by the ZIP's
-own for labelling. Street names are compared with tolerance only in `same_delivery_point`,
-once the ZIP, the house number and the unit are equal.
+own for labelling. Street names are compared with tolerance only in
+`postal.delivery_point.same_delivery_point`, once the ZIP, the house number and the unit are
+equal; what can be told without labelling at all is `postal.precheck.precheck`.
 
 Known limits: a street name abbreviation other than the suffix and directionals
 ("MT VERNON" against "MOUNT VERNON") is kept as written; "N ST" and "NORTH ST" stay two
@@ -51,13 +52,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
-from functools import cache
+from dataclasses import dataclass
 
 import usaddress
-import zipcodes
 
-from mailcover.postal.confusion import DIGIT_LIKE, DIGIT_OF, folds, ocr_same, similarity
+from mailcover.postal.confusion import DIGIT_LIKE, DIGIT_OF, folds, ocr_same
+from mailcover.postal.precheck import NUMBER_WORDS
 from mailcover.postal.pub28 import (
     DIRECTIONALS,
     MILITARY_CITIES,
@@ -68,6 +68,7 @@ from mailcover.postal.pub28 import (
     STREET_SUFFIXES,
     SUFFIX_NAMES,
 )
+from mailcover.postal.zips import zip_cities, zip_list, zip_state
 
 
 class AddressError(ValueError):
@@ -497,10 +498,10 @@ def _read_with_last_line(text: str) -> _Parts:
     if state is None:
         return _Parts.read(_tag(text))
     written = found.group("city")
-    cities = _zip_cities(found.group("zip"))
+    cities = zip_cities(found.group("zip"))
     if not cities or written in MILITARY_CITIES:
         return _Parts.read(_tag(text))
-    city = written if written in cities else _zip_list()[found.group("zip")][2]
+    city = written if written in cities else zip_list()[found.group("zip")][2]
     zip_code = found.group(0).rsplit(" ", 1)[1]
     parts = _Parts.read(_tag(f"{text[: found.start()]}, {city}, {state} {zip_code}"))
     if parts.get("PlaceName").strip(" ,") == city:
@@ -514,7 +515,7 @@ def _state_of_zip(written: str, zip5: str) -> str | None:
     for IA, MO for MD: a slip that makes another code is still a slip) is the ZIP's state,
     and so is one that is no state code at all (N5); another state's code is itself (the
     parser then refuses the address: one of the two is wrong). None without a listed ZIP."""
-    known = _zip_state(zip5)
+    known = zip_state(zip5)
     code = STATES.get(written)
     if known is None:
         return code
@@ -582,7 +583,7 @@ class _Parts:
 
     def _last_line(self) -> tuple[str, str, str, str]:
         zip5, zip4 = _split_zip(self.get("ZipCode"), self.get("ZipPlus4"))
-        known_state = _zip_state(zip5)
+        known_state = zip_state(zip5)
         if known_state is None:
             raise AddressError("unknown-zip", f"ZIP Code {zip5} is not on the ZIP Code list.")
         state = self._state(known_state)
@@ -600,7 +601,7 @@ class _Parts:
         city = _words(self.get("PlaceName"))
         first, _, rest = city.partition(" ")
         designator = SECONDARY_UNITS.get(first, "")
-        if designator in RANGELESS_UNITS and rest in _zip_cities(zip5):
+        if designator in RANGELESS_UNITS and rest in zip_cities(zip5):
             if not self.unit_designator:
                 self.unit_designator = designator
             return rest
@@ -743,6 +744,10 @@ class _Parts:
         return designator, number, kept_building
 
 
+def _is_house_number(number: str) -> bool:
+    return any(c.isdigit() for c in number) or any(w in NUMBER_WORDS for w in number.split())
+
+
 # -- small helpers --------------------------------------------------------------------------
 
 
@@ -814,58 +819,23 @@ def _split_zip(zip_code: str, plus4: str) -> tuple[str, str]:
     return match.group(1), zip4
 
 
-@cache
-def _zip_list() -> dict[str, tuple[str, frozenset[str], str]]:
-    """ZIP5 -> (state, city names, the main city name), from the list in the `zipcodes`
-    wheel, read once.
-
-    `zipcodes.matching` scans the whole list (~42,000 ZIPs) on every call: far too slow here.
-    """
-    return {
-        str(row["zip_code"]): (
-            str(row["state"]),
-            frozenset(_words(str(c)).upper() for c in [row["city"], *row["acceptable_cities"]]),
-            _words(str(row["city"])).upper(),
-        )
-        # zipcodes 3 ships py.typed but leaves list_all unannotated; it returns list[dict].
-        for row in zipcodes.list_all()  # type: ignore[no-untyped-call]
-    }
-
-
-def _zip_state(zip5: str) -> str | None:
-    known = _zip_list().get(zip5)
-    return known[0] if known else None
-
-
-def _zip_cities(zip5: str) -> frozenset[str]:
-    known = _zip_list().get(zip5)
-    return known[1] if known else frozenset()
-
-
 def is_military(address: Address) -> bool:
     """Whether the address is an overseas military one (APO/FPO/DPO in AA, AE or AP)."""
     return address.state in MILITARY_STATES
 
 
-# -- one delivery point, written two ways ----------------------------------------------------
+# -- suffixes read through the OCR table -----------------------------------------------------
 
-STREET_MIN_SIMILARITY = 0.8
-"""Similarity (postal/confusion.py: 1 - slips / length, an OCR confusion no slip) a street
-name needs, once ZIP, house number and unit are equal: one slip in 5 letters, two in 10.
-A name of SHORT_STREET letters or fewer must be the same once folded (ELM is not ELK)."""
-
-SHORT_STREET = 4
-
-_STANDARD_SUFFIXES = frozenset(STREET_SUFFIXES.values())
-_SUFFIX_FOLDS: dict[str, frozenset[str]] = {
+STANDARD_SUFFIXES = frozenset(STREET_SUFFIXES.values())
+SUFFIX_FOLDS: dict[str, frozenset[str]] = {
     standard: frozenset().union(*(folds(w) for w, s in STREET_SUFFIXES.items() if s == standard))
-    for standard in _STANDARD_SUFFIXES
+    for standard in STANDARD_SUFFIXES
 }
 """Each standard suffix -> every Appendix C1 spelling of it, folded: AY (AV read with a slip)
 is AVE, TFR is TER."""
 
 _SUFFIXES_OF_FOLD: dict[str, frozenset[str]] = {}
-for _standard, _folded in _SUFFIX_FOLDS.items():
+for _standard, _folded in SUFFIX_FOLDS.items():
     for _reading in _folded:
         _SUFFIXES_OF_FOLD[_reading] = _SUFFIXES_OF_FOLD.get(_reading, frozenset()) | {_standard}
 
@@ -886,163 +856,3 @@ def _misread_suffix(word: str) -> str:
         return ""
     found = {s for reading in readings for s in _SUFFIXES_OF_FOLD.get(reading, ())}
     return found.pop() if len(found) == 1 else ""
-
-
-def same_delivery_point(known: Address, seen: Address, *, named: bool = False) -> bool:
-    """Whether `seen` (read from a piece) is at `known`'s delivery point (an order's).
-
-    Equal delivery-point keys are; otherwise the ZIP, the house number and the unit must be
-    equal (`number_key`), the directionals too, and the street name and suffix the same
-    but for slips: a suffix read through the OCR table (AVF for AVE, PI for PL) but never
-    another suffix (MAIN ST is not MAIN AVE), and a street name at STREET_MIN_SIMILARITY
-    (FISHFR for FISHER, ALLFN for ALLEN, REFD for REED). A suffix read into the name ("OAK
-    AVF" with no suffix) is compared with the name and suffix together.
-
-    `named` (the piece must also name the subject: scopes addressee and sender) lets numbers
-    compare by `named_number_key`, every letter OCR reads for a digit read as the digit.
-
-    Precision risk, accepted and documented: two streets of one ZIP Code whose names differ by
-    a slip (MAIN and MAINE, FISHER and FISHERS) with the same house number and unit are taken
-    for one; the name on the piece must still be the subject's (MC-ALL-NAMES), so what is
-    at stake is a piece addressed by name to the subject, one slip away from their street.
-    """
-    if known.delivery_point_key == seen.delivery_point_key:
-        return True
-    if known.number_key == known.delivery_point_key:
-        return False  # not a street address (a box, a route): compared whole, above
-    if known.number_key != seen.number_key and not (
-        named and known.named_number_key == seen.named_number_key
-    ):
-        return False  # another ZIP, number or unit
-    if (known.predirectional, known.postdirectional) != (
-        seen.predirectional,
-        seen.postdirectional,
-    ):
-        return False
-    seen = _suffix_in_name(known, seen)
-    if known.suffix and seen.suffix:
-        if known.suffix != seen.suffix and (
-            seen.suffix in _STANDARD_SUFFIXES
-            or folds(seen.suffix).isdisjoint(_SUFFIX_FOLDS.get(known.suffix, ()))
-        ):
-            return False
-        return _street_names_agree(known.street_name, seen.street_name)
-    return _street_names_agree(
-        _join(known.street_name, known.suffix), _join(seen.street_name, seen.suffix)
-    )
-
-
-def _suffix_in_name(known: Address, seen: Address) -> Address:
-    """`seen` with the last word of its street name taken for its suffix, when it has none
-    and that word is a spelling of the order's suffix read with slips (THOMPSON TERR4CE,
-    SHERLOCK AVENLIE: the parser did not know the word for a suffix)."""
-    words = seen.street_name.split()
-    if seen.suffix or len(words) < 2 or not known.suffix:
-        return seen
-    if folds(words[-1]).isdisjoint(_SUFFIX_FOLDS.get(known.suffix, ())):
-        return seen
-    return replace(seen, street_name=" ".join(words[:-1]), suffix=known.suffix)
-
-
-def _street_names_agree(known: str, seen: str) -> bool:
-    a, b = known.replace(" ", ""), seen.replace(" ", "")
-    if ocr_same(a, b):
-        return True
-    if min(len(a), len(b)) <= SHORT_STREET:
-        return False
-    return similarity(a, b) >= STREET_MIN_SIMILARITY
-
-
-# -- what can be said of an address without parsing it ---------------------------------------
-
-_ZIP_LIKE = re.compile(
-    rf"(?<![0-9A-Z])[{DIGIT_LIKE}]{{5}}(?:[ -]*[{DIGIT_LIKE}]{{4}})?(?![0-9A-Z])"
-)
-_ZIP_ENDS_LINE = re.compile(
-    rf"(?<![0-9A-Z])([{DIGIT_LIKE}]{{5}})(?:[ -]*[{DIGIT_LIKE}]{{4}})?[ ,.;:/-]*$", re.MULTILINE
-)
-_STATE_BEFORE = re.compile(r"(?:^|[ ,])([A-Z0-9]{2})[ ,.]*$")
-_CONTENT = re.compile(r"[^\s,.;:/-]")
-_DIGIT = re.compile(r"\d")
-NUMBER_WORDS = frozenset(
-    {"ONE", "TWO", "THREE", "FOUR", "FIVE", "SIX", "SEVEN", "EIGHT", "NINE", "TEN", "ELEVEN",
-     "TWELVE", "TWENTY", "THIRTY", "FORTY", "FIFTY", "HUNDRED", "THOUSAND"}
-)  # fmt: skip
-"""House numbers written as words (ONE OAK ST): a house number holds a digit or one of these."""
-
-
-def _is_house_number(number: str) -> bool:
-    return any(c.isdigit() for c in number) or any(w in NUMBER_WORDS for w in number.split())
-
-
-_PRIMARY_WORDS = re.compile(
-    r"\b(?:BOX|RR|HC|ROUTE|RFD|PSC|CMR|UNIT|USS|USNS|USCGC|STAR|"
-    + "|".join(sorted(NUMBER_WORDS))
-    + r")\b"
-)
-
-
-def precheck(lines: Sequence[str]) -> str | None:
-    """The `AddressError` code `parse_lines` would raise that can be told without labelling
-    the address (cheaply), or None. None does not promise that the address parses; a code
-    promises that it does not (tests/postal/test_precheck.py holds both on many addresses).
-
-    The matcher reads every text-only piece this far, whatever orders are in force, and parses
-    only those that might be at a covered delivery point (matching/index.py), so what a
-    sender is told about a piece's address never depends on coverage. Codes: "empty"; "no-zip"
-    (no run of five characters, O, I and L read as digits, with three digits at least);
-    "unknown-zip" (no such run is on the ZIP Code list); "zip-state-mismatch" (the state code
-    before the last ZIP that ends a line is another state's, and not the ZIP's read through
-    the OCR table); "no-street" (no digit outside that ZIP and no box, route or military
-    word).
-    """
-    text = "\n".join(str(line) for line in lines)
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    text = text.upper().replace("'", "")
-    if not _CONTENT.search(text):
-        return "empty"
-    zips = _zip_list()
-    seen_one = False
-    for ending in reversed(list(_ZIP_ENDS_LINE.finditer(text))):  # the last listed one
-        written = ending.group(1)
-        if not _mostly_digits(written):
-            continue
-        seen_one = True
-        zip5 = written.translate(_OCR_DIGITS)
-        if zip5 not in zips:
-            continue
-        at = ending.start()
-        line_start = text.rfind("\n", 0, at) + 1
-        before = _STATE_BEFORE.search(text, line_start, at)
-        if before is not None and _plainly_the_last_line(text, line_start, ending.end()):
-            state = before.group(1)
-            if state in STATES.values() and not ocr_same(zips[zip5][0], state):
-                return "zip-state-mismatch"
-        return _street_or_not(text, at, ending.end())
-    for run in _ZIP_LIKE.finditer(text):  # else a listed ZIP anywhere ("... 62704 USA")
-        if _mostly_digits(run.group()[:5]):
-            seen_one = True
-            if run.group()[:5].translate(_OCR_DIGITS) in zips:
-                return _street_or_not(text, run.start(), run.end())
-    return "unknown-zip" if seen_one else "no-zip"
-
-
-def _plainly_the_last_line(text: str, start: int, end: int) -> bool:
-    """Whether text[start:end] is the address's last line beyond doubt (the last line, with
-    one ZIP-like run in it), so that the parser reads its state and ZIP as the precheck does."""
-    return not text[end:].strip(" \n,.;:/-") and len(_ZIP_LIKE.findall(text, start, end)) == 1
-
-
-def _mostly_digits(run: str) -> bool:
-    return sum(c.isdigit() for c in run) >= 3
-
-
-def _street_or_not(text: str, start: int, end: int) -> str | None:
-    """ "no-street" when the text holds no digit outside its ZIP Code (start:end) and no box,
-    route or military word; else None."""
-    if _DIGIT.search(text, 0, start) or _DIGIT.search(text, end):
-        return None
-    if _PRIMARY_WORDS.search(text[:start] + " " + text[end:]):
-        return None
-    return "no-street"

@@ -5,7 +5,7 @@ ended by an indictment (`IndictmentNotice`) or ruled improper (`ImproperRuling`)
 a row to one of these tables. Once that row is committed, the web process publishes an empty
 message on ORDERS_CHANGED; every worker is subscribed and looks at the database again before
 its next piece. The notice names no case. Losing one costs at most a second: a worker also
-looks once a second by itself (`covers.ingest.OrderIndex`), and whatever it believes, each
+looks once a second by itself (`covers.in_force.OrderIndex`), and whatever it believes, each
 capture is checked against the order as the database holds it when it is written, so a stale
 worker can miss a piece but never keep one.
 """

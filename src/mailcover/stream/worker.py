@@ -38,7 +38,8 @@ from nats.aio.msg import Msg
 from nats.errors import Error as NatsError
 from nats.js.errors import NotFoundError
 
-from mailcover.covers.ingest import FolderImages, Ingestor, OrderIndex, Rejection
+from mailcover.covers.in_force import OrderIndex
+from mailcover.covers.ingest import FolderImages, Ingestor, Rejection
 from mailcover.imaging.read import MAX_IMAGE_BYTES, ImageError
 from mailcover.stream import jetstream
 from mailcover.stream.pull import Puller
