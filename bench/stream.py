@@ -377,6 +377,8 @@ def main() -> None:
         help="a running NATS server (nats://HOST:PORT) instead of one of the bench's own",
     )
     args = parser.parse_args()
+    # Stopped with SIGTERM, the bench still drops its database and stops its NATS server.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     load_before = os.getloadavg()
     name = create_database(args.postgres)
     postgres = postgres_backends(args.postgres, name)
