@@ -317,23 +317,24 @@ class NatsServer:
     """The NATS server the bench publishes to: its URL, and the pid whose CPU time is read
     (None when that cannot be told)."""
 
-    def __init__(self, url: str, pid: int | None, own: bool) -> None:
+    def __init__(self, url: str, pid: int | None, version: str) -> None:
         self.url = url
         self.pid = pid
-        self.own = own
+        self.version = version
 
 
 @contextmanager
-def nats_server(url: str | None, folder: Path) -> Iterator[NatsServer]:
-    """A NATS server of the bench's own on a free port (URL None), or the one at `url`."""
+def nats_server(url: str | None, folder: Path, program: str) -> Iterator[NatsServer]:
+    """A NATS server of the bench's own on a free port (URL None), `program` (the
+    nats-server on PATH unless told otherwise), or the one at `url`."""
     if url is not None:
         found = subprocess.run(["pgrep", "-x", "nats-server"], capture_output=True, text=True)
         pids = found.stdout.split()
-        yield NatsServer(url, int(pids[0]) if len(pids) == 1 else None, own=False)
+        yield NatsServer(url, int(pids[0]) if len(pids) == 1 else None, f"running at {url}")
         return
-    binary = shutil.which("nats-server")
+    binary = shutil.which(program)
     if binary is None:
-        raise SystemExit("bench/stream.py: nats-server is not on PATH; give --nats URL")
+        raise SystemExit(f"bench/stream.py: no program {program}; give --nats URL")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -352,7 +353,8 @@ def nats_server(url: str | None, folder: Path) -> Iterator[NatsServer]:
                         f"bench/stream.py: nats-server did not start: {command}"
                     ) from None
                 time.sleep(0.05)
-        yield NatsServer(f"nats://127.0.0.1:{port}", server.pid, own=True)
+        version = subprocess.run([binary, "--version"], capture_output=True, text=True)
+        yield NatsServer(f"nats://127.0.0.1:{port}", server.pid, version.stdout.strip())
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -376,6 +378,11 @@ def main() -> None:
         default=None,
         help="a running NATS server (nats://HOST:PORT) instead of one of the bench's own",
     )
+    parser.add_argument(
+        "--nats-server",
+        default="nats-server",
+        help="the nats-server program the bench starts (another version than the one on PATH)",
+    )
     args = parser.parse_args()
     # Stopped with SIGTERM, the bench still drops its database and stops its NATS server.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
@@ -385,7 +392,7 @@ def main() -> None:
     try:
         with (
             tempfile.TemporaryDirectory(prefix="mailcover-bench-stream-") as folder,
-            nats_server(args.nats, Path(folder)) as server,
+            nats_server(args.nats, Path(folder), args.nats_server) as server,
         ):
             env = {
                 "PYTHONPATH": str(ROOT / "src"),
@@ -402,7 +409,7 @@ def main() -> None:
             lines = stream_lines(orders, args.pieces, now)
             bench = Bench({**os.environ, **env}, Path(folder), lines, server, postgres)
             result = measure(bench)
-            result["nats_server"] = "the bench's own" if server.own else server.url
+            result["nats_server"] = server.version
     finally:
         if postgres is not None:
             postgres.close()
