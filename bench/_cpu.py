@@ -1,12 +1,13 @@
 """CPU-time accounting for benchmarks on a shared machine (Linux `/proc`).
 
 On a machine other jobs share, the wall clock says what was left over; the CPU seconds each
-process used say what the work costs. `Accounts` reads, at the start and the end of a run,
-the CPU time of the processes a run involves (by pid), of a PostgreSQL server's processes
-(the backends of one database apart from the server's own background processes), and of
-the whole machine (`/proc/stat`), so that what other jobs took is the difference.
+process used say what the work costs. `Window` reads, at the start and the end of a run,
+the CPU time of the processes a run involves (by pid), of this process and of the whole
+machine (`/proc/stat`), so that what other jobs took is the difference; `Backends`, that
+of a PostgreSQL server's backends of one database and of its background processes.
 
-`ratio_limit` is what those costs allow: see its docstring for the derivation.
+`ratio_limit` is what those costs allow: see its docstring for the derivation. A helper of
+bench/stream.py, not a benchmark (`make bench` runs no `bench/_*.py`).
 """
 
 from __future__ import annotations
