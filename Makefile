@@ -90,9 +90,10 @@ lock: $(BIN)/python
 	$(BIN)/pip install --quiet pip-tools
 	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
 
-## bench: run every benchmark in bench/ (each prints one JSON line)
+## bench: run every benchmark in bench/ (each prints one JSON line; bench/_*.py are helpers)
 bench: install
 	@for b in bench/*.py; do [ -e "$$b" ] || { echo "no benchmarks yet"; break; }; \
+	  case "$${b##*/}" in _*) continue;; esac; \
 	  env -u DATABASE_URL $(BIN)/python "$$b"; done
 
 clean:
