@@ -118,11 +118,14 @@ _default_lock = threading.Lock()
 
 
 def default_engine() -> Engine:
-    """The engine `read_blocks` uses when given none: one shared RapidOcr."""
+    """The engine `read_blocks` uses when given none: one shared `linereader.LineReader`
+    (Tesseract in-process, RapidOCR's recogniser for the lines it doubts)."""
     global _default
     with _default_lock:
         if _default is None:
-            _default = RapidOcr()
+            from mailcover.imaging.linereader import LineReader
+
+            _default = LineReader(strong=RapidOcr())
         return _default
 
 
@@ -373,6 +376,16 @@ class RapidOcr:
                 box = (min(xs), min(ys), max(xs), max(ys))
                 lines.append(Line(cleaned, _unit(float(score)), box, angle))
         return lines
+
+    def recognise(self, crops: Sequence[np.ndarray[Any, Any]]) -> list[tuple[str, float]]:
+        """The recognition model alone on lines already cut out (grey, one line each): the
+        text (spaces put back) and the mean character probability of each."""
+        if not crops:
+            return []
+        with self._lock:
+            ocr, _angles = self._loaded()
+            found, _elapsed = ocr.text_rec([np.dstack([crop] * 3) for crop in crops])
+        return [(str(text), _unit(float(score))) for text, score in found]
 
     def _loaded(self) -> tuple[Any, _AngleRecorder]:
         if self._ocr is None or self._angles is None:

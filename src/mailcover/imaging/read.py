@@ -24,7 +24,8 @@ from typing import Any
 from PIL import Image, ImageFile, UnidentifiedImageError
 
 from mailcover.imaging.barcode import read_barcode
-from mailcover.imaging.ocr import Blocks, read_blocks
+from mailcover.imaging.linereader import LineReader
+from mailcover.imaging.ocr import Blocks, Engine, default_engine, read_blocks
 from mailcover.imaging.spacing import respace_address
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
@@ -118,11 +119,21 @@ class EnvelopeReading:
         return self.confidence < LOW_CONFIDENCE
 
 
-def read_envelope(image: Image.Image, *, respace: bool = True) -> EnvelopeReading:
-    """Read an opened image: barcode first, then the address blocks, re-spaced unless
-    `respace` is False (bench/imaging.py measures both)."""
-    bars = read_barcode(image)
-    blocks: Blocks = read_blocks(image)
+def read_envelope(
+    image: Image.Image, *, respace: bool = True, engine: Engine | None = None
+) -> EnvelopeReading:
+    """Read an opened image: the address blocks, then the barcode, re-spaced unless
+    `respace` is False (bench/imaging.py measures both). `engine` defaults to
+    `ocr.default_engine()`."""
+    engine = engine or default_engine()
+    blocks: Blocks = read_blocks(image, engine)
+    hint = None
+    if isinstance(engine, LineReader):
+        # The barcode's row, as the layout found it, is searched first (then the whole image);
+        # an addressee that does not look like an address is read again by the strong engine.
+        hint = engine.bars_hint(image)
+        blocks = engine.confirm(blocks, image.size)
+    bars = read_barcode(image, region=hint)
     # The engine's lines, with the spaces it dropped between an address's words put back
     # (imaging/spacing.py): only here, for what a photograph says, never for a plant's text.
     spaced = respace_address if respace else tuple
@@ -146,9 +157,18 @@ def read_bytes(data: bytes) -> EnvelopeReading:
 # -- the worker ------------------------------------------------------------------------------
 
 
+def load_models() -> None:
+    """Load the default engine's models now (a worker does it before its first image)."""
+    engine = default_engine()
+    if isinstance(engine, LineReader):
+        engine.load()
+    else:
+        read_blocks(Image.new("L", (400, 200), 255), engine)
+
+
 def _serve(conn: Connection) -> None:  # pragma: no cover - runs in the worker process
-    # Load the OCR model before the first image, outside any image's time limit.
-    read_blocks(Image.new("L", (400, 200), 255))
+    # Load the OCR models before the first image, outside any image's time limit.
+    load_models()
     conn.send(("ready", None))
     while True:
         try:

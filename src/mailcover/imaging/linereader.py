@@ -1,0 +1,218 @@
+"""The fast reader: lines found by geometry, read by Tesseract in-process, doubted lines read
+again by RapidOCR's recogniser.
+
+`LineReader` is an `imaging.ocr.Engine`: `lines(image)` finds the lines of print with
+`imaging.layout` (no detection model), leaves out the barcode's row and anything whose left
+edge is in the postage area (the stamp or indicia, never address text: `ocr._is_address_text`
+drops it anyway), and reads each remaining line, levelled, with Tesseract 5's LSTM
+recogniser through `tesserocr` (the library in this process, the model loaded once per
+reader, one line a call as a raw line: no page layout analysis). A line Tesseract reads with
+less confidence than `REREAD_BELOW` is read again by RapidOCR's recognition model alone (its
+detection, most of its time, is not needed: the line is already cut out), and RapidOCR's
+reading is kept when it is the surer of the two. `confirm(blocks)` does the same for a whole
+addressee block that does not parse as an address (no ZIP Code, no state, no delivery line).
+
+Tesseract's model is Debian's `tesseract-ocr-eng` (`make ocr-deps` installs it), found in
+`TESSDATA_PREFIX` when set, else in Debian's own folders; the `tesserocr` wheel carries the
+library. RapidOCR's models ship inside its wheel. Nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from mailcover.imaging.layout import Box, Grey, Layout, find_layout
+from mailcover.imaging.ocr import Blocks, Line, OcrError, RapidOcr, _clean
+
+TESSDATA_DIRS = (
+    "/usr/share/tesseract-ocr/5/tessdata",
+    "/usr/share/tesseract-ocr/4.00/tessdata",
+    "/usr/share/tessdata",
+)
+"""Where Debian's (and other distributions') tesseract-ocr-eng puts its model."""
+
+REREAD_BELOW = 0.80
+"""A line Tesseract reads with a mean word confidence under this is read by RapidOCR too.
+On rendered envelopes at the default noise Tesseract gives well-read lines 0.88 to 0.97;
+misread ones (a lower-case letter in capitals, a dropped character) fall to 0.3-0.75."""
+
+_POSTAGE = (0.62, 0.42)
+"""The postage area: left edge right of 62% of the width, centre above 42% of the height
+(the rule of `imaging.ocr._is_address_text`, applied before reading to save the time)."""
+
+_HAS_ZIP = re.compile(r"\b[A-Z]{2}\W*\d{5}(?:-\d{4})?$")
+
+
+def tessdata_dir() -> str:
+    """The folder holding Tesseract's `eng.traineddata`; `OcrError` when there is none."""
+    candidates = [os.environ.get("TESSDATA_PREFIX", ""), *TESSDATA_DIRS]
+    for folder in candidates:
+        if folder and (Path(folder) / "eng.traineddata").is_file():
+            return folder
+    raise OcrError(
+        "Tesseract's English model (eng.traineddata) was not found: install Debian's "
+        "tesseract-ocr-eng package (make ocr-deps) or set TESSDATA_PREFIX to its folder."
+    )
+
+
+class LineReader:
+    """Lines found by `imaging.layout`, read by Tesseract in-process, doubted ones by RapidOCR.
+
+    The models load on first use, once per reader; calls on one reader are serialised.
+    `strong=None` reads with Tesseract alone.
+    """
+
+    name = "lines"
+
+    def __init__(
+        self, *, strong: RapidOcr | None = None, reread_below: float = REREAD_BELOW
+    ) -> None:
+        self._strong = strong
+        self._reread_below = reread_below
+        self._api: Any = None
+        self._lock = threading.Lock()
+        self._crops: dict[tuple[tuple[int, int], Box], Grey] = {}
+        self._last_bars: tuple[Image.Image | None, Box | None] = (None, None)
+        self.rereads = 0
+        """Lines read again by the strong engine, since the reader was made (for the bench)."""
+
+    def lines(self, image: Image.Image) -> list[Line]:
+        grey = np.asarray(image.convert("L"))
+        dpi = float(image.info.get("dpi", (200, 200))[0]) or 200.0
+        layout = find_layout(grey, dpi)
+        width, height = image.size
+        self._last_bars = (image, _union(layout.bars))
+        crops: list[tuple[Box, Grey]] = []
+        for box in layout.lines:
+            where = layout.to_image(box)
+            centre_y = (where[1] + where[3]) / 2
+            if where[0] > _POSTAGE[0] * width and centre_y < _POSTAGE[1] * height:
+                continue
+            crops.append((where, layout.crop(grey, box)))
+        with self._lock:
+            self._crops = {(image.size, where): crop for where, crop in crops}
+            return [line for line in (self._read(where, crop) for where, crop in crops) if line]
+
+    def bars_hint(self, image: Image.Image) -> Box | None:
+        """Where the barcode's row is, when `find_layout` saw one (a hint for
+        `imaging.barcode.read_barcode`): from the last `lines` call when it read this image."""
+        seen, box = self._last_bars
+        if seen is image:
+            return box
+        return _union(find_layout(np.asarray(image.convert("L"))).bars)
+
+    def confirm(self, blocks: Blocks, size: tuple[int, int]) -> Blocks:
+        """The blocks, with the addressee read again by the strong engine when its lines do
+        not look like an address (no state and ZIP Code on the last line) and the strong
+        engine's reading does."""
+        if self._strong is None or not blocks.addressee:
+            return blocks
+        if _HAS_ZIP.search(blocks.addressee[-1].text.upper()):
+            return blocks
+        with self._lock:
+            crops = [self._crops.get((size, line.box)) for line in blocks.addressee]
+        if any(crop is None for crop in crops):
+            return blocks
+        again = self._strong.recognise([crop for crop in crops if crop is not None])
+        self.rereads += len(again)
+        lines = tuple(
+            replace(line, text=_clean(text), confidence=score) if _clean(text) else line
+            for line, (text, score) in zip(blocks.addressee, again, strict=True)
+        )
+        if not _HAS_ZIP.search(lines[-1].text.upper()):
+            return blocks
+        return replace(blocks, addressee=lines, confidence=min(line.confidence for line in lines))
+
+    def _read(self, box: Box, crop: Grey) -> Line | None:
+        text, confidence = self._tesseract(crop)
+        if confidence < self._reread_below and self._strong is not None:
+            self.rereads += 1
+            ((strong_text, score),) = self._strong.recognise([crop])
+            if _clean(strong_text) and score > confidence:
+                text, confidence = strong_text, score
+        text = _capitals(_clean(_trim(text)))
+        if not text:
+            return None
+        return Line(text, confidence, box)
+
+    def _tesseract(self, crop: Grey) -> tuple[str, float]:
+        api = self._loaded()
+        crop = np.ascontiguousarray(crop)
+        height, width = crop.shape
+        api.SetImageBytes(crop.tobytes(), width, height, 1, width)
+        text = str(api.GetUTF8Text())
+        return text, max(0.0, min(1.0, float(api.MeanTextConf()) / 100))
+
+    def _loaded(self) -> Any:
+        if self._api is None:
+            try:
+                import tesserocr
+            except ImportError as error:
+                raise OcrError("tesserocr is not installed: pip install tesserocr") from error
+            # PSM 13, a raw line: the line is already found and levelled, no layout analysis.
+            # The LSTM recogniser only; one thread (as the workers run, one per core).
+            os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+            self._api = tesserocr.PyTessBaseAPI(
+                path=tessdata_dir(),
+                lang="eng",
+                psm=tesserocr.PSM.RAW_LINE,
+                oem=tesserocr.OEM.LSTM_ONLY,
+            )
+        return self._api
+
+    def load(self) -> None:
+        """Load the models now, not on the first image."""
+        with self._lock:
+            self._loaded()
+        if self._strong is not None:
+            self._strong.recognise([np.full((32, 100), 255, np.uint8)])
+
+    def close(self) -> None:
+        with self._lock:
+            if self._api is not None:
+                self._api.End()
+                self._api = None
+
+
+def _union(boxes: Sequence[Box]) -> Box | None:
+    if not boxes:
+        return None
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+_EDGE_JUNK = re.compile(r"^[^\w#]+|\W+$")
+
+
+def _trim(text: str) -> str:
+    """Marks at a line's ends that no address line begins or ends with (a quote or a bar
+    read from the paper's edge): an opening quote before "SMITHFIELD UT 84335" goes."""
+    return _EDGE_JUNK.sub("", text.strip())
+
+
+def _capitals(text: str) -> str:
+    """A line printed in capitals, given in capitals: Tesseract reads a word of a line in
+    capitals now and then in lower case ("3625 BRAUN Hwy"). Only when at least 60% of the
+    line's letters are capitals; a line in mixed case stays as read."""
+    letters = [c for c in text if c.isalpha()]
+    if letters and sum(c.isupper() for c in letters) >= 0.6 * len(letters):
+        return text.upper()
+    return text
+
+
+def layout_of(image: Image.Image) -> Layout:
+    """The layout `LineReader` reads (for tests and the bench)."""
+    return find_layout(np.asarray(image.convert("L")))
