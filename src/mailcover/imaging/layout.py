@@ -47,7 +47,8 @@ _CLOSE = 9  # px at half resolution: wider than a stroke, narrower than a flat t
 _JOIN = 17  # px at half resolution: joins the letters and words of a line, not two blocks
 _MIN_HEIGHT = 5  # px at half resolution: a line of 6-point print is about 8
 _MAX_HEIGHT = 40  # px at half resolution: a line of 28-point print
-_PAD = 4  # px at full resolution around a line's crop
+_PAD_X = 4  # px at full resolution left and right of a line's crop
+_PAD_Y = 4  # px at full resolution above and below it
 
 
 @dataclass(frozen=True)
@@ -94,8 +95,8 @@ def find_layout(grey: Grey, dpi: float = 200.0) -> Layout:
     """The lines of print of a grey image (uint8, height x width)."""
     height, width = grey.shape
     size = (width, height)
-    small_size = (max(1, width // SCALE), max(1, height // SCALE))
-    small = cv2.resize(grey, small_size, interpolation=cv2.INTER_AREA)
+    small = cv2.pyrDown(grey)  # SCALE 2: smoothed, then every other pixel
+    small_size = (small.shape[1], small.shape[0])
     kernel = np.ones((_CLOSE, _CLOSE), np.uint8)
     darker = cv2.subtract(cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel), small)
     otsu, _ = cv2.threshold(darker, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
@@ -112,10 +113,10 @@ def find_layout(grey: Grey, dpi: float = 200.0) -> Layout:
         for row_top, row_bottom in _rows(levelled[top : top + box_height, left : left + box_width]):
             found.append(
                 (
-                    max(0, left * SCALE - _PAD),
-                    max(0, (top + row_top) * SCALE - _PAD),
-                    min(width, (left + box_width) * SCALE + _PAD),
-                    min(height, (top + row_bottom) * SCALE + _PAD),
+                    max(0, left * SCALE - _PAD_X),
+                    max(0, (top + row_top) * SCALE - _PAD_Y),
+                    min(width, (left + box_width) * SCALE + _PAD_X),
+                    min(height, (top + row_bottom) * SCALE + _PAD_Y),
                 )
             )
     layout = Layout(size=size, level_deg=level, lines=(), bars=())
@@ -151,9 +152,7 @@ def _rows(component: Grey) -> list[tuple[int, int]]:
 def _level_deg(ink: Grey) -> float:
     """The angle (counter-clockwise) that levels the ink's rows, searched at a quarter of the
     resolution in steps of 0.5 and then 0.1 degrees."""
-    quarter = cv2.resize(
-        ink, (max(1, ink.shape[1] // 2), max(1, ink.shape[0] // 2)), interpolation=cv2.INTER_AREA
-    )
+    quarter = cv2.pyrDown(ink)
     ys, xs = np.nonzero(quarter > 64)
     if xs.size < 50:
         return 0.0

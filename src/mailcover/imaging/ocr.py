@@ -378,14 +378,21 @@ class RapidOcr:
         return lines
 
     def recognise(self, crops: Sequence[np.ndarray[Any, Any]]) -> list[tuple[str, float]]:
-        """The recognition model alone on lines already cut out (grey, one line each): the
-        text (spaces put back) and the mean character probability of each."""
-        if not crops:
-            return []
+        """The recognition model alone on text already cut out (grey, one line or word each):
+        the text (spaces put back) and the mean character probability of each. Each crop is
+        read at its own width (RapidOCR would pad a short word to a line's width first)."""
+        found: list[tuple[str, float]] = []
         with self._lock:
             ocr, _angles = self._loaded()
-            found, _elapsed = ocr.text_rec([np.dstack([crop] * 3) for crop in crops])
-        return [(str(text), _unit(float(score))) for text, score in found]
+            shape = ocr.text_rec.rec_image_shape
+            ocr.text_rec.rec_image_shape = [shape[0], shape[1], shape[1]]
+            try:
+                for crop in crops:
+                    ((text, score),), _elapsed = ocr.text_rec([np.dstack([crop] * 3)])
+                    found.append((str(text), _unit(float(score))))
+            finally:
+                ocr.text_rec.rec_image_shape = shape
+        return found
 
     def _loaded(self) -> tuple[Any, _AngleRecorder]:
         if self._ocr is None or self._angles is None:

@@ -16,7 +16,11 @@ from __future__ import annotations
 
 import io
 import multiprocessing
+import os
+import queue
 import warnings
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -164,6 +168,7 @@ def load_models() -> None:
         engine.load()
     else:
         read_blocks(Image.new("L", (400, 200), 255), engine)
+    respace_address(["SPRINGFIELD IL 62704"])  # the ZIP Codes' list, read once
 
 
 def _serve(conn: Connection) -> None:  # pragma: no cover - runs in the worker process
@@ -247,6 +252,48 @@ class EnvelopeReader:
             self._process = None
 
     def __enter__(self) -> EnvelopeReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class ReaderPool:
+    """Several `EnvelopeReader`s, a worker process each (one per core by default), reading
+    many images at once; each image keeps its reader's guarantees (time limit, a worker
+    killed and restarted after an image that overran, a bad image refused by name)."""
+
+    def __init__(self, workers: int | None = None, time_limit: float = TIME_LIMIT_S) -> None:
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self._readers = [EnvelopeReader(time_limit) for _ in range(self.workers)]
+        self._free: queue.SimpleQueue[EnvelopeReader] = queue.SimpleQueue()
+        for reader in self._readers:
+            self._free.put(reader)
+        self._threads = ThreadPoolExecutor(self.workers, thread_name_prefix="envelope-reader")
+
+    def start(self) -> None:
+        """Start every worker now and wait until each has loaded its models."""
+        list(self._threads.map(lambda reader: reader._worker(), self._readers))
+
+    def read_all(self, images: Iterable[bytes]) -> Iterator[EnvelopeReading | ImageError]:
+        """The reading of each image, or the `ImageError` refusing it, in the images' order."""
+        return self._threads.map(self._read_one, images)
+
+    def _read_one(self, data: bytes) -> EnvelopeReading | ImageError:
+        reader = self._free.get()
+        try:
+            return reader.read(data)
+        except ImageError as error:
+            return error
+        finally:
+            self._free.put(reader)
+
+    def close(self) -> None:
+        self._threads.shutdown(wait=True)
+        for reader in self._readers:
+            reader.close()
+
+    def __enter__(self) -> ReaderPool:
         return self
 
     def __exit__(self, *exc: object) -> None:
