@@ -71,13 +71,14 @@ class Layout:
         matrix = self._matrix()
         matrix[0, 2] -= left
         matrix[1, 2] -= top
-        return cv2.warpAffine(
+        levelled = cv2.warpAffine(
             grey,
             matrix,
             (right - left, bottom - top),
             flags=cv2.INTER_LINEAR,
             borderMode=cv2.BORDER_REPLICATE,
         )
+        return np.asarray(levelled, dtype=np.uint8)
 
     def to_image(self, box: Box) -> Box:
         """The bounds, in the image's own pixels, of a box of the levelled image."""
@@ -85,10 +86,8 @@ class Layout:
 
     def _matrix(self) -> npt.NDArray[np.float64]:
         width, height = self.size
-        matrix: npt.NDArray[np.float64] = cv2.getRotationMatrix2D(
-            (width / 2, height / 2), self.level_deg, 1.0
-        )
-        return matrix
+        turn = cv2.getRotationMatrix2D((width / 2, height / 2), self.level_deg, 1.0)
+        return np.asarray(turn, dtype=np.float64)
 
 
 def find_layout(grey: Grey, dpi: float = 200.0) -> Layout:
@@ -100,10 +99,13 @@ def find_layout(grey: Grey, dpi: float = 200.0) -> Layout:
     kernel = np.ones((_CLOSE, _CLOSE), np.uint8)
     darker = cv2.subtract(cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel), small)
     otsu, _ = cv2.threshold(darker, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-    _, ink = cv2.threshold(darker, max(float(otsu), MIN_CONTRAST), 255, cv2.THRESH_BINARY)
+    _, thresholded = cv2.threshold(darker, max(float(otsu), MIN_CONTRAST), 255, cv2.THRESH_BINARY)
+    ink: Grey = np.asarray(thresholded, dtype=np.uint8)
     level = _level_deg(ink)
     turn = cv2.getRotationMatrix2D((small_size[0] / 2, small_size[1] / 2), level, 1.0)
-    levelled = cv2.warpAffine(ink, turn, small_size, flags=cv2.INTER_NEAREST)
+    levelled: Grey = np.asarray(
+        cv2.warpAffine(ink, turn, small_size, flags=cv2.INTER_NEAREST), dtype=np.uint8
+    )
     joined = cv2.morphologyEx(levelled, cv2.MORPH_CLOSE, np.ones((1, _JOIN), np.uint8))
     count, _labels, stats, _centroids = cv2.connectedComponentsWithStats(joined)
     found: list[Box] = []
@@ -165,8 +167,10 @@ def _level_deg(ink: Grey) -> float:
         steps = np.diff(np.bincount(rows - rows.min()).astype(np.float64))
         return float(np.dot(steps, steps))
 
-    coarse = max(np.arange(-MAX_SKEW, MAX_SKEW + 0.01, 0.5), key=sharpness)
-    return float(round(max(np.arange(coarse - 0.4, coarse + 0.41, 0.1), key=sharpness), 1))
+    coarse = max((float(d) for d in np.arange(-MAX_SKEW, MAX_SKEW + 0.01, 0.5)), key=sharpness)
+    fine = [float(d) for d in np.arange(coarse - 0.4, coarse + 0.41, 0.1)]
+    best: float = max(fine, key=sharpness)
+    return round(best, 1)
 
 
 def _repeats_at_bar_pitch(crop: Grey, dpi: float) -> bool:
