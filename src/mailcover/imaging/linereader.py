@@ -53,6 +53,10 @@ _POSTAGE = (0.62, 0.42)
 """The postage area: left edge right of 62% of the width, centre above 42% of the height
 (the rule of `imaging.ocr._is_address_text`, applied before reading to save the time)."""
 
+GARBLED_BELOW = 0.5
+"""A line whose words Tesseract reads with less mean confidence than this is not read again
+word by word (upside-down print reads at 0.2 to 0.5)."""
+
 _WORD_MARGIN = 6
 """Pixels of the line either side of a word the strong engine reads again."""
 
@@ -141,12 +145,15 @@ class LineReader:
 
     def _read(self, box: Box, crop: Grey) -> Line | None:
         words = self._tesseract(crop)
-        if self._strong is not None:
+        # A line read as garbage through and through (print turned upside down, a picture)
+        # is not worth the strong engine's time: `ocr.read_blocks` turns the image instead.
+        garbled = _mean([word.confidence for word in words]) < GARBLED_BELOW
+        if self._strong is not None and not garbled:
             words = [self._surer(word, crop) for word in words]
         text = _capitals(_clean(_trim(" ".join(word.text for word in words))))
         if not text:
             return None
-        return Line(text, fmean(word.confidence for word in words), box)
+        return Line(text, _mean([word.confidence for word in words]), box)
 
     def _surer(self, word: _Word, crop: Grey) -> _Word:
         """The word, or the strong engine's reading of it when Tesseract doubted it and the
@@ -223,6 +230,10 @@ class _Word:
     confidence: float
     span: tuple[int, int]
     """Its left and right columns in the line's crop."""
+
+
+def _mean(values: Sequence[float]) -> float:
+    return fmean(values) if values else 0.0
 
 
 def _union(boxes: Sequence[Box]) -> Box | None:
