@@ -93,7 +93,9 @@ def test_tesseract_reads_the_blocks_of_both_renderers(
 def test_the_postage_area_is_not_read(tesseract_only: LineReader) -> None:
     drawn = render(ENVELOPE, NOISE["clean"], seed=5)
     texts = " ".join(line.text for line in tesseract_only.lines(drawn.image))
-    assert "USA" not in texts and "FOREVER" not in texts and "PRESORTED" not in texts
+    assert "USA" not in texts
+    assert "FOREVER" not in texts
+    assert "PRESORTED" not in texts
 
 
 class _Strong(RapidOcr):
@@ -189,7 +191,8 @@ def test_an_envelope_is_read_end_to_end_with_its_bars() -> None:
     reading = read_envelope(drawn.image)
     assert reading.addressee == ADDRESSEE
     assert reading.return_address == RETURN_ADDRESS
-    assert reading.imb is not None and read(reading.imb).imb == read(BARS).imb
+    assert reading.imb is not None
+    assert read(reading.imb).imb == read(BARS).imb
     assert not reading.upside_down
 
 
@@ -216,7 +219,8 @@ def test_a_pool_reads_in_order_and_refuses_a_bad_image_by_name() -> None:
     assert results[0].addressee == ADDRESSEE  # type: ignore[union-attr]
     assert results[2].addressee == other.addressee  # type: ignore[union-attr]
     refused = results[1]
-    assert isinstance(refused, ImageError) and refused.code == "not-an-image"
+    assert isinstance(refused, ImageError)
+    assert refused.code == "not-an-image"
 
 
 def test_a_pool_stops_an_image_over_its_time_limit_and_reads_the_next() -> None:
@@ -224,11 +228,13 @@ def test_a_pool_stops_an_image_over_its_time_limit_and_reads_the_next() -> None:
     with ReaderPool(1, time_limit=0.005) as pool:
         pool.start()
         (late,) = list(pool.read_all([image]))
-        assert isinstance(late, ImageError) and late.code == "time-limit"
+        assert isinstance(late, ImageError)
+        assert late.code == "time-limit"
         for reader in pool._readers:
             reader.time_limit = 60
         (found,) = list(pool.read_all([image]))
-    assert not isinstance(found, ImageError) and found.addressee == ADDRESSEE
+    assert not isinstance(found, ImageError)
+    assert found.addressee == ADDRESSEE
 
 
 def test_an_image_s_mode_does_not_matter(tesseract_only: LineReader) -> None:
