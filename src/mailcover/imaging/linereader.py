@@ -53,6 +53,15 @@ _POSTAGE = (0.62, 0.42)
 """The postage area: left edge right of 62% of the width, centre above 42% of the height
 (the rule of `imaging.ocr._is_address_text`, applied before reading to save the time)."""
 
+DIGITS_REREAD_BELOW = 0.95
+"""A word with a digit, or of one or two characters, is read again below this: on harder
+noise Tesseract read 1110 as 1116
+at 0.93 and 9A as SA at 0.93, each losing a capture."""
+
+MARKS_REREAD_TAKEN = 0.3
+"""The strong engine's reading of a word Tesseract read as marks alone is taken from this
+score up."""
+
 GARBLED_BELOW = 0.5
 """A line whose words Tesseract reads with less mean confidence than this is not read again
 word by word (upside-down print reads at 0.2 to 0.5)."""
@@ -136,7 +145,9 @@ class LineReader:
         again = self._strong.recognise([crop for crop in crops if crop is not None])
         self.rereads += len(again)
         lines = tuple(
-            replace(line, text=_clean(text), confidence=score) if _clean(text) else line
+            replace(line, text=_clean(text), confidence=score)
+            if _clean(text) and _latin(text)
+            else line
             for line, (text, score) in zip(blocks.addressee, again, strict=True)
         )
         if not _HAS_ZIP.search(lines[-1].text.upper()):
@@ -149,28 +160,42 @@ class LineReader:
         # is not worth the strong engine's time: `ocr.read_blocks` turns the image instead.
         garbled = _mean([word.confidence for word in words]) < GARBLED_BELOW
         if self._strong is not None and not garbled:
-            words = [self._surer(word, crop) for word in words]
+            words = [
+                self._surer(word, crop, first=i == 0, last=i == len(words) - 1)
+                for i, word in enumerate(words)
+            ]
         text = _capitals(_clean(_trim(" ".join(word.text for word in words))))
         if not text:
             return None
         return Line(text, _mean([word.confidence for word in words]), box)
 
-    def _surer(self, word: _Word, crop: Grey) -> _Word:
+    def _surer(self, word: _Word, crop: Grey, *, first: bool, last: bool) -> _Word:
         """The word, or the strong engine's reading of it when Tesseract doubted it and the
         strong engine is surer."""
-        if word.confidence >= self._reread_below or self._strong is None:
+        if self._strong is None or not _doubted(word, self._reread_below):
             return word
         left, right = word.span
-        # The word with a little of the paper either side, the line's full height.
-        piece = crop[:, max(0, left - _WORD_MARGIN) : min(crop.shape[1], right + _WORD_MARGIN)]
+        # The word and a little of the paper either side, its line's full height; at the
+        # line's ends more paper (half the line's height: RapidOCR reads a lone letter
+        # poorly without it), which no neighbour's ink can be in.
+        wide = max(_WORD_MARGIN, crop.shape[0] // 2)
+        start = max(0, left - (wide if first else _WORD_MARGIN))
+        piece = crop[:, start : min(crop.shape[1], right + (wide if last else _WORD_MARGIN))]
         if piece.shape[1] < 4:
             return word
         self.rereads += 1
         ((text, score),) = self._strong.recognise([piece])
         text = _clean(text)
+        if not _latin(text):  # RapidOCR's model reads Chinese too: a # can come out as 井
+            return word
         # Never more than the word: a reading much longer than Tesseract's took in a
         # neighbour (a word box Tesseract drew too wide).
-        if text and score > word.confidence and len(text) <= len(word.text) + 2:
+        # A word of marks alone is no address word: letters read in its place are taken when
+        # the strong engine has some faith in them (a J Tesseract read as a bar at 0.58,
+        # RapidOCR as J at 0.34).
+        marks = not any(c.isalnum() for c in word.text)
+        surer = score > word.confidence or (marks and score >= MARKS_REREAD_TAKEN)
+        if text and surer and len(text.replace(" ", "")) <= len(word.text) + 1:
             return _Word(text, score, word.span)
         return word
 
@@ -230,6 +255,22 @@ class _Word:
     confidence: float
     span: tuple[int, int]
     """Its left and right columns in the line's crop."""
+
+
+def _doubted(word: _Word, below: float) -> bool:
+    """Read again: a word Tesseract is unsure of, a word of marks alone (a J read as a bar),
+    and a word with digits or of one or two characters (a house number, a unit, a ZIP Code,
+    a state: one wrong character loses the address) read with less than
+    `DIGITS_REREAD_BELOW`."""
+    if word.confidence < below or not any(c.isalnum() for c in word.text):
+        return True
+    telling = len(word.text) <= 2 or any(c.isdigit() for c in word.text)
+    return telling and word.confidence < min(DIGITS_REREAD_BELOW, below + 0.05)
+
+
+def _latin(text: str) -> bool:
+    """Only Latin letters, digits and marks (an address here is written in them)."""
+    return all(ord(c) < 0x250 for c in text)
 
 
 def _mean(values: Sequence[float]) -> float:
