@@ -103,7 +103,8 @@ class LineReader:
         self._crops: dict[tuple[tuple[int, int], Box], Grey] = {}
         self._last_bars: tuple[Image.Image | None, Box | None] = (None, None)
         self.rereads = 0
-        """Lines read again by the strong engine, since the reader was made (for the bench)."""
+        """Words, and lines of addressee blocks, read again by the strong engine since the
+        reader was made (for the bench)."""
 
     def lines(self, image: Image.Image) -> list[Line]:
         grey = np.asarray(image.convert("L"))
