@@ -236,6 +236,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    import cv2
     from PIL import Image
 
     from mailcover.imaging.linereader import LineReader
@@ -243,6 +244,7 @@ def main() -> None:
     from mailcover.imaging.read import ReaderPool, load_models
     from mailcover.matching import synth
 
+    cv2.setNumThreads(1)  # one core, as a reader's worker runs
     load_models()  # the ZIP Codes' list and the default engine, before any clock
     engine: Any = LineReader(strong=RapidOcr()) if args.engine == "lines" else RapidOcr()
     if isinstance(engine, LineReader):

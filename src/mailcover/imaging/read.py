@@ -172,6 +172,10 @@ def load_models() -> None:
 
 
 def _serve(conn: Connection) -> None:  # pragma: no cover - runs in the worker process
+    # One thread for OpenCV, as for Tesseract and onnxruntime: a worker is one core's.
+    import cv2
+
+    cv2.setNumThreads(1)
     # Load the OCR models before the first image, outside any image's time limit.
     load_models()
     conn.send(("ready", None))
