@@ -23,11 +23,15 @@ build/static/vendor/.built: package.json package-lock.json scripts/build_assets.
 ## and build the static assets
 install: $(VENV)/.installed build/static/vendor/.built ocr-deps pdf-deps
 
-## ocr-deps: Tesseract and the fonts the envelope images are drawn with, from Debian's packages
+## ocr-deps: Tesseract's English model (read in-process through the tesserocr wheel, which
+## carries the library itself), the tesseract program, and the fonts the envelope images are
+## drawn with, from Debian's packages
 ocr-deps:
-	@{ command -v tesseract >/dev/null && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] \
+	@{ command -v tesseract >/dev/null \
+	  && ls /usr/share/tesseract-ocr/*/tessdata/eng.traineddata >/dev/null 2>&1 \
+	  && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] \
 	  && [ -f /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf ]; } || { \
-	  echo "installing Debian's tesseract-ocr and fonts for the envelope images"; \
+	  echo "installing Debian's tesseract-ocr, its English model and fonts for the envelope images"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq tesseract-ocr \

@@ -6,7 +6,8 @@ at a noise level, with the piece's addressee lines, return address and barcode (
 has one), by each of two renderers: `imaging.render` (seeds from SEED), which the reader was
 developed against, and `imaging.render2` (seeds from HELD_OUT_SEED, its own faces, layouts and
 noise levels), which it was not. Each image is stored as JPEG bytes and read back end to end
-(`open_image`, then `read_envelope`: RapidOCR and the bar reader, in this process, one core).
+(`open_image`, then `read_envelope`: the OCR engine and the bar reader, in this process, one
+core).
 Figures per renderer and level:
 
 * `cer`: character error rate of the addressee block (Levenshtein distance between the lines
@@ -23,7 +24,14 @@ Figures per renderer and level:
   `respaced_envelopes`, how many addressee blocks re-spacing changed;
 * `images_per_s`: envelopes read per second end to end (decode, read, barcode, re-space),
   `decode_per_s` the same JPEG bytes decoded alone in the same run, `ratio_to_decode` the
-  first over the second (the figure that survives a loaded machine).
+  first over the second (the figure that survives a loaded machine); `cpu_images_per_s` and
+  `cpu_ratio_to_decode` the same from the process's CPU time (what one core does when no
+  other process takes it);
+* `pool_images_per_s` and `pool_ratio_to_decode` (with `--workers N`): the same JPEG bytes
+  read again end to end by a `read.ReaderPool` of N worker processes, wall time, over the
+  same decoding time;
+* `engine`, `strong_rereads`: the reader (`lines`, the default, or `rapidocr`, RapidOCR
+  over the whole image, the reader before it) and how many words it read again with RapidOCR.
 
 Default noise on ENVELOPES envelopes per renderer; the two harder levels on
 HARDER_ENVELOPES each (with two renderers, as many images as one renderer at 500 and 150).
@@ -127,9 +135,14 @@ def scores(
 
 
 def level(
-    orders: list[Any], chosen: list[tuple[dict[str, Any], Any]], renderer: str, noise: str
+    orders: list[Any],
+    chosen: list[tuple[dict[str, Any], Any]],
+    renderer: str,
+    noise: str,
+    engine: Any,
+    pool: Any,
 ) -> dict[str, Any]:
-    from mailcover.imaging.read import open_image, read_envelope
+    from mailcover.imaging.read import ImageError, open_image, read_envelope
     from mailcover.imaging.render import NOISE, Envelope, encoded, render
     from mailcover.imaging.render2 import OTHER_NOISE, render_other
     from mailcover.imaging.spacing import respace_address
@@ -138,9 +151,11 @@ def level(
 
     index = MatchIndex.build(orders)
     bars_total = bars_read = 0
-    seconds = decode_seconds = 0.0
+    seconds = decode_seconds = cpu_seconds = decode_cpu_seconds = 0.0
     raw: list[Any] = []
     spaced: list[Any] = []
+    jpegs: list[bytes] = []
+    rereads = getattr(engine, "rereads", 0)
     for number, (event, truth) in enumerate(chosen):
         drawn = tuple(event["addressee"])
         envelope = Envelope(
@@ -153,14 +168,17 @@ def level(
         else:
             image = render_other(envelope, OTHER_NOISE[noise], seed=HELD_OUT_SEED + number).image
         data = encoded(image, "JPEG", 92)
-        started = time.perf_counter()
+        jpegs.append(data)
+        started, cpu = time.perf_counter(), time.process_time()
         open_image(data)
         decode_seconds += time.perf_counter() - started
-        started = time.perf_counter()
-        reading = read_envelope(open_image(data), respace=False)
+        decode_cpu_seconds += time.process_time() - cpu
+        started, cpu = time.perf_counter(), time.process_time()
+        reading = read_envelope(open_image(data), respace=False, engine=engine)
         addressee = respace_address(reading.addressee) if reading.addressee else None
         back = respace_address(reading.return_address) if reading.return_address else None
         seconds += time.perf_counter() - started
+        cpu_seconds += time.process_time() - cpu
         if envelope.bars:  # the same code, whichever way up the bars were drawn
             bars_total += 1
             bars_read += (
@@ -171,7 +189,21 @@ def level(
         if number % 25 == 24:
             progress(f"{renderer} {noise}: {number + 1} of {len(chosen)}")
     n = len(chosen)
+    pooled: dict[str, Any] = {}
+    if pool is not None:
+        started = time.perf_counter()
+        failed = sum(isinstance(r, ImageError) for r in pool.read_all(jpegs))
+        pool_seconds = time.perf_counter() - started
+        pooled = {
+            "workers": pool.workers,
+            "pool_images_per_s": round(n / pool_seconds, 2),
+            "pool_ratio_to_decode": round(decode_seconds / pool_seconds, 4),
+            "pool_failed": failed,
+        }
     return {
+        "engine": engine.name,
+        "strong_rereads": getattr(engine, "rereads", 0) - rereads,
+        **pooled,
         "envelopes": n,
         "raw": scores(index, raw),
         "respaced": scores(index, spaced),
@@ -181,6 +213,8 @@ def level(
         "images_per_s": round(n / seconds, 2),
         "decode_per_s": round(n / decode_seconds, 1),
         "ratio_to_decode": round(decode_seconds / seconds, 4),
+        "cpu_images_per_s": round(n / cpu_seconds, 2),
+        "cpu_ratio_to_decode": round(decode_cpu_seconds / cpu_seconds, 4),
     }
 
 
@@ -189,9 +223,39 @@ def main() -> None:
     parser.add_argument("--envelopes", type=int, default=ENVELOPES)
     parser.add_argument("--harder-envelopes", type=int, default=HARDER_ENVELOPES)
     parser.add_argument("--renderers", default="render,render2")
+    parser.add_argument(
+        "--engine",
+        choices=("lines", "rapidocr"),
+        default="lines",
+        help="lines: the default reader (imaging.linereader); rapidocr: RapidOCR alone over "
+        "the whole image, the reader before it",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=0, help="also read each level with a pool of N workers"
+    )
     args = parser.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    import cv2
+    from PIL import Image
+
+    from mailcover.imaging.linereader import LineReader
+    from mailcover.imaging.ocr import RapidOcr
+    from mailcover.imaging.read import ReaderPool, load_models
     from mailcover.matching import synth
+
+    cv2.setNumThreads(1)  # one core, as a reader's worker runs
+    load_models()  # the ZIP Codes' list and the default engine, before any clock
+    engine: Any = LineReader(strong=RapidOcr()) if args.engine == "lines" else RapidOcr()
+    if isinstance(engine, LineReader):
+        engine.load()
+    else:
+        engine.lines(Image.new("L", (400, 200), 255))
+    pool = ReaderPool(args.workers) if args.workers > 0 else None
+    if pool is not None:
+        if args.engine != "lines":
+            parser.error("--workers reads with the default engine only (--engine lines)")
+        pool.start()
 
     orders = synth.orders(ORDERS, SEED, NOW)
     result: dict[str, Any] = {}
@@ -205,7 +269,9 @@ def main() -> None:
             if count <= 0:
                 continue
             progress(f"{renderer} {noise}: {count} envelopes")
-            result[renderer][noise] = level(orders, pieces(orders, count), renderer, noise)
+            result[renderer][noise] = level(
+                orders, pieces(orders, count), renderer, noise, engine, pool
+            )
         default = result[renderer].get("default")
         if default and default["respaced"]:
             result[renderer]["targets_met"] = {
@@ -213,6 +279,8 @@ def main() -> None:
                 "cer": default["respaced"]["cer"] <= TARGETS["cer"],
                 "zip_exact": default["respaced"]["zip_exact"] >= TARGETS["zip_exact"],
             }
+    if pool is not None:
+        pool.close()
     print(json.dumps(result))
 
 

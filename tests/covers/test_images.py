@@ -154,9 +154,9 @@ def test_an_image_in_a_format_not_read_is_refused():
 
 
 def test_an_image_that_takes_too_long_is_stopped_and_the_next_is_read():
-    with reading.EnvelopeReader(time_limit=0.05) as reader:
-        # The worker has started and loaded its model (outside the limit); reading an
-        # envelope takes a few tenths of a second, more than the limit.
+    with reading.EnvelopeReader(time_limit=0.005) as reader:
+        # The worker has started and loaded its models (outside the limit); reading an
+        # envelope takes some hundredths of a second, decoding it alone more than the limit.
         with pytest.raises(reading.ImageError) as refused:
             reader.read(photo(TO_SUBJECT))
         assert refused.value.code == "time-limit"

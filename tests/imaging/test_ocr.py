@@ -121,7 +121,7 @@ def test_rapidocr_reads_a_skewed_noisy_envelope(rapidocr: RapidOcr) -> None:
     assert zip5(blocks.addressee[-1].text) == "62704"
 
 
-def test_without_an_engine_rapidocr_reads(clean: Rendered) -> None:
+def test_without_an_engine_the_line_reader_reads(clean: Rendered) -> None:
     assert cer(read_blocks(clean.image).addressee, ADDRESSEE) <= 0.02
 
 

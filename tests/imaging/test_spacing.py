@@ -204,7 +204,7 @@ def test_a_photographs_reading_is_re_spaced(monkeypatch: pytest.MonkeyPatch) -> 
         return_address=(),
         confidence=0.95,
     )
-    monkeypatch.setattr(read_module, "read_blocks", lambda image: blocks)
+    monkeypatch.setattr(read_module, "read_blocks", lambda image, engine=None: blocks)
     reading = read_module.read_envelope(Image.new("L", (1900, 825), 235))
     assert reading.addressee == ("ANA RUIZ", "4363 MARY ST APT 32", "WEST BRANCH IA 52358")
     unspaced = read_module.read_envelope(Image.new("L", (1900, 825), 235), respace=False)

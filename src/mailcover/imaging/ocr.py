@@ -118,11 +118,14 @@ _default_lock = threading.Lock()
 
 
 def default_engine() -> Engine:
-    """The engine `read_blocks` uses when given none: one shared RapidOcr."""
+    """The engine `read_blocks` uses when given none: one shared `linereader.LineReader`
+    (Tesseract in-process, RapidOCR's recogniser for the lines it doubts)."""
     global _default
     with _default_lock:
         if _default is None:
-            _default = RapidOcr()
+            from mailcover.imaging.linereader import LineReader
+
+            _default = LineReader(strong=RapidOcr())
         return _default
 
 
@@ -373,6 +376,23 @@ class RapidOcr:
                 box = (min(xs), min(ys), max(xs), max(ys))
                 lines.append(Line(cleaned, _unit(float(score)), box, angle))
         return lines
+
+    def recognise(self, crops: Sequence[np.ndarray[Any, Any]]) -> list[tuple[str, float]]:
+        """The recognition model alone on text already cut out (grey, one line or word each):
+        the text (spaces put back) and the mean character probability of each. Each crop is
+        read at its own width (RapidOCR would pad a short word to a line's width first)."""
+        found: list[tuple[str, float]] = []
+        with self._lock:
+            ocr, _angles = self._loaded()
+            shape = ocr.text_rec.rec_image_shape
+            ocr.text_rec.rec_image_shape = [shape[0], shape[1], shape[1]]
+            try:
+                for crop in crops:
+                    ((text, score),), _elapsed = ocr.text_rec([np.dstack([crop] * 3)])
+                    found.append((str(text), _unit(float(score))))
+            finally:
+                ocr.text_rec.rec_image_shape = shape
+        return found
 
     def _loaded(self) -> tuple[Any, _AngleRecorder]:
         if self._ocr is None or self._angles is None:

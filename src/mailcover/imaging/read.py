@@ -16,7 +16,11 @@ from __future__ import annotations
 
 import io
 import multiprocessing
+import os
+import queue
 import warnings
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -24,7 +28,8 @@ from typing import Any
 from PIL import Image, ImageFile, UnidentifiedImageError
 
 from mailcover.imaging.barcode import read_barcode
-from mailcover.imaging.ocr import Blocks, read_blocks
+from mailcover.imaging.linereader import LineReader
+from mailcover.imaging.ocr import Blocks, Engine, default_engine, read_blocks
 from mailcover.imaging.spacing import respace_address
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
@@ -118,11 +123,21 @@ class EnvelopeReading:
         return self.confidence < LOW_CONFIDENCE
 
 
-def read_envelope(image: Image.Image, *, respace: bool = True) -> EnvelopeReading:
-    """Read an opened image: barcode first, then the address blocks, re-spaced unless
-    `respace` is False (bench/imaging.py measures both)."""
-    bars = read_barcode(image)
-    blocks: Blocks = read_blocks(image)
+def read_envelope(
+    image: Image.Image, *, respace: bool = True, engine: Engine | None = None
+) -> EnvelopeReading:
+    """Read an opened image: the address blocks, then the barcode, re-spaced unless
+    `respace` is False (bench/imaging.py measures both). `engine` defaults to
+    `ocr.default_engine()`."""
+    engine = engine or default_engine()
+    blocks: Blocks = read_blocks(image, engine)
+    hint = None
+    if isinstance(engine, LineReader):
+        # The barcode's row, as the layout found it, is searched first (then the whole image);
+        # an addressee that does not look like an address is read again by the strong engine.
+        hint = engine.bars_hint(image)
+        blocks = engine.confirm(blocks, image.size)
+    bars = read_barcode(image, region=hint)
     # The engine's lines, with the spaces it dropped between an address's words put back
     # (imaging/spacing.py): only here, for what a photograph says, never for a plant's text.
     spaced = respace_address if respace else tuple
@@ -146,9 +161,23 @@ def read_bytes(data: bytes) -> EnvelopeReading:
 # -- the worker ------------------------------------------------------------------------------
 
 
+def load_models() -> None:
+    """Load the default engine's models now (a worker does it before its first image)."""
+    engine = default_engine()
+    if isinstance(engine, LineReader):
+        engine.load()
+    else:
+        read_blocks(Image.new("L", (400, 200), 255), engine)
+    respace_address(["SPRINGFIELD IL 62704"])  # the ZIP Codes' list, read once
+
+
 def _serve(conn: Connection) -> None:  # pragma: no cover - runs in the worker process
-    # Load the OCR model before the first image, outside any image's time limit.
-    read_blocks(Image.new("L", (400, 200), 255))
+    # One thread for OpenCV, as for Tesseract and onnxruntime: a worker is one core's.
+    import cv2
+
+    cv2.setNumThreads(1)
+    # Load the OCR models before the first image, outside any image's time limit.
+    load_models()
     conn.send(("ready", None))
     while True:
         try:
@@ -227,6 +256,48 @@ class EnvelopeReader:
             self._process = None
 
     def __enter__(self) -> EnvelopeReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class ReaderPool:
+    """Several `EnvelopeReader`s, a worker process each (one per core by default), reading
+    many images at once; each image keeps its reader's guarantees (time limit, a worker
+    killed and restarted after an image that overran, a bad image refused by name)."""
+
+    def __init__(self, workers: int | None = None, time_limit: float = TIME_LIMIT_S) -> None:
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self._readers = [EnvelopeReader(time_limit) for _ in range(self.workers)]
+        self._free: queue.SimpleQueue[EnvelopeReader] = queue.SimpleQueue()
+        for reader in self._readers:
+            self._free.put(reader)
+        self._threads = ThreadPoolExecutor(self.workers, thread_name_prefix="envelope-reader")
+
+    def start(self) -> None:
+        """Start every worker now and wait until each has loaded its models."""
+        list(self._threads.map(lambda reader: reader._worker(), self._readers))
+
+    def read_all(self, images: Iterable[bytes]) -> Iterator[EnvelopeReading | ImageError]:
+        """The reading of each image, or the `ImageError` refusing it, in the images' order."""
+        return self._threads.map(self._read_one, images)
+
+    def _read_one(self, data: bytes) -> EnvelopeReading | ImageError:
+        reader = self._free.get()
+        try:
+            return reader.read(data)
+        except ImageError as error:
+            return error
+        finally:
+            self._free.put(reader)
+
+    def close(self) -> None:
+        self._threads.shutdown(wait=True)
+        for reader in self._readers:
+            reader.close()
+
+    def __enter__(self) -> ReaderPool:
         return self
 
     def __exit__(self, *exc: object) -> None:
