@@ -63,7 +63,9 @@ def test_the_machine_was_busy_at_least_as_long_as_a_process_of_it() -> None:
         pass
     used = window.used()
     assert used["bench"] >= 0.3
-    assert used["machine"] >= used["bench"] - 0.02  # /proc/stat counts in ticks
+    # /proc/stat samples whole ticks of 10 ms per core, the process clock is exact: a few
+    # ticks of slack on a machine busy with other work.
+    assert used["machine"] >= used["bench"] - 0.05
     assert cpu.others(used, ["bench"]) == max(0.0, used["machine"] - used["bench"])
 
 
