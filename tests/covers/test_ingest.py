@@ -11,12 +11,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from mailcover import cli
 from mailcover.accounts.models import Agency
 from mailcover.covers import actions, in_force, ingest
-from mailcover.covers.models import Capture, CoverOrder, StreamTally
+from mailcover.covers.models import (
+    Capture,
+    CoverOrder,
+    EmergencyConfirmation,
+    ImproperRuling,
+    IndictmentNotice,
+    OrderPeriod,
+    StreamTally,
+)
 from mailcover.ledger.models import Entry
 
 TO_SUBJECT = ["JOHN Q PUBLIC", "123 MAIN ST APT 4", "SPRINGFIELD IL 62704-1234"]
@@ -129,6 +138,24 @@ def test_mc_no_order_no_data_a_piece_reported_after_the_order_ended_is_not_kept(
     assert not Capture.objects.exists()
     in_time = ingest.Ingestor("cli", clock=Clock(scanned + timedelta(minutes=5)))
     assert fed(in_time, event("P-1", at=scanned)).captured == 1
+
+
+def test_the_fingerprint_is_each_tables_count_and_last_key_and_moves_with_an_order(
+    people, file, approve
+):
+    def by_the_orm() -> tuple[object, ...]:
+        parts: list[object] = []
+        for model in (OrderPeriod, EmergencyConfirmation, IndictmentNotice, ImproperRuling):
+            row = model.objects.aggregate(n=Count("pk"), last=Max("pk"))
+            parts += [row["n"], row["last"]]
+        return tuple(parts)
+
+    before = in_force.fingerprint()
+    assert before == by_the_orm() == (0, None) * 4
+    approve(file(people.requester))
+    after = in_force.fingerprint()
+    assert after == by_the_orm()
+    assert after != before
 
 
 def test_the_index_is_rebuilt_when_the_clock_passes_an_orders_end(order):

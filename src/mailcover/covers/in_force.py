@@ -17,9 +17,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from django.db.models import Count, Max
+from django.db import connection
 from django.utils import timezone
 
 from mailcover.covers.models import (
@@ -127,14 +128,29 @@ def covered_orders() -> list[CoveredOrder]:
     return usable
 
 
+_FINGERPRINTED = (OrderPeriod, EmergencyConfirmation, IndictmentNotice, ImproperRuling)
+
+
 def fingerprint() -> tuple[Any, ...]:
     """Changes whenever an order is approved, extended, confirmed, ends early or is ruled
-    improper: each of these adds a row to one of these tables, which are only added to."""
-    parts: list[Any] = []
-    for model in (OrderPeriod, EmergencyConfirmation, IndictmentNotice, ImproperRuling):
-        row = model.objects.aggregate(n=Count("pk"), last=Max("pk"))
-        parts += [row["n"], row["last"]]
-    return tuple(parts)
+    improper: each of these adds a row to one of these tables, which are only added to.
+    Their counts and last keys, in one statement (it runs once a second and at each write)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_fingerprint_sql(connection.vendor))
+        row = cursor.fetchone()
+    return tuple(row)
+
+
+@cache
+def _fingerprint_sql(vendor: str) -> str:
+    """The statement, made once from the models' own table and key names (no input)."""
+    quote = connection.ops.quote_name
+    parts = []
+    for model in _FINGERPRINTED:
+        table, key = quote(model._meta.db_table), quote(model._meta.pk.attname)
+        # The names are the models' own, quoted: no input reaches this text.
+        parts.append(f"(SELECT COUNT(*) FROM {table}), (SELECT MAX({key}) FROM {table})")  # noqa: S608
+    return "SELECT " + ", ".join(parts)
 
 
 class OrderIndex:
