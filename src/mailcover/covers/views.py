@@ -28,8 +28,7 @@ from django.views.decorators.http import (
 
 from mailcover.accounts.models import User
 from mailcover.covers import actions, exports, image_refs
-from mailcover.covers.api import image_response
-from mailcover.covers.captures import exteriors
+from mailcover.covers.captures import exteriors, image_response
 from mailcover.covers.forms import (
     ConfirmationForm,
     CoverRequestForm,
