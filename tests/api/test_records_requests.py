@@ -936,3 +936,19 @@ def test_a_reproduction_names_the_recipient_as_the_ledger_recorded_it(
     agency.save()
     answer = rr.get(f"/records-requests/{request_id}/reproduction", verified.oversight)
     assert answer.json() == {"identical": True, "differences": []}
+
+
+def test_the_letter_is_in_the_agencys_time_zone_and_a_later_change_of_zone_rebuilds_the_same(
+    rr: RecordsApi, verified: Any, customer: Customer
+) -> None:
+    agency = verified.requester.agency
+    agency.time_zone = "America/Chicago"
+    agency.save()
+    request_id = produced(rr, verified)
+    made = RecordsRequest.objects.get(pk=request_id).production
+    entry = Entry.objects.get(seq=made.ledger_seq).entry
+    assert entry.details["time_zone"] == "America/Chicago"
+    agency.time_zone = "America/New_York"
+    agency.save()
+    answer = rr.get(f"/records-requests/{request_id}/reproduction", verified.oversight)
+    assert answer.json() == {"identical": True, "differences": []}

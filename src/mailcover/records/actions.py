@@ -50,6 +50,7 @@ from mailcover.records.models import (
     TrackedItem,
 )
 from mailcover.records.schemas import refuse_nul
+from mailcover.web.times import agency_zone_name
 
 __all__ = ["Conflict", "Forbidden", "NotFound", "require"]
 
@@ -382,9 +383,10 @@ def letter_of(
     produced_at: datetime,
     no_records: bool = False,
     recipient: tuple[str, str] | None = None,
+    time_zone: str | None = None,
 ) -> production.Letter:
-    """The cover letter's facts; a rebuild names the recipient as the ledger recorded it,
-    not as the agency's row reads now."""
+    """The cover letter's facts; a rebuild names the recipient, and the time zone the letter
+    gives times in, as the ledger recorded them, not as the agency's row reads now."""
     name, address = recipient or (request.agency.name, request.agency.address)
     return production.Letter(
         request_number=request.number,
@@ -401,6 +403,7 @@ def letter_of(
         produced_by=produced_by,
         emergency=request.is_emergency,
         no_records=no_records,
+        time_zone=time_zone or agency_zone_name(request.agency),
     )
 
 
@@ -473,6 +476,7 @@ def _account_for(
         # The cover letter names who produced it; kept here so a rebuild does not depend on
         # that person's name staying the same.
         produced_by=letter.produced_by,
+        time_zone=letter.time_zone,
     )
     made = Production.objects.create(
         request=request,
@@ -507,6 +511,7 @@ def reproduce(user: User, request_id: int) -> list[str]:
             recorded["produced_by"],
             made.produced_at,
             recipient=(recorded["recipient"]["name"], recorded["recipient"]["address"]),
+            time_zone=recorded["time_zone"],
         ),
     )
 
@@ -521,6 +526,8 @@ def ledger_hashes(made: Production) -> dict[str, Any]:
         "manifest": details["manifest"],
         "produced_by": details["produced_by"],
         "recipient": details["recipient"],
+        # Letters made before the zone was recorded gave their times in UTC.
+        "time_zone": details.get("time_zone", "UTC"),
     }
 
 
