@@ -428,9 +428,12 @@ def _produce(user: User, request: RecordsRequest, now: datetime) -> Production:
 def production_purpose(request: RecordsRequest) -> str:
     """The purpose a production's accounting states (PA-ACCOUNT): the requesting agency's
     investigation, under the instrument it served, as stated in its request."""
-    instrument = request.instrument.replace("_", " ")
+    # The instrument in words (court order under 18 U.S.C. 2703(d), not court_order_2703d):
+    # the purpose is read on the accounting pages and the subject's copy.
+    instrument = law.INSTRUMENT_NAMES[request.instrument_kind]
+    article = "an" if instrument[:1] in "aeiou" else "a"
     return (
-        f"the requesting agency's law-enforcement investigation, under a {instrument}, as "
+        f"the requesting agency's law-enforcement investigation, under {article} {instrument}, as "
         f"stated in records request {request.number}"
     )
 
