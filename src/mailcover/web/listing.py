@@ -258,6 +258,17 @@ class ListPage:
     previous: str
     next: str
 
+    def rooted(self, path: str) -> ListPage:
+        """The page with its links on `path` (a page drawn at another address, such as a
+        form's POST sent back with errors, still links to the list)."""
+        self.links = [
+            PageLink(link.number, path + link.href, link.current) if link.href else link
+            for link in self.links
+        ]
+        self.previous = path + self.previous if self.previous else ""
+        self.next = path + self.next if self.next else ""
+        return self
+
 
 def _window(current: int, pages: int) -> list[int | None]:
     """The page numbers USWDS shows: first, last, and the current one with a neighbour on
