@@ -315,7 +315,7 @@ def paginate(rows: Sequence[Any] | QuerySet[Any], query: ListQuery) -> ListPage:
     )
 
 
-def page_only(rows: Sequence[Any], params: QueryDict) -> tuple[ListQuery, ListPage]:
+def page_only(rows: Sequence[Any] | QuerySet[Any], params: QueryDict) -> tuple[ListQuery, ListPage]:
     """A work queue in its own fixed order, paged and nothing else (the review queue)."""
     problems: list[Problem] = []
     query = ListQuery(page=_page(params.get("page", ""), problems), problems=problems)
