@@ -225,7 +225,7 @@ def test_the_admin_proposes_a_change_by_keyboard(
     press_on(page, nav_link(page, "Account changes"))
     page.wait_for_url(f"{base}/accounts/changes")
     no_blocking_axe(page, base)
-    choose(page, page.get_by_label("Change", exact=True), "grant a role")
+    choose(page, page.get_by_label("Change", exact=True), "Grant a role")
     choose(page, page.get_by_label("Account", exact=True), people.inspector.username)
     choose(page, page.get_by_label("Role", exact=True), "Approving official")
     press_on(page, page.get_by_role("button", name="Propose the change"))
