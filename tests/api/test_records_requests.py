@@ -327,6 +327,46 @@ def test_another_agency_is_told_a_request_does_not_exist(rr: RecordsApi, verifie
     assert listed["total"] == 0
 
 
+def test_another_agency_finds_nothing_by_searching_or_filtering_the_list(
+    rr: RecordsApi, verified: Any
+) -> None:
+    filed_id(rr, verified.requester)
+    searched = rr.get("/records-requests?q=jq@example.com", verified.outsider)
+    filtered = rr.get("/records-requests?agency=Springfield Police Department", verified.outsider)
+    assert searched.json()["total"] == 0
+    assert searched["X-Total-Count"] == "0"
+    assert filtered.status_code == 422
+    assert filtered.json()["errors"][0]["field"] == "agency"
+
+
+def test_the_list_is_searched_filtered_and_paged_as_the_page_is(
+    rr: RecordsApi, verified: Any
+) -> None:
+    first = filed_id(rr, verified.requester)
+    second = filed_id(rr, verified.requester, customer={"email": "other@example.com"})
+    found = rr.get("/records-requests?q=OTHER@example", verified.inspector).json()
+    by_instrument = rr.get("/records-requests?instrument=warrant", verified.inspector).json()
+    page = rr.get("/records-requests?limit=1&offset=1", verified.requester)
+    assert [r["id"] for r in found["items"]] == [second]
+    assert by_instrument["total"] == 0
+    assert [r["id"] for r in page.json()["items"]] == [first]
+    assert (page.json()["total"], page.json()["offset"], page.json()["limit"]) == (2, 1, 1)
+    assert 'rel="prev"' in page["Link"]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("state=lost", "state"), ("instrument=letter", "instrument"), ("limit=201", "limit"),
+     ("sort=customer", "sort")],
+)  # fmt: skip
+def test_a_bad_list_parameter_is_a_422_naming_it(
+    rr: RecordsApi, verified: Any, query: str, field: str
+) -> None:
+    answer = rr.get(f"/records-requests?{query}", verified.requester)
+    assert answer.status_code == 422
+    assert [e["field"] for e in answer.json()["errors"]] == [field]
+
+
 # -- Review and production -----------------------------------------------------------
 
 
@@ -895,6 +935,22 @@ def test_a_reproduction_names_the_recipient_as_the_ledger_recorded_it(
     request_id = produced(rr, verified)
     agency = verified.requester.agency
     agency.address = "2 NEW HQ ST, SPRINGFIELD IL 62701"
+    agency.save()
+    answer = rr.get(f"/records-requests/{request_id}/reproduction", verified.oversight)
+    assert answer.json() == {"identical": True, "differences": []}
+
+
+def test_the_letter_is_in_the_agencys_time_zone_and_a_later_change_of_zone_rebuilds_the_same(
+    rr: RecordsApi, verified: Any, customer: Customer
+) -> None:
+    agency = verified.requester.agency
+    agency.time_zone = "America/Chicago"
+    agency.save()
+    request_id = produced(rr, verified)
+    made = RecordsRequest.objects.get(pk=request_id).production
+    entry = Entry.objects.get(seq=made.ledger_seq).entry
+    assert entry.details["time_zone"] == "America/Chicago"
+    agency.time_zone = "America/New_York"
     agency.save()
     answer = rr.get(f"/records-requests/{request_id}/reproduction", verified.oversight)
     assert answer.json() == {"identical": True, "differences": []}

@@ -9,8 +9,10 @@ import csv
 import io
 import json
 import re
+from datetime import UTC
 from html import unescape
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -213,7 +215,7 @@ def test_the_requesting_authority_downloads_the_captures_as_csv_and_it_is_a_disc
     assert response["Content-Disposition"] == f'attachment; filename="captures-{case}.csv"'
     assert response["Cache-Control"] == "private, no-store"
     rows = read_csv(response)
-    assert rows[0] == list(exports.HEADER)
+    assert rows[0] == list(exports.header(people.requester.agency.time_zone or "UTC"))
     assert rows[0][0] == "Piece"
     assert len(rows) == 2
     row = dict(zip(rows[0], rows[1], strict=True))
@@ -292,3 +294,19 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_written_as_text():
     assert cells["Addressee"].endswith("JOSÉ ÑÚÑEZ")
     assert cells["Lines read by"] == "as sent by the mail-processing equipment"
     assert not any(cell.startswith(exports.FORMULA_STARTS) for cell in row)
+
+
+def test_the_csv_gives_each_scan_time_in_utc_and_in_the_readers_own_time_zone(
+    browse, people, photographed
+):
+    people.requester.time_zone = "America/Chicago"
+    people.requester.save(update_fields=["time_zone"])
+
+    response = browse(people.requester).post(f"/orders/{photographed.order_id}/captures.csv")
+
+    rows = read_csv(response)
+    row = dict(zip(rows[0], rows[1], strict=True))
+    scanned = photographed.scanned_at
+    assert row["Scanned (UTC)"] == f"{scanned.astimezone(UTC):%Y-%m-%d %H:%M}"
+    local = scanned.astimezone(ZoneInfo("America/Chicago"))
+    assert row["Scanned (America/Chicago)"] == f"{local:%Y-%m-%d %H:%M} {local.tzname()}"

@@ -113,6 +113,7 @@ def pages(role: str, ids: dict[str, int]) -> list[tuple[str, str]]:
             ("orders", "/orders"),
             ("preferences", "/accounts/preferences"),
             ("capture-viewer", viewer(order, "requester")),
+            ("report-returns", "/report-returns"),
         ],
         "approver": [
             ("home", "/"),
@@ -138,13 +139,30 @@ def pages(role: str, ids: dict[str, int]) -> list[tuple[str, str]]:
             ("security-log", "/security-log"),
             ("transparency", "/transparency"),
             ("capture-viewer", viewer(order, "oversight")),
+            ("report-returns", "/report-returns"),
+        ],
+        "chief": [
+            ("home", "/"),
+            ("request-decide", f"/requests/{pending}"),
+            ("order", f"/orders/{order}"),
+            ("reviews", "/reviews"),
+            ("account-changes", "/accounts/changes"),
         ],
         "operator": [("home", "/"), ("stream", "/stream")],
         "admin": [("home", "/"), ("account-changes", "/accounts/changes")],
     }[role]
 
 
-ROLES = ("anonymous", "requester", "approver", "inspector", "oversight", "operator", "admin")
+ROLES = (
+    "anonymous",
+    "requester",
+    "approver",
+    "chief",
+    "inspector",
+    "oversight",
+    "operator",
+    "admin",
+)
 
 
 @pytest.fixture

@@ -175,8 +175,9 @@ class TestTheAccounting:
             csv.reader(io.StringIO(accounting.as_csv(accounting.accounting_for(subject.pk))))
         )
 
-        assert rows[0] == accounting.CSV_COLUMNS
+        assert rows[0] == [*accounting.CSV_COLUMNS, "date (UTC)"]
         assert rows[1][0] == "2026-11-02T15:00:00.000000Z"
+        assert rows[1][-1] == "2026-11-02 15:00 UTC"
         assert rows[1][2] == "'=HYPERLINK(1)"
         assert rows[1][3:5] == [
             "Springfield Police Department",

@@ -406,11 +406,20 @@ def _rows(text: str) -> list[dict[str, str]]:
 def test_the_csv_has_one_row_per_figure_and_names_the_period_and_version() -> None:
     report = exact_report()
     rows = _rows(transparency.as_csv(report))
-    assert rows[0] == {"section": "report", "measure": "start", "key": "", "value": "2025-01-01"}
-    assert {"section": "report", "measure": "version", "key": "", "value": "internal"} in rows
+    start = {"section": "report", "measure": "start", "key": "", "value": "2025-01-01"}
+    assert rows[0] == {**start, "label": "First day (UTC)"}
+    version = {"section": "report", "measure": "version", "key": "", "value": "internal"}
+    assert {**version, "label": "Version"} in rows
     figure = {"section": "mail_covers", "measure": "by_grounds", "key": "crime", "value": "100"}
-    assert figure in rows
+    assert {**figure, "label": "By grounds: Crime (a felony)"} in rows
     assert len(rows) == 3 + len(transparency.figures(report))
+
+
+def test_every_csv_row_is_labelled_in_words_without_a_code_in_them() -> None:
+    rows = _rows(transparency.as_csv(exact_report()))
+    for row in rows:
+        assert row["label"]
+        assert "_" not in row["label"], row
 
 
 def test_a_csv_cell_that_a_spreadsheet_would_run_as_a_formula_is_quoted() -> None:
@@ -425,7 +434,7 @@ def test_the_pdf_is_the_same_bytes_for_the_same_report_and_shows_its_figures() -
     first = render_pdf(report)
     assert first == render_pdf(report)
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(first)).pages)
-    assert "Version: public" in text
+    assert "Version: Public: counts under 10 shown as 0-9" in text
     assert "Covers ruled improper (by date of ruling) 0-9" in text
     assert "Requested 100" in text
 

@@ -75,7 +75,8 @@ def test_the_report_comes_as_csv_or_pdf_of_the_same_version(three_requests: None
     assert "mail_covers,requested,,0-9" in as_csv.content.decode()
     as_pdf = client.get(f"/api/v1{PATH}&format=pdf")
     assert as_pdf["Content-Type"] == "application/pdf"
-    assert "Version: public" in PdfReader(io.BytesIO(as_pdf.content)).pages[0].extract_text()
+    first_page = PdfReader(io.BytesIO(as_pdf.content)).pages[0].extract_text()
+    assert "Version: Public: counts under 10 shown as 0-9" in first_page
 
 
 @pytest.mark.parametrize(

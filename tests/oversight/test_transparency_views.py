@@ -113,7 +113,7 @@ def test_a_visitor_downloads_the_public_csv_and_pdf_only(three_requests: None) -
     pdf = client.get(f"/transparency.pdf?{PERIOD}")
     assert pdf["Content-Type"] == "application/pdf"
     words = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
-    assert "Version: public" in words
+    assert "Version: Public: counts under 10 shown as 0-9" in words
     assert "Requested 0-9" in words
     assert client.get(f"/transparency.csv?{PERIOD}&version=internal").status_code == 403
 

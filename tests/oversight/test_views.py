@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import zipfile
 from datetime import timedelta
+from html import unescape
 from io import BytesIO
 from typing import Any
 
@@ -94,6 +95,43 @@ def test_mc_reporting_a_refused_return_is_shown_next_to_its_field(browse, people
     assert answer.status_code == 422
     assert "the return date has not come yet (MC-REPORTING)" in answer.content.decode()
     assert not ReportReturn.objects.exists()
+
+
+def test_the_returns_are_paged_and_a_form_sent_back_stays_on_its_page(browse, people, monkeypatch):
+    monkeypatch.setattr("mailcover.web.listing.PAGE_SIZE", 2)
+    orders = [ended_order(people, days_ago=100 + n) for n in range(3)]
+    requester = browse(people.requester)
+    first = requester.get("/report-returns").content.decode()
+    second = requester.get("/report-returns?page=2").content.decode()
+    shown = [o for o in orders if f'data-order="{o.case_number}"' in first]
+    [last] = [o for o in orders if f'data-order="{o.case_number}"' in second]
+    assert len(shown) == 2
+    assert last not in shown
+    assert "1 to 2 of 3 covers" in first
+    assert 'data-testid="pagination"' in first
+    assert f'action="/report-returns/{last.pk}?page=2"' in second
+    prefix = f"o{last.pk}"
+    refused = requester.post(
+        f"/report-returns/{last.pk}?page=2",
+        {f"{prefix}-how": "returned", f"{prefix}-certified_by": "", f"{prefix}-done_on": ""},
+    )
+    assert refused.status_code == 422
+    assert f'data-order="{last.case_number}"' in refused.content.decode()
+    assert 'href="/report-returns?page=1"' in refused.content.decode()
+
+
+def test_another_agency_finds_none_of_the_returns_on_any_page(browse, people, monkeypatch):
+    monkeypatch.setattr("mailcover.web.listing.PAGE_SIZE", 2)
+    orders = [ended_order(people, days_ago=100 + n) for n in range(3)]
+    for page in ("", "?page=2"):
+        seen = browse(people.outsider).get(f"/report-returns{page}").content.decode()
+        assert not any(o.case_number in seen for o in orders)
+
+
+def test_a_page_that_is_not_a_number_is_told(browse, people):
+    answer = browse(people.requester).get("/report-returns?page=x")
+    assert answer.status_code == 400
+    assert "Page 'x' is not a page number" in unescape(answer.content.decode())
 
 
 def test_mc_reporting_oversight_reads_the_returns_and_records_none(browse, people):

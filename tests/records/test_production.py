@@ -503,7 +503,7 @@ def test_the_letter_states_the_request_instrument_files_and_accounting(world: Wo
         "800 E MONROE ST",
         "RR-2024-0007",
         "warrant, issued by Sangamon County Circuit Court on 2024-06-28, number 24-SW-118",
-        "subscriber, transactional, financial, content",
+        "Subscriber records; Transactional records; Financial records; Contents of communications",
         "2024-06-01 to 2024-06-29",
         "subscriber.csv: 6 rows",
         "financial.csv: 3 rows",
@@ -514,6 +514,18 @@ def test_the_letter_states_the_request_instrument_files_and_accounting(world: Wo
     ):
         assert said in text
     assert "EMERGENCY" not in text
+
+
+def test_the_letter_gives_times_in_the_recipients_time_zone_and_names_it(world: World) -> None:
+    text = letter_text(produce(scope(world.customer), time_zone="America/Chicago"))
+    assert "2024-06-30 07:00 CDT (12:00 UTC)" in text
+    assert "America/Chicago" in text
+    assert "T12:00:00Z" not in text
+
+
+def test_a_letter_without_a_zone_gives_utc(world: World) -> None:
+    text = letter_text(produce(scope(world.customer)))
+    assert "2024-06-30 12:00 UTC by" in text
 
 
 def test_an_emergency_production_is_marked_in_the_letter_and_the_manifest(world: World) -> None:

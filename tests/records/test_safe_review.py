@@ -45,6 +45,8 @@ def test_approving_without_confirmation_shows_the_rows_and_releases_nothing(
     assert "A000000001" in page
     assert 'data-testid="release-rows-subscriber"' in page
     assert "jq@example.com" in page  # a cell of the row that would go
+    assert "1 row of JOHN Q PUBLIC" in page  # counted in words that agree
+    assert "shown below, is packaged for" in page
     filed.refresh_from_db()
     assert filed.state == "under_review"
     assert not Production.objects.exists()

@@ -591,3 +591,23 @@ def test_sec_two_person_the_admin_does_not_rename_a_verified_agency(people: Any)
     agency.refresh_from_db()
     assert agency.name == "Springfield Police Department"
     assert agency.address != "1 ELSEWHERE RD"
+
+
+def test_the_changes_are_paged_newest_first_and_none_is_left_unreachable(
+    people: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr("mailcover.web.listing.PAGE_SIZE", 2)
+    admin = signed_in(people.admin)
+    for account, role in ((people.inspector, "approver"), (people.approver, "inspector"),
+                          (people.hq, "inspector")):  # fmt: skip
+        answer = propose(admin, kind="grant_role", account=account.pk, role=role)
+        assert answer.status_code == 302
+    made = list(AccountChange.objects.order_by("-pk"))
+
+    first = admin.get("/accounts/changes").content.decode()
+    second = admin.get("/accounts/changes?page=2").content.decode()
+
+    assert [c.pk for c in made if f'data-change="{c.pk}"' in first] == [made[0].pk, made[1].pk]
+    assert [c.pk for c in made if f'data-change="{c.pk}"' in second] == [made[2].pk]
+    assert "1 to 2 of 3 changes, newest first" in first
+    assert 'href="/accounts/changes?page=2"' in first

@@ -6,6 +6,7 @@ SEC-TOKENS: a token is revoked by POST /api/v1/auth/logout."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -228,6 +229,30 @@ def test_sec_sign_in_oversight_reads_the_security_log(people: Any) -> None:
     assert "requester" in page
     assert GUESSER in page
     assert "failed" in page
+
+
+def test_the_security_log_is_paged_newest_first_across_successes_and_failures(
+    people: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr("mailcover.web.listing.PAGE_SIZE", 2)
+    for n in range(3):
+        page_try("requester", f"wrong guess {n}", address=f"203.0.113.{10 + n}")
+    reader = signed_in(people.oversight)
+    AccessLog.objects.create(
+        username="fresh", ip_address="192.0.2.9", path_info="/sign-in", user_agent="x",
+        attempt_time=timezone.now() + timedelta(seconds=5),
+    )  # fmt: skip
+
+    pages = [reader.get(f"/security-log?page={n}").content.decode() for n in (1, 2, 3)]
+    addresses = ["192.0.2.9", "203.0.113.12", "203.0.113.11", "203.0.113.10"]
+
+    assert "1 to 2 of " in pages[0]
+    assert 'data-testid="pagination"' in pages[0]
+    assert "<td>192.0.2.9</td>" in pages[0]  # the newest
+    for address in addresses:
+        assert sum(page.count(f"<td>{address}</td>") for page in pages) == 1, address
+    shown = [next(n for n, page in enumerate(pages) if address in page) for address in addresses]
+    assert shown == sorted(shown)
 
 
 @pytest.mark.parametrize("who", ["admin", "requester", "inspector", "chief", "operator"])

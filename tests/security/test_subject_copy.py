@@ -23,6 +23,7 @@ from mailcover.covers import actions, ingest
 from mailcover.covers.models import CoverOrder
 from mailcover.law.accounting import SystemOfRecords
 from mailcover.ledger import accounting
+from mailcover.web.times import zone_name_for
 
 SUBJECT = ("JOHN Q PUBLIC", "123 MAIN ST APT 4", "SPRINGFIELD IL 62704-1234")
 
@@ -96,7 +97,8 @@ def test_pa_subject_the_subjects_copy_csv_has_the_header_and_nothing_else(
 
     assert copy.status_code == 200
     rows = list(csv.reader(io.StringIO(copy.content.decode())))
-    assert rows == [accounting.CSV_COLUMNS]
+    zone = zone_name_for(people.oversight)
+    assert rows == [[*accounting.CSV_COLUMNS, f"date ({zone})"]]
     assert fugitive_cover.case_number not in copy.content.decode()
 
 

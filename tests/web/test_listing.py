@@ -49,7 +49,8 @@ def test_an_empty_query_sorts_by_the_default() -> None:
 
 def test_an_agency_not_offered_is_refused_as_one_that_does_not_exist() -> None:
     assert parse("agency=8").agency is None
-    assert "There is no agency '8'" in parse("agency=8").problems[0]
+    assert "There is no agency '8'" in parse("agency=8").problems[0].message
+    assert parse("agency=8").problems[0].field == "agency"
 
 
 def test_a_long_search_is_cut_and_its_words_all_count() -> None:
@@ -86,3 +87,8 @@ def test_the_review_queue_tells_a_page_past_its_end(people) -> None:
 
     assert answer.status_code == 400
     assert "There is no page 4: the list has 1 page." in answer.content.decode()
+
+
+def test_an_agency_may_be_named_as_well_as_numbered() -> None:
+    assert parse("agency=springfield+police+department").agency == 7
+    assert parse("agency=Denver+Police+Department").agency is None

@@ -7,13 +7,14 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from mailcover.accounts import grants
 from mailcover.accounts.models import AccountChange, Agency, Delegation, User
+from mailcover.config import paging
 from mailcover.covers.schemas import ErrorOut
 from mailcover.law import grants as law
 from mailcover.law.errors import RuleBroken, Violation
@@ -100,14 +101,21 @@ def _found(model: Any, field: str, **lookup: Any) -> Any:
     return found
 
 
-@router.get("/account-changes", response={200: list[ChangeOut], **ERRORS})
-def list_changes(request: HttpRequest) -> Status[Any]:
+@router.get(
+    "/account-changes",
+    response={200: list[ChangeOut], **ERRORS},
+    openapi_extra=paging.paged_openapi("proposed changes, newest first"),
+)
+def list_changes(
+    request: HttpRequest, page: Query[paging.PageIn], response: HttpResponse
+) -> Status[Any]:
     """Proposed changes, newest first (admins, the chief, the head of oversight)."""
     _acting(request)
     found = AccountChange.objects.select_related(
         "account__agency", "agency", "delegation__holder__agency", "proposed_by", "decided_by"
     )
-    return Status(200, [_out(c) for c in found[:500]])
+    paging.set_headers(request, response, found.count(), page)
+    return Status(200, [_out(c) for c in paging.window(found, page)])
 
 
 @router.post("/account-changes", response={201: ChangeOut, **ERRORS})

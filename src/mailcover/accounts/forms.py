@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from mailcover.accounts.grants import WHAT, Proposal
+from mailcover.accounts.grants import Proposal
 from mailcover.accounts.models import Agency, Delegation, User
 from mailcover.law.grants import ChangeKind
 from mailcover.law.terms import DelegationScope, Role
@@ -21,15 +21,22 @@ class _UserChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
 class ProposalForm(forms.Form):
     kind = forms.ChoiceField(
         label="Change",
-        choices=[(k.value, WHAT[k]) for k in ChangeKind],
+        choices=[(k.value, labels.label("change_kind", k)) for k in ChangeKind],
         error_messages={"required": "Choose the change to propose."},
     )
     account = _UserChoice(
-        queryset=User.objects.filter(is_active=True).select_related("agency"), required=False
+        queryset=User.objects.filter(is_active=True).select_related("agency"),
+        required=False,
+        empty_label="Choose an account",
     )
-    role = forms.ChoiceField(choices=[("", "-"), *labels.choices("role", Role)], required=False)
+    role = forms.ChoiceField(
+        choices=[("", "Choose a role"), *labels.choices("role", Role)], required=False
+    )
     agency = forms.ModelChoiceField(
-        queryset=Agency.objects.all(), required=False, help_text="For verifying an agency"
+        queryset=Agency.objects.all(),
+        required=False,
+        help_text="For verifying an agency",
+        empty_label="Choose an agency",
     )
     reference = forms.CharField(
         max_length=200,
@@ -38,7 +45,7 @@ class ProposalForm(forms.Form):
     )
     scope = forms.ChoiceField(
         label="Delegation scope",
-        choices=[("", "-"), *labels.choices("delegation_scope", DelegationScope)],
+        choices=[("", "Choose a scope"), *labels.choices("delegation_scope", DelegationScope)],
         required=False,
     )
     group = forms.CharField(
@@ -58,6 +65,7 @@ class ProposalForm(forms.Form):
         queryset=Delegation.objects.filter(revoked_at__isnull=True).select_related("holder"),
         required=False,
         help_text="The delegation to revoke",
+        empty_label="Choose a delegation",
     )
     signed_on = forms.DateField(
         required=False,

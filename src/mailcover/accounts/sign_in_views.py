@@ -5,9 +5,10 @@ log oversight reads (SEC-SIGN-IN)."""
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, overload
 
 import segno
 from axes.handlers.proxy import AxesProxyHandler
@@ -28,6 +29,7 @@ from mailcover.accounts.sign_in import lockout_response, record_failure
 from mailcover.law.sign_in import SIGN_IN_REFUSED, check_security_log_reader, door
 from mailcover.ledger import log as ledger
 from mailcover.ledger.events import EventName
+from mailcover.web import listing
 
 LOG_ROWS = 500
 
@@ -161,6 +163,24 @@ def sign_in_rows(limit: int = LOG_ROWS) -> list[SignInRow]:
     return sorted(rows, key=lambda r: r.at, reverse=True)[:limit]
 
 
+class EveryRow(Sequence[SignInRow]):
+    """Every sign-in, newest first, as a sequence a page of the list can be cut from: its
+    length is both logs' counts, and a page reads only the newest rows it needs from each."""
+
+    def __len__(self) -> int:
+        return int(AccessLog.objects.count() + AccessFailureLog.objects.count())
+
+    @overload
+    def __getitem__(self, index: int) -> SignInRow: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[SignInRow]: ...
+    def __getitem__(self, index: int | slice) -> SignInRow | list[SignInRow]:
+        if isinstance(index, int):
+            return sign_in_rows(index + 1)[index]
+        stop = len(self) if index.stop is None else index.stop
+        return sign_in_rows(stop)[index]
+
+
 def require_log_reader(user: User) -> None:
     problems = check_security_log_reader(user.role_set, user.has_nondisclosure())
     if problems:
@@ -172,5 +192,8 @@ def require_log_reader(user: User) -> None:
 def security_log(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     require_log_reader(user)
-    context: dict[str, Any] = {"rows": sign_in_rows(), "limit": LOG_ROWS}
-    return render(request, "accounts/security_log.html", context)
+    query, page = listing.page_only(EveryRow(), request.GET)
+    context: dict[str, Any] = {"rows": page.rows, "page": page, "query": query}
+    return render(
+        request, "accounts/security_log.html", context, status=400 if query.problems else 200
+    )

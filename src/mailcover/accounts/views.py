@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -23,6 +24,7 @@ from mailcover.law import grants as law
 from mailcover.law.errors import RuleBroken
 from mailcover.ledger import log as ledger
 from mailcover.ledger.events import EventName
+from mailcover.web import listing
 
 
 def _user(request: HttpRequest) -> User:
@@ -42,13 +44,10 @@ def _require_part(user: User) -> None:
         )
 
 
-def _rows(user: User) -> list[dict[str, Any]]:
+def _rows(user: User, changes: Any) -> list[dict[str, Any]]:
     acting = grants.person(user)
     rows = []
-    found = AccountChange.objects.select_related(
-        "account__agency", "agency", "delegation__holder__agency", "proposed_by", "decided_by"
-    )
-    for change in found[:200]:
+    for change in changes:
         asked = grants.law_change(change)
         rows.append(
             {
@@ -67,8 +66,22 @@ def _rows(user: User) -> list[dict[str, Any]]:
 
 
 def _page(request: HttpRequest, form: ProposalForm, status: int = 200) -> HttpResponse:
+    """The proposal form and one page of the changes, newest first (USWDS pagination)."""
     user = _user(request)
-    context = {"form": form, "rows": _rows(user), "refusal_form": RefusalForm()}
+    found = AccountChange.objects.select_related(
+        "account__agency", "agency", "delegation__holder__agency", "proposed_by", "decided_by"
+    )
+    query, page = listing.page_only(found, request.GET)
+    page.rooted(reverse("accounts:changes"))
+    context = {
+        "form": form,
+        "rows": _rows(user, page.rows),
+        "page": page,
+        "query": query,
+        "refusal_form": RefusalForm(),
+    }
+    if query.problems and status == 200:
+        status = 400
     return render(request, "accounts/changes.html", context, status=status)
 
 

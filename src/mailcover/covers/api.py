@@ -14,8 +14,9 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from mailcover.accounts.models import User
-from mailcover.covers import actions, ingest
-from mailcover.covers.captures import Exterior, exteriors
+from mailcover.config import paging
+from mailcover.covers import actions, ingest, lists
+from mailcover.covers.captures import IMAGE_TYPES, Exterior, exteriors, image_response
 from mailcover.covers.models import Capture, CoverOrder, CoverRequest, OperatorFacility
 from mailcover.covers.schemas import (
     ApproveIn,
@@ -35,6 +36,7 @@ from mailcover.covers.schemas import (
 )
 from mailcover.law.orders import confirmation_deadline, order_status
 from mailcover.law.reviews import review_due_at
+from mailcover.law.terms import Grounds, OrderStatus
 
 router = Router(tags=["mail covers"])
 
@@ -125,17 +127,67 @@ def file_cover_request(request: HttpRequest, payload: CoverRequestIn) -> Status[
     return Status(201, {"id": filed.pk, "case_number": filed.case_number, "status": filed.state})
 
 
-@router.get("/cover-requests", response={200: list[CoverRequestOut], **ERRORS})
+class CoverRequestsIn(paging.SearchIn):
+    status: Literal["pending", "approved", "denied"] | None = Field(
+        None, description="pending (not yet decided), approved or denied"
+    )
+    grounds: Grounds | None = None
+
+
+class CoverOrdersIn(paging.SearchIn):
+    status: OrderStatus | None = Field(None, description="the status computed now")
+    grounds: Grounds | None = None
+
+
+@router.get(
+    "/cover-requests",
+    response={200: list[CoverRequestOut], **ERRORS},
+    openapi_extra=paging.paged_openapi("the requests you may see, newest filed first"),
+)
 def list_cover_requests(
-    request: HttpRequest, status: Literal["pending", "approved", "denied"] | None = None
+    request: HttpRequest, query: Query[CoverRequestsIn], response: HttpResponse
 ) -> list[Any]:
-    """The requests you may see, newest first (at most 200)."""
-    found = actions.visible_requests(_acting(request, actions.Action.VIEW_CASES))
-    if status == "pending":
-        found = found.filter(decision__isnull=True)
-    elif status in ("approved", "denied"):
-        found = found.filter(decision__outcome=status)
-    return [request_out(r) for r in found[:200]]
+    """The requests you may see, newest filed first, searched and filtered as on the Cases
+    page; the filters only narrow what you may see. `q` searches the case number, the
+    subject's name and the agency's name; `from` and `to` bound the day filed. Sort keys
+    (`-` before one for descending): `case`, `agency`, `subject`, `grounds`, `filed`."""
+    user = _acting(request, actions.Action.VIEW_CASES)
+    params = paging.as_list_params(
+        query, state=query.status, grounds=query.grounds.value if query.grounds else None
+    )
+    found, rows, _ = lists.request_rows(user, params)
+    paging.refuse_problems(found, {"state": "status"})
+    paging.set_headers(request, response, rows.count(), query)
+    return [request_out(r) for r in paging.window(rows, query)]
+
+
+@router.get(
+    "/cover-orders",
+    response={200: list[OrderOut], **ERRORS},
+    openapi_extra=paging.paged_openapi("the orders you may see, newest approved first"),
+)
+def list_cover_orders(
+    request: HttpRequest, query: Query[CoverOrdersIn], response: HttpResponse
+) -> list[Any]:
+    """The orders you may see, newest approved first, searched and filtered as on the
+    orders' page; the filters only narrow what you may see. `status` is computed now, as
+    on each order. `q` searches the case number, the subject's name and the agency's name;
+    `from` and `to` bound the day of approval. Sort keys (`-` before one for descending):
+    `case`, `agency`, `subject`, `grounds`, `approved`, `status`."""
+    user = _acting(request, actions.Action.VIEW_CASES)
+    params = paging.as_list_params(
+        query,
+        state=query.status.value if query.status else None,
+        grounds=query.grounds.value if query.grounds else None,
+    )
+    found, rows, _ = lists.order_rows(user, params)
+    paging.refuse_problems(found, {"state": "status"})
+    if found.state or lists.ORDER_SORTS[found.sort].key is not None:
+        listed = lists.ordered_order_rows(found, rows, timezone.now())
+        paging.set_headers(request, response, len(listed), query)
+        return [order_out(row["order"]) for row in paging.window(listed, query)]
+    paging.set_headers(request, response, rows.count(), query)
+    return [order_out(order) for order in paging.window(rows, query)]
 
 
 @router.get("/cover-requests/{request_id}", response={200: CoverRequestOut, **ERRORS})
@@ -258,15 +310,6 @@ def list_captures(
     }
 
 
-IMAGE_TYPES = {
-    "png": "image/png",
-    "jpg": "image/jpeg",
-    "tif": "image/tiff",
-    "webp": "image/webp",
-    "bmp": "image/bmp",
-}
-
-
 @router.get(
     "/cover-orders/{order_id}/captures/{piece_id}/image",
     response={200: None, **ERRORS},
@@ -281,16 +324,6 @@ def capture_image(request: HttpRequest, order_id: int, piece_id: str) -> HttpRes
     order = actions.get_order(user, order_id)
     capture, data = actions.view_capture_image(user, order, piece_id, timezone.now())
     return image_response(capture, data)
-
-
-def image_response(capture: Capture, data: bytes) -> HttpResponse:
-    """The stored image, typed by its checked format (never by what a sender claimed)."""
-    kind = IMAGE_TYPES.get(capture.image.rsplit(".", 1)[-1], "application/octet-stream")
-    response = HttpResponse(data, content_type=kind)
-    response["Cache-Control"] = "private, no-store"  # each view is a disclosure
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 MAIL_PIECES_BODY = {

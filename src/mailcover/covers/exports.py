@@ -1,5 +1,5 @@
-"""The captures of an order as a CSV file: UTF-8, a header row in words, and no cell a
-spreadsheet would run as a formula.
+"""The captures of an order as a CSV file: UTF-8, a header row in words, times in UTC and in
+the reader's time zone, and no cell a spreadsheet would run as a formula.
 
 What goes into the file is decided by `covers.actions.export_captures`, which records the
 export as a disclosure; this module only writes the rows it is given.
@@ -15,10 +15,12 @@ from datetime import UTC
 from mailcover.covers.captures import Exterior
 from mailcover.covers.models import Capture
 from mailcover.web.labels import label
+from mailcover.web.times import zoned_text
 
 HEADER = (
     "Piece",
     "Scanned (UTC)",
+    "Scanned (your time zone)",
     "Facility",
     "Mail class",
     "Addressee",
@@ -53,14 +55,24 @@ def read_by(capture: Capture) -> tuple[str, str]:
     return "OCR from the photograph", f"{round(capture.ocr_confidence * 100)}%"
 
 
-def captures_csv(rows: Sequence[Capture], exteriors: Sequence[Exterior]) -> str:
+def header(zone_name: str) -> tuple[str, ...]:
+    """The header row, the second time column named by the reader's zone."""
+    return tuple(f"Scanned ({zone_name})" if h == "Scanned (your time zone)" else h for h in HEADER)
+
+
+def captures_csv(
+    rows: Sequence[Capture], exteriors: Sequence[Exterior], zone_name: str = "UTC"
+) -> str:
+    """The rows, the scan time in UTC and in `zone_name` (the reader's, named in the
+    header and abbreviated in each cell, as EST or EDT changes within one file)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADER)
+    writer.writerow(header(zone_name))
     for capture, exterior in zip(rows, exteriors, strict=True):
         cells = [
             capture.piece_id,
             f"{capture.scanned_at.astimezone(UTC):%Y-%m-%d %H:%M}",
+            zoned_text(capture.scanned_at, zone_name),
             capture.facility,
             label("mail_class", capture.mail_class),
             _lines(exterior.addressee),

@@ -28,8 +28,7 @@ from django.views.decorators.http import (
 
 from mailcover.accounts.models import User
 from mailcover.covers import actions, exports, image_refs
-from mailcover.covers.api import image_response
-from mailcover.covers.captures import exteriors
+from mailcover.covers.captures import exteriors, image_response
 from mailcover.covers.forms import (
     ConfirmationForm,
     CoverRequestForm,
@@ -539,7 +538,8 @@ def captures_csv(request: HttpRequest, order_id: int) -> HttpResponse:
     except actions.Conflict as unreadable:
         return HttpResponse(str(unreadable), status=409, content_type="text/plain")
     response = HttpResponse(
-        exports.captures_csv(rows, opened).encode(), content_type="text/csv; charset=utf-8"
+        exports.captures_csv(rows, opened, times.zone_name_for(user)).encode(),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="captures-{order.case_number}.csv"'
     response["Cache-Control"] = "private, no-store"  # a copy would be a disclosure unrecorded

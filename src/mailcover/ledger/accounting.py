@@ -32,6 +32,7 @@ from mailcover.law.errors import refuse_if
 from mailcover.ledger import entries, log
 from mailcover.ledger.events import EventName
 from mailcover.ledger.models import Entry
+from mailcover.web.times import zoned_text
 
 if TYPE_CHECKING:
     from mailcover.accounts.models import Agency, User
@@ -154,10 +155,12 @@ CSV_COLUMNS = [
 ]
 
 
-def as_csv(accounted: Iterable[Accounted]) -> str:
+def as_csv(accounted: Iterable[Accounted], zone_name: str = "UTC") -> str:
+    """The (c)(1) columns, `date` in UTC as the ledger holds it, and the same moment last in
+    the reader's time zone (`zone_name`, named in the header)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow([*CSV_COLUMNS, f"date ({zone_name})"])
     for item in accounted:
         d = item.disclosure
         writer.writerow(
@@ -169,6 +172,7 @@ def as_csv(accounted: Iterable[Accounted]) -> str:
                 _cell(d.recipient_address),
                 item.case_number,
                 item.seq,
+                zoned_text(d.at, zone_name),
             ]
         )
     return out.getvalue()

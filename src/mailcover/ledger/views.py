@@ -18,6 +18,7 @@ from mailcover.covers.models import Subject
 from mailcover.covers.views import case_view
 from mailcover.law.roles import Action
 from mailcover.ledger import accounting, checkpoints, log, merkle, note
+from mailcover.web.times import zone_name_for
 
 
 class InclusionForm(UswdsForm):
@@ -91,7 +92,10 @@ def subject_accounting(request: HttpRequest, subject_id: int) -> HttpResponse:
     found = accounting.accounting_for(subject_id, subject_copy=subject_copy)
     if request.GET.get("format") == "csv":
         which = "subject-copy" if subject_copy else "full"
-        response = HttpResponse(accounting.as_csv(found), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(
+            accounting.as_csv(found, zone_name_for(request.user)),
+            content_type="text/csv; charset=utf-8",
+        )
         response["Content-Disposition"] = (
             f'attachment; filename="accounting-subject-{subject_id}-{which}.csv"'
         )

@@ -8,9 +8,10 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from mailcover.config import paging
 from mailcover.covers import actions as covers
 from mailcover.covers.api import ERRORS, _acting, _user
 from mailcover.law.compliance import Result
@@ -94,11 +95,17 @@ class ReviewRowOut(Schema):
     may_review: bool
 
 
-@router.get("/reviews", response={200: list[ReviewRowOut], **ERRORS})
-def review_queue(request: HttpRequest) -> Any:
+@router.get(
+    "/reviews",
+    response={200: list[ReviewRowOut], **ERRORS},
+    openapi_extra=paging.paged_openapi("orders due for review, most overdue first"),
+)
+def review_queue(request: HttpRequest, page: Query[paging.PageIn], response: HttpResponse) -> Any:
     """MC-REVIEW: orders in force due for review within 30 days or overdue, most overdue
     first (reviewing officials and oversight)."""
-    rows = actions.review_queue(_user(request), timezone.now())
+    every = actions.review_queue(_user(request), timezone.now())
+    paging.set_headers(request, response, len(every), page)
+    rows = paging.window(every, page)
     return [
         {
             "order_id": r.order.pk,
@@ -146,11 +153,17 @@ def _return_out(row: actions.ReturnRow) -> dict[str, Any]:
     }
 
 
-@router.get("/report-returns", response={200: list[ReturnOut], **ERRORS})
-def list_returns(request: HttpRequest) -> Any:
+@router.get(
+    "/report-returns",
+    response={200: list[ReturnOut], **ERRORS},
+    openapi_extra=paging.paged_openapi("covers that have stopped"),
+)
+def list_returns(request: HttpRequest, page: Query[paging.PageIn], response: HttpResponse) -> Any:
     """MC-REPORTING: covers that have stopped and the return of their report documents."""
     user = _acting(request, Action.VIEW_CASES)
-    return [_return_out(r) for r in actions.returns_list(user, timezone.now())]
+    every = actions.returns_list(user, timezone.now())
+    paging.set_headers(request, response, len(every), page)
+    return [_return_out(r) for r in paging.window(every, page)]
 
 
 @router.post("/cover-orders/{order_id}/report-return", response={201: ReturnOut, **ERRORS})

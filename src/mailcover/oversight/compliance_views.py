@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -76,13 +76,21 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 def _returns_page(
     request: HttpRequest, forms: dict[int, ReportReturnForm], status: int = 200
 ) -> HttpResponse:
+    """One page of the covers that have stopped (web.listing.page_only: those still owed
+    first, USWDS pagination); a form sent back with errors is shown on its own page."""
+    every = actions.returns_list(_user(request), timezone.now())
+    query, page = listing.page_only(every, request.GET)
+    page.rooted(reverse("oversight:report-returns"))
     rows = []
-    for row in actions.returns_list(_user(request), timezone.now()):
+    for row in page.rows:
         form = forms.get(row.order.pk)
         if form is None and row.may_record:
             form = ReportReturnForm(prefix=f"o{row.order.pk}")
         rows.append({**vars(row), "form": form})
-    return render(request, "oversight/returns.html", {"rows": rows}, status=status)
+    if query.problems and status == 200:
+        status = 400
+    context = {"rows": rows, "page": page, "query": query}
+    return render(request, "oversight/returns.html", context, status=status)
 
 
 @case_view
@@ -117,7 +125,9 @@ def record_return(request: HttpRequest, order_id: int) -> HttpResponse:
             form.add_error(None, str(clash))
         else:
             messages.success(request, f"The return of {order.case_number}'s documents is on file.")
-            return redirect("oversight:report-returns")
+            back = reverse("oversight:report-returns")
+            on_page = request.GET.get("page", "")
+            return redirect(f"{back}?page={on_page}" if on_page.isdigit() else back)
     return _returns_page(request, {order.pk: form}, status=422)
 
 

@@ -504,22 +504,27 @@ def _json_of(part: Any) -> dict[str, Any]:
     return out
 
 
-CSV_HEADER = ("section", "measure", "key", "value")
+CSV_HEADER = ("section", "measure", "key", "value", "label")
 
 
 def as_csv(report: TransparencyReport) -> str:
     """One row per figure, after rows naming the period and the version. A statistic
-    with nothing behind it (or not public) is an empty value."""
+    with nothing behind it (or not public) is an empty value. The first four columns are
+    codes a program reads; `label` says the row in the words of the PDF and the page."""
+    # Imported here: transparency_tables builds on this module.
+    from mailcover.oversight.transparency_tables import figure_label
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
-    writer.writerow(("report", "start", "", report.start.isoformat()))
-    writer.writerow(("report", "end", "", report.end.isoformat()))
-    writer.writerow(("report", "version", "", report.version.value))
+    writer.writerow(("report", "start", "", report.start.isoformat(), "First day (UTC)"))
+    writer.writerow(("report", "end", "", report.end.isoformat(), "Last day (UTC)"))
+    writer.writerow(("report", "version", "", report.version.value, "Version"))
     for figure in figures(report):
         value = "" if figure.value is None else str(figure.value)
+        words = figure_label(figure.section, figure.measure, figure.key)
         writer.writerow(
-            [_cell_text(t) for t in (figure.section, figure.measure, figure.key, value)]
+            [_cell_text(t) for t in (figure.section, figure.measure, figure.key, value, words)]
         )
     return out.getvalue()
 

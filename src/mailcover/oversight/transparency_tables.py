@@ -163,6 +163,15 @@ def _table(title: str, cells: list[tuple[str, str, str, Shown]], note: str = "")
     return Table(title, tuple(rows), note)
 
 
+def figure_label(section: str, measure: str, key: str) -> str:
+    """A figure in words, as its table's row says it (a breakdown's key, else the measure),
+    with its table named for a breakdown: "By grounds: Crime (a felony)"."""
+    name = MEASURE_NAMES.get(f"{section}.{measure}") or MEASURE_NAMES.get(measure)
+    if name is None:  # a breakdown (by_grounds) or a statistic (median_days)
+        name = any_label(measure)
+    return f"{name}: {key_name(key)}" if key else name
+
+
 def _measure_name(section: str, measure: str) -> str:
     return MEASURE_NAMES.get(f"{section}.{measure}", MEASURE_NAMES[measure])
 

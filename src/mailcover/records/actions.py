@@ -51,6 +51,7 @@ from mailcover.records.models import (
     TrackedItem,
 )
 from mailcover.records.schemas import refuse_nul
+from mailcover.web.times import agency_zone_name
 
 __all__ = ["Conflict", "Forbidden", "NotFound", "require"]
 
@@ -383,9 +384,10 @@ def letter_of(
     produced_at: datetime,
     no_records: bool = False,
     recipient: tuple[str, str] | None = None,
+    time_zone: str | None = None,
 ) -> production.Letter:
-    """The cover letter's facts; a rebuild names the recipient as the ledger recorded it,
-    not as the agency's row reads now."""
+    """The cover letter's facts; a rebuild names the recipient, and the time zone the letter
+    gives times in, as the ledger recorded them, not as the agency's row reads now."""
     name, address = recipient or (request.agency.name, request.agency.address)
     return production.Letter(
         request_number=request.number,
@@ -402,6 +404,7 @@ def letter_of(
         produced_by=produced_by,
         emergency=request.is_emergency,
         no_records=no_records,
+        time_zone=time_zone or agency_zone_name(request.agency),
     )
 
 
@@ -426,9 +429,12 @@ def _produce(user: User, request: RecordsRequest, now: datetime) -> Production:
 def production_purpose(request: RecordsRequest) -> str:
     """The purpose a production's accounting states (PA-ACCOUNT): the requesting agency's
     investigation, under the instrument it served, as stated in its request."""
-    instrument = request.instrument.replace("_", " ")
+    # The instrument in words (court order under 18 U.S.C. 2703(d), not court_order_2703d):
+    # the purpose is read on the accounting pages and the subject's copy.
+    instrument = law.INSTRUMENT_NAMES[request.instrument_kind]
+    article = "an" if instrument[:1] in "aeiou" else "a"
     return (
-        f"the requesting agency's law-enforcement investigation, under a {instrument}, as "
+        f"the requesting agency's law-enforcement investigation, under {article} {instrument}, as "
         f"stated in records request {request.number}"
     )
 
@@ -474,6 +480,7 @@ def _account_for(
         # The cover letter names who produced it; kept here so a rebuild does not depend on
         # that person's name staying the same.
         produced_by=letter.produced_by,
+        time_zone=letter.time_zone,
     )
     made = Production.objects.create(
         request=request,
@@ -508,6 +515,7 @@ def reproduce(user: User, request_id: int) -> list[str]:
             recorded["produced_by"],
             made.produced_at,
             recipient=(recorded["recipient"]["name"], recorded["recipient"]["address"]),
+            time_zone=recorded["time_zone"],
         ),
     )
 
@@ -522,6 +530,8 @@ def ledger_hashes(made: Production) -> dict[str, Any]:
         "manifest": details["manifest"],
         "produced_by": details["produced_by"],
         "recipient": details["recipient"],
+        # Letters made before the zone was recorded gave their times in UTC.
+        "time_zone": details.get("time_zone", "UTC"),
     }
 
 

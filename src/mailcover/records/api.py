@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from ninja import File, Query, Router, Schema, Status
+from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.params import functions as params
-from pydantic import Field, ValidationError
+from pydantic import ValidationError
 
+from mailcover.config import paging
 from mailcover.covers.api import _acting, _user
 from mailcover.covers.schemas import ErrorOut
 from mailcover.law import records as law
 from mailcover.law.errors import RuleBroken, Violation
+from mailcover.law.records import Instrument
 from mailcover.law.roles import Action
-from mailcover.records import actions, instruments
+from mailcover.records import actions, instruments, lists
 from mailcover.records.presenting import request_out
 from mailcover.records.schemas import (
     ChallengeNoticeIn,
@@ -90,24 +92,40 @@ def file_request(
     return Status(201, {"id": filed.pk, "number": filed.number, "state": filed.state})
 
 
-class Page(Schema):
-    offset: int = Field(0, ge=0)
-    limit: int = Field(50, ge=1, le=200)
-    state: str | None = Field(None, max_length=20)
+class RecordsRequestsIn(paging.SearchIn):
+    state: Literal["under_review", "approved", "produced", "refused", "no_records"] | None = None
+    instrument: Instrument | None = None
 
 
-@router.get("/records-requests", response={200: RecordsRequestsOut, **ERRORS})
-def list_requests(request: HttpRequest, page: Query[Page]) -> Status[Any]:
-    """The requests you may see: your agency's, or all for reviewers and oversight."""
+@router.get(
+    "/records-requests",
+    response={200: RecordsRequestsOut, **ERRORS},
+    openapi_extra=paging.paged_openapi("the records requests you may see, newest filed first"),
+)
+def list_requests(
+    request: HttpRequest, query: Query[RecordsRequestsIn], response: HttpResponse
+) -> Status[Any]:
+    """The requests you may see (your agency's, or all for reviewers and oversight), newest
+    filed first, searched and filtered as on the records requests page; the filters only
+    narrow what you may see. `q` searches the request's number, the agency's name and the
+    customer's name, e-mail, account and tracking number; `from` and `to` bound the day
+    filed. Sort keys (`-` before one for descending): `number`, `agency`, `instrument`,
+    `filed`."""
     user = _user(request)
     if not (actions.may_see_any(user)):
         actions.require(user, Action.FILE_RECORDS_REQUEST)
-    found = list(actions.visible_requests(user))
-    if page.state:
-        found = [r for r in found if r.state == page.state]
+    params = paging.as_list_params(
+        query, state=query.state, grounds=query.instrument.value if query.instrument else None
+    )
+    found, rows, _ = lists.records_rows(user, params)
+    paging.refuse_problems(found, {"grounds": "instrument"})
+    total = rows.count()
+    paging.set_headers(request, response, total, query)
     now = timezone.now()
-    items = [request_out(r, now) for r in found[page.offset : page.offset + page.limit]]
-    return Status(200, {"total": len(found), "items": items})
+    items = [request_out(r, now) for r in paging.window(rows, query)]
+    return Status(
+        200, {"total": total, "offset": query.offset, "limit": query.limit, "items": items}
+    )
 
 
 @router.get("/records-requests/{request_id}", response={200: RecordsRequestOut, **ERRORS})

@@ -38,6 +38,8 @@ from mailcover.law.records import (
 )
 from mailcover.records.models import AddressChange, Customer, Payment, ScanEvent, SignIn
 from mailcover.web.documents import tagged_pdf
+from mailcover.web.labels import label
+from mailcover.web.times import zoned_text, zoned_with_utc
 
 CSV_NAMES: dict[Category, str] = {
     Category.SUBSCRIBER: "subscriber.csv",
@@ -121,6 +123,9 @@ class Letter:
     produced_by: str  # the inspector's name
     emergency: bool = False
     no_records: bool = False
+    # The IANA zone the letter gives times in: the recipient agency's, as the ledger
+    # recorded it at production (a rebuild must not follow a later change of zone).
+    time_zone: str = "UTC"
 
 
 @dataclass(frozen=True)
@@ -539,9 +544,10 @@ def cover_letter(letter: Letter, rows: dict[str, int]) -> bytes:
         "letter": letter,
         "address_lines": [_text(line) for line in letter.agency_address.splitlines()],
         "instrument": _instrument(letter),
-        "produced_at": _iso(letter.produced_at),
-        "produced_on": _utc(letter.produced_at).date().isoformat(),
-        "categories": ", ".join(c.value for c in CSV_NAMES if c in letter.categories),
+        "produced_at": zoned_with_utc(letter.produced_at, letter.time_zone),
+        "produced_on": zoned_text(letter.produced_at, letter.time_zone)[:10],
+        "time_zone": letter.time_zone,
+        "categories": "; ".join(label("category", c) for c in CSV_NAMES if c in letter.categories),
         "files": list(rows.items()),
         "manifest_name": MANIFEST_NAME,
         "content_note": NO_CONTENT_NOTE if Category.CONTENT in letter.categories else "",

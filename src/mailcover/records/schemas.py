@@ -137,6 +137,8 @@ class RecordsRequestOut(Schema):
 
 class RecordsRequestsOut(Schema):
     total: int
+    offset: int
+    limit: int
     items: list[RecordsRequestOut]
 
 

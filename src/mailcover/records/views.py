@@ -174,10 +174,11 @@ def _what_goes(found: RecordsRequest, customer: Customer | None, rows: int, held
             "found, and nothing else is disclosed."
         )
     when = ", once the customer's time to challenge has passed (RR-FINANCIAL)" if held else ""
+    counted = "1 row" if rows == 1 else f"{rows} rows"
     return (
-        f"{rows} rows of {customer.name} (account {customer.account_number}) from "
-        f"{found.start:%Y-%m-%d} to {found.end:%Y-%m-%d}, shown below, are packaged for "
-        f"{found.agency.name}{when}."
+        f"{counted} of {customer.name} (account {customer.account_number}) from "
+        f"{found.start:%Y-%m-%d} to {found.end:%Y-%m-%d}, shown below, "
+        f"{'is' if rows == 1 else 'are'} packaged for {found.agency.name}{when}."
     )
 
 

@@ -234,6 +234,12 @@ EVENTS: dict[str, str] = {
     "operator.facility_unbound": "Operator unbound from a facility",
 }
 
+# The two versions of the transparency report (oversight.transparency.Version).
+REPORT_VERSIONS: dict[str, str] = {
+    "internal": "Internal: exact counts, for oversight only",
+    "public": "Public: counts under 10 shown as 0-9",
+}
+
 # Each vocabulary by the name templates and generators ask for it with (`label:"grounds"`).
 TABLES: Mapping[str, Mapping[str, str]] = {
     "grounds": GROUNDS,
@@ -262,6 +268,7 @@ TABLES: Mapping[str, Mapping[str, str]] = {
     "destruction_reason": DESTRUCTION_REASONS,
     "destroyed_kind": DESTROYED_KINDS,
     "event": EVENTS,
+    "report_version": REPORT_VERSIONS,
 }
 
 # The closed vocabularies each table must cover entirely (the test walks these).

@@ -33,6 +33,18 @@ PARAMS = ("q", "state", "grounds", "agency", "from", "to", "sort", "page")
 
 
 @dataclass(frozen=True)
+class Problem:
+    """A parameter set aside, with why: `field` is its name in the address (`q`, `state`,
+    `agency`, `from`, ...), so that a page lists the message and the API names the field."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
 class Choice:
     value: str
     label: str
@@ -61,7 +73,7 @@ class ListQuery:
     sort: str = ""
     descending: bool = False
     page: int = 1
-    problems: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
     @property
     def narrowed(self) -> bool:
@@ -91,7 +103,7 @@ class ListQuery:
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y")
 
 
-def _date(raw: str, name: str, problems: list[str]) -> date | None:
+def _date(raw: str, param: str, name: str, problems: list[Problem]) -> date | None:
     raw = raw.strip()
     if not raw:
         return None
@@ -100,24 +112,31 @@ def _date(raw: str, name: str, problems: list[str]) -> date | None:
             return datetime.strptime(raw, spelling).date()
         except ValueError:
             continue
-    problems.append(f"{name} '{raw[:20]}' is not a date: write it as 2026-11-24 or 11/24/2026.")
+    problems.append(
+        Problem(param, f"{name} '{raw[:20]}' is not a date: write it as 2026-11-24 or 11/24/2026.")
+    )
     return None
 
 
-def _one_of(raw: str, allowed: Sequence[Choice], name: str, problems: list[str]) -> str:
+def _one_of(
+    raw: str, allowed: Sequence[Choice], name: str, problems: list[Problem], param: str = ""
+) -> str:
     raw = raw.strip()
     if not raw:
         return ""
     values = [c.value for c in allowed]
     if raw in values:
         return raw
+    choices = ", ".join(c.label for c in allowed) or "none: no row you may see has one"
     problems.append(
-        f"There is no {name} '{raw[:40]}': choose one of {', '.join(c.label for c in allowed)}."
+        Problem(param or name, f"There is no {name} '{raw[:40]}': choose one of {choices}.")
     )
     return ""
 
 
-def _sort(raw: str, sorts: dict[str, Sort], default: str, problems: list[str]) -> tuple[str, bool]:
+def _sort(
+    raw: str, sorts: dict[str, Sort], default: str, problems: list[Problem]
+) -> tuple[str, bool]:
     raw = raw.strip()
     descending = raw.startswith("-")
     key = raw.lstrip("-")
@@ -125,24 +144,31 @@ def _sort(raw: str, sorts: dict[str, Sort], default: str, problems: list[str]) -
         key, descending = default.lstrip("-"), default.startswith("-")
     if key not in sorts:
         names = ", ".join(f"'{k}' ({s.label})" for k, s in sorts.items())
-        problems.append(f"The list cannot be sorted by '{key[:40]}': sort by one of {names}.")
+        problems.append(
+            Problem("sort", f"The list cannot be sorted by '{key[:40]}': sort by one of {names}.")
+        )
         key, descending = default.lstrip("-"), default.startswith("-")
     return key, descending
 
 
-def _page(raw: str, problems: list[str]) -> int:
+def _page(raw: str, problems: list[Problem]) -> int:
     raw = raw.strip()
     if not raw:
         return 1
     if not re.fullmatch(r"[0-9]{1,9}", raw) or int(raw) < 1:
-        problems.append(f"Page '{raw[:20]}' is not a page number: pages are counted from 1.")
+        problems.append(
+            Problem("page", f"Page '{raw[:20]}' is not a page number: pages are counted from 1.")
+        )
         return 1
     return int(raw)
 
 
-def _agency(raw: str, agencies: Sequence[Choice], problems: list[str]) -> int | None:
+def _agency(raw: str, agencies: Sequence[Choice], problems: list[Problem]) -> int | None:
     # Only the agencies of rows the person may see are offered, and only those are taken:
-    # an agency known to exist elsewhere is answered as one that does not.
+    # an agency known to exist elsewhere is answered as one that does not. The page's menu
+    # sends an agency's id; the API's callers, who see agencies by name, may send the name.
+    by_name = {c.label.casefold(): c.value for c in agencies}
+    raw = by_name.get(" ".join(raw.split()).casefold(), raw)
     value = _one_of(raw, agencies, "agency", problems)
     return int(value) if value else None
 
@@ -156,7 +182,7 @@ def parse(
     grounds: Sequence[Choice],
     agencies: Sequence[Choice],
 ) -> ListQuery:
-    problems: list[str] = []
+    problems: list[Problem] = []
     q = " ".join(params.get("q", "").split())[:MAX_SEARCH]
     sort, descending = _sort(params.get("sort", ""), sorts, default_sort, problems)
     found = ListQuery(
@@ -164,15 +190,17 @@ def parse(
         state=_one_of(params.get("state", ""), states, "state", problems),
         grounds=_one_of(params.get("grounds", ""), grounds, "grounds", problems),
         agency=_agency(params.get("agency", ""), agencies, problems),
-        filed_from=_date(params.get("from", ""), "The first date", problems),
-        filed_to=_date(params.get("to", ""), "The last date", problems),
+        filed_from=_date(params.get("from", ""), "from", "The first date", problems),
+        filed_to=_date(params.get("to", ""), "to", "The last date", problems),
         sort=sort,
         descending=descending,
         page=_page(params.get("page", ""), problems),
         problems=problems,
     )
     if found.filed_from and found.filed_to and found.filed_from > found.filed_to:
-        problems.append("The first date is after the last date: no row can match both.")
+        problems.append(
+            Problem("from", "The first date is after the last date: no row can match both.")
+        )
     return found
 
 
@@ -230,6 +258,17 @@ class ListPage:
     previous: str
     next: str
 
+    def rooted(self, path: str) -> ListPage:
+        """The page with its links on `path` (a page drawn at another address, such as a
+        form's POST sent back with errors, still links to the list)."""
+        self.links = [
+            PageLink(link.number, path + link.href, link.current) if link.href else link
+            for link in self.links
+        ]
+        self.previous = path + self.previous if self.previous else ""
+        self.next = path + self.next if self.next else ""
+        return self
+
 
 def _window(current: int, pages: int) -> list[int | None]:
     """The page numbers USWDS shows: first, last, and the current one with a neighbour on
@@ -251,8 +290,11 @@ def paginate(rows: Sequence[Any] | QuerySet[Any], query: ListQuery) -> ListPage:
     pages = max(1, paginator.num_pages)
     if query.page > pages:
         query.problems.append(
-            f"There is no page {query.page}: the list has {pages} page{'s' if pages > 1 else ''}."
-            " The last page is shown."
+            Problem(
+                "page",
+                f"There is no page {query.page}: the list has {pages}"
+                f" page{'s' if pages > 1 else ''}. The last page is shown.",
+            )
         )
         query.page = pages
     page = paginator.page(query.page)
@@ -273,9 +315,9 @@ def paginate(rows: Sequence[Any] | QuerySet[Any], query: ListQuery) -> ListPage:
     )
 
 
-def page_only(rows: Sequence[Any], params: QueryDict) -> tuple[ListQuery, ListPage]:
+def page_only(rows: Sequence[Any] | QuerySet[Any], params: QueryDict) -> tuple[ListQuery, ListPage]:
     """A work queue in its own fixed order, paged and nothing else (the review queue)."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     query = ListQuery(page=_page(params.get("page", ""), problems), problems=problems)
     return query, paginate(rows, query)
 

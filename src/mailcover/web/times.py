@@ -48,6 +48,13 @@ def validate_zone(name: str) -> None:
         raise ValidationError(problem)
 
 
+def agency_zone_name(agency: Any) -> str:
+    """The zone an agency reads times in: its own, else the deployment's (a document for
+    the agency as a whole, such as a production's cover letter)."""
+    name = getattr(agency, "time_zone", "")
+    return str(name) if name and zone_problem(name) is None else str(settings.TIME_ZONE)
+
+
 def zone_name_for(user: Any) -> str:
     """The zone a person sees times in: their own, else their agency's, else the
     deployment's. A stored name the database no longer knows is passed over."""
@@ -78,6 +85,22 @@ def local_text(moment: datetime, *, date_only: bool = False) -> str:
     if date_only:
         return local.strftime("%Y-%m-%d")
     return f"{local.strftime(LOCAL_FORMAT)} {local.tzname()}"
+
+
+def zoned_text(moment: datetime, zone_name: str) -> str:
+    """The moment in the named zone, with its abbreviation, for a document read away from
+    the pages (a PDF, a CSV): `2026-11-24 04:15 CST`. An unknown name reads as UTC."""
+    zone = zoneinfo.ZoneInfo(zone_name if zone_problem(zone_name) is None else "UTC")
+    local = moment.astimezone(zone)
+    return f"{local.strftime(LOCAL_FORMAT)} {local.tzname()}"
+
+
+def zoned_with_utc(moment: datetime, zone_name: str) -> str:
+    """`2026-11-24 04:15 CST (10:15 UTC)`: a document's reader has no hover to ask for UTC."""
+    local = zoned_text(moment, zone_name)
+    if local.endswith(" UTC"):
+        return local
+    return f"{local} ({moment.astimezone(UTC).strftime('%H:%M')} UTC)"
 
 
 class ViewerTimeZoneMiddleware:
