@@ -83,7 +83,7 @@ class Layout:
 
     def to_image(self, box: Box) -> Box:
         """The bounds, in the image's own pixels, of a box of the levelled image."""
-        return _turn_box(box, self.size, -self.level_deg)
+        return turn_box(box, self.size, -self.level_deg)
 
     def _matrix(self) -> npt.NDArray[np.float64]:
         width, height = self.size
@@ -189,7 +189,7 @@ def _repeats_at_bar_pitch(crop: Grey, dpi: float) -> bool:
     return best / energy > BARS_PERIODICITY
 
 
-def _turn_box(box: Box, size: tuple[int, int], degrees: float) -> Box:
+def turn_box(box: Box, size: tuple[int, int], degrees: float) -> Box:
     """The bounds of a box after turning the image by `degrees` counter-clockwise about its
     centre (the same turn as `Image.rotate(degrees)`)."""
     width, height = size

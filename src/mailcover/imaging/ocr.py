@@ -44,6 +44,8 @@ from typing import Any, Protocol
 import numpy as np
 from PIL import Image, ImageFilter
 
+from mailcover.imaging.layout import turn_box
+
 Box = tuple[int, int, int, int]
 """(left, top, right, bottom) in the image's pixels, right and bottom exclusive."""
 
@@ -528,7 +530,7 @@ class Tesseract:
         level = grey.rotate(degrees, resample=Image.Resampling.BICUBIC, fillcolor=paper)
         level.info = dict(image.info)
         return [
-            replace(line, box=_turn_box(line.box, image.size, -degrees))
+            replace(line, box=turn_box(line.box, image.size, -degrees))
             for line in _tsv_lines(self._tsv(level))
         ]
 
@@ -609,23 +611,6 @@ def skew_degrees(image: Image.Image) -> float:
 
     coarse = max(np.arange(-MAX_SKEW, MAX_SKEW + 0.01, 0.5), key=sharpness)
     return float(max(np.arange(coarse - 0.4, coarse + 0.41, 0.1), key=sharpness))
-
-
-def _turn_box(box: Box, size: tuple[int, int], degrees: float) -> Box:
-    """The bounds of a box after `Image.rotate(degrees)` (counter-clockwise, about the centre)."""
-    width, height = size
-    cx, cy = width / 2, height / 2
-    cos, sin = np.cos(np.radians(degrees)), np.sin(np.radians(degrees))
-    left, top, right, bottom = box
-    corners = [(left, top), (right, top), (left, bottom), (right, bottom)]
-    xs = [cx + (x - cx) * cos + (y - cy) * sin for x, y in corners]
-    ys = [cy - (x - cx) * sin + (y - cy) * cos for x, y in corners]
-    return (
-        max(0, int(np.floor(min(xs)))),
-        max(0, int(np.floor(min(ys)))),
-        min(width, int(np.ceil(max(xs)))),
-        min(height, int(np.ceil(max(ys)))),
-    )
 
 
 def _tsv_lines(tsv: str) -> list[Line]:
