@@ -29,9 +29,11 @@ from mailcover.matching import (
     mailgen,
 )
 from mailcover.matching import index as index_module
+from mailcover.matching import side as side_module
 from mailcover.matching.events import piece_from
 from mailcover.postal.address import parse
 from mailcover.postal.imb import encode
+from mailcover.postal.zips import zip5_candidates
 
 STARTS = datetime(2026, 11, 1, tzinfo=UTC)
 ENDS = STARTS + timedelta(days=30)
@@ -99,7 +101,7 @@ def no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(lines: Sequence[str]) -> None:
         raise AssertionError("the address parser was called")
 
-    monkeypatch.setattr(index_module, "parse_lines", refuse)
+    monkeypatch.setattr(side_module, "parse_lines", refuse)
 
 
 # -- scope addressee, and MC-ALL-NAMES --------------------------------------------------------
@@ -257,8 +259,8 @@ def test_sec_operator_an_even_match_parses_alike_whatever_the_index_holds(
     # `even`, every piece's text is parsed, near an order or not (the server's own ingest
     # parses only near one, and so takes longer there).
     calls = []
-    real = index_module.parse_lines
-    monkeypatch.setattr(index_module, "parse_lines", lambda lines: calls.append(1) or real(lines))
+    real = side_module.parse_lines
+    monkeypatch.setattr(side_module, "parse_lines", lambda lines: calls.append(1) or real(lines))
     pieces = [
         a_piece(),
         a_piece(TO_JANE),
@@ -435,6 +437,7 @@ def test_mc_no_order_no_data_a_failure_inside_the_matcher_names_no_part_of_the_p
     def broken(known: object, lines: Sequence[str]) -> bool:
         raise KeyError(" ".join(lines))
 
+    monkeypatch.setattr(side_module, "names_anyone", broken)
     monkeypatch.setattr(index_module, "names_anyone", broken)
     index = MatchIndex.build([an_order()])
     with pytest.raises(MatchError) as raised:
@@ -579,9 +582,8 @@ def test_sec_operator_an_even_match_reads_no_name_before_the_address_is_compared
     # Code are under cover: under `even` a name is read only at an order's delivery point.
     read = []
     real = index_module.names_anyone
-    monkeypatch.setattr(
-        index_module, "names_anyone", lambda *a, **k: read.append(1) or real(*a, **k)
-    )
+    for module in (index_module, side_module):  # the subject's names, and the attorneys'
+        monkeypatch.setattr(module, "names_anyone", lambda *a, **k: read.append(1) or real(*a, **k))
     index = MatchIndex.build([an_order(attorneys=())])
     names_nobody = " & ".join(["JO-AN PUB-LIC"] * 12)
     probe = a_piece((names_nobody, "123 OAK AVE", "SPRINGFIELD IL 62704-1234"), None)
@@ -635,16 +637,16 @@ def _zip5_candidates_by_text(lines: Sequence[str]) -> frozenset[str]:
     st.lists(st.text(alphabet="0123456789OQDILZASGBoqdilzasgbxyz '-,#\n", max_size=40), max_size=4)
 )
 def test_zip5_candidates_in_bytes_are_those_of_the_text(lines: list[str]) -> None:
-    assert index_module.zip5_candidates(lines) == _zip5_candidates_by_text(lines)
+    assert zip5_candidates(lines) == _zip5_candidates_by_text(lines)
 
 
 def test_zip5_candidates_read_ocr_letters_apostrophes_and_long_runs() -> None:
-    found = index_module.zip5_candidates(["JOHN O'NEIL", "12 MAIN ST", "SPRINGFIELD IL 6z7o4 1234"])
+    found = zip5_candidates(["JOHN O'NEIL", "12 MAIN ST", "SPRINGFIELD IL 6z7o4 1234"])
     assert found == {"62704"}
-    assert index_module.zip5_candidates(["IL 627041234"]) == {
+    assert zip5_candidates(["IL 627041234"]) == {
         "62704", "27041", "70412", "04123", "41234",
     }  # fmt: skip
-    assert index_module.zip5_candidates(["CAFÉ", "IL 62704"]) == {"62704"}  # the text path
+    assert zip5_candidates(["CAFÉ", "IL 62704"]) == {"62704"}  # the text path
 
 
 class TestPrintedInPublication28Form:

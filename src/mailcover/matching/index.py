@@ -54,7 +54,6 @@ quotes the text); any other failure is re-raised as a `MatchError` that names no
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -72,18 +71,17 @@ from mailcover.matching.piece import (
     Outcome,
     Piece,
 )
+from mailcover.matching.side import Side
 from mailcover.postal import address as postal_address
 from mailcover.postal.address import (
     Address,
     AddressError,
-    parse_lines,
-    printed_lines,
-    recipient_lines,
 )
-from mailcover.postal.confusion import DIGIT_OF, digit_pattern
+from mailcover.postal.confusion import digit_pattern
 from mailcover.postal.delivery_point import same_delivery_point
 from mailcover.postal.imb import ImbError, routing_of_bars
 from mailcover.postal.precheck import precheck
+from mailcover.postal.zips import zip5_candidates
 
 ROUTING_DIGITS = 11
 """ZIP5 + ZIP+4 + the two delivery-point digits: the routing code that names one delivery point."""
@@ -341,77 +339,6 @@ class MatchIndex:
         return result
 
 
-class _Side:
-    """One side of a piece (addressee or return address), read no more than it must be."""
-
-    __slots__ = ("_address", "_named", "_printed", "_read", "_recipient", "error", "lines")
-
-    def __init__(self, lines: tuple[str, ...] | None) -> None:
-        self.lines: tuple[str, ...] = lines or ()
-        self._address: Address | None = None
-        self._read = False
-        self._recipient: Sequence[str] | None = None
-        self._named: dict[int, bool] = {}
-        self._printed: tuple[str, str] | bool | None = False  # False: not looked at yet
-        self.error = ""  # the AddressError's code, never its message (which quotes the text)
-
-    def address(self) -> Address | None:
-        """The normalised address, or None when it cannot be read (the error says why, with
-        the text in it, so only its code is kept)."""
-        if not self._read:
-            self._read = True
-            if not self.lines:
-                self.error = "none"
-                return None
-            try:
-                self._address = parse_lines(self.lines)
-            except AddressError as error:
-                self.error = error.code
-        return self._address
-
-    def printed(self) -> tuple[str, str] | None:
-        """`printed_lines` of the side, looked at once."""
-        if self._printed is False:
-            self._printed = printed_lines(self.lines)
-        return self._printed  # type: ignore[return-value]
-
-    def names(self, people: tuple[PersonName, ...]) -> bool:
-        """MC-ALL-NAMES: whether this side names one of `people` (an order's subject and
-        aliases), asked once per order's subject and piece; cheaper than reading the address,
-        so asked first."""
-        known = self._named.get(id(people))
-        if known is None:
-            known = self._named[id(people)] = names_anyone(people, self.recipient())
-        return known
-
-    def recipient(self) -> Sequence[str]:
-        """The lines that name the addressee or sender: found by the shape of the lines when
-        they tell (`recipient_lines`, no labelling), else by the full parse. Never more lines
-        than the parse would give, so never a name more; the same lines every time asked."""
-        if self._recipient is None:
-            # The cheap reading even when the address is parsed already (`even`): one piece,
-            # one answer, whichever way it was matched.
-            cheap = recipient_lines(self.lines) if self.lines else None
-            if cheap is None:
-                self.address()
-            self._recipient = self.name_lines() if cheap is None else cheap
-        return self._recipient
-
-    def attorney_lines(self) -> Sequence[str]:
-        """Every line where an attorney's name may be written (MC-ATTORNEY, where a name missed
-        is mail unlawfully kept): each line whole, and each line cut before its first number,
-        for a name on the line of the address ("JANE ROE, ESQ 1 COURT SQ ..."). Never the
-        parse's reading, so that whether the side was parsed changes nothing."""
-        cut = (_FIRST_NUMBER.split(line, 1)[0] for line in self.lines)
-        return (*self.lines, *(c for c in cut if c.strip(" ,")))
-
-    def name_lines(self) -> Sequence[str]:
-        """The lines that name the addressee or sender: all of them when the address is not
-        parsed (a street line names nobody, so reading it as a name costs only time)."""
-        address = self._address
-        return address.recipient if address is not None else self.lines
-
-
 # Why a piece has no delivery point, in words that hold no part of it (MatchResult.problem).
 _BARCODE_PROBLEMS = {
     "none": "no barcode",
@@ -444,8 +371,8 @@ class _Matching:
         self.tables = tables
         self.piece = piece
         self.now = now
-        self.to = _Side(piece.addressee)
-        self.back = _Side(piece.return_address)
+        self.to = Side(piece.addressee)
+        self.back = Side(piece.return_address)
         # Under `even` no name is read before the address is compared: how long the names of
         # a piece take to read would tell which numbers of its ZIP Code are under cover.
         self.even = even
@@ -520,7 +447,7 @@ class _Matching:
                 self._consider(entry, self.to, MatchedOn.ADDRESS)
 
     def _printed(
-        self, entries: Sequence[_Entry], side: _Side, matched_on: MatchedOn
+        self, entries: Sequence[_Entry], side: Side, matched_on: MatchedOn
     ) -> tuple[Sequence[_Entry], frozenset[int]]:
         """The entries whose Publication 28 lines the side's last two lines are exactly, taken
         as at the side's address without parsing it (`_Entry.printed`); the others are left
@@ -598,7 +525,7 @@ class _Matching:
 
     # -- one order ---------------------------------------------------------------------------
 
-    def _consider(self, entry: _Entry, side: _Side, matched_on: MatchedOn) -> None:
+    def _consider(self, entry: _Entry, side: Side, matched_on: MatchedOn) -> None:
         """The piece is at the order's delivery point on `side`: scope, window, attorney."""
         order = entry.order
         # MC-ALL-NAMES: only the subject's names, unless the scope takes every name.
@@ -613,7 +540,7 @@ class _Matching:
             return
         self.captures.append(Capture(order.order_id, order.case_number, self.piece, matched_on))
 
-    def _attorney(self, entry: _Entry, other: _Side) -> bool:
+    def _attorney(self, entry: _Entry, other: Side) -> bool:
         """MC-ATTORNEY: the other side names a known attorney or is at an attorney's address."""
         if not other.lines or not (entry.attorney_names or entry.attorney_addresses):
             return False
@@ -626,10 +553,7 @@ class _Matching:
         return names_anyone(entry.attorney_names, other.attorney_lines(), lenient=True)
 
 
-_FIRST_NUMBER = re.compile(r"[\s,]\d")
-
-
-def _worth_reading(entries: Iterable[_Entry], side: _Side) -> bool:
+def _worth_reading(entries: Iterable[_Entry], side: Side) -> bool:
     """Whether the side may be at the delivery point of one of the orders and be theirs: the
     text holds the order's house number (or box, route or unit number), and, when the piece
     must also name the subject, names them. Otherwise the address need not be parsed (the
@@ -639,37 +563,3 @@ def _worth_reading(entries: Iterable[_Entry], side: _Side) -> bool:
         (e.number is None or e.number.search(text)) and (not e.named or side.names(e.subject))
         for e in entries
     )
-
-
-# -- ZIP Codes in text, cheaply ---------------------------------------------------------------
-
-_DIGIT_RUN = re.compile(r"\d{5,}")
-_OCR_ZIP_DIGITS = DIGIT_OF
-_DIGIT_RUN_BYTES = re.compile(rb"[0-9]{5,}")
-_OCR_LETTERS = "".join(chr(c) for c in DIGIT_OF)
-_OCR_ZIP_BYTES = bytes.maketrans(
-    (_OCR_LETTERS + _OCR_LETTERS.lower()).encode(),
-    ("".join(chr(d) for d in DIGIT_OF.values()) * 2).encode(),
-)  # DIGIT_OF for bytes, in either case (the text is not upper-cased first)
-
-
-def zip5_candidates(lines: Iterable[str]) -> frozenset[str]:
-    """Every 5-digit run the address parser could read as the ZIP Code, and some it would not.
-
-    A superset, so that dropping text whose candidates are all unindexed never drops a piece
-    the parser would have placed at an indexed delivery point: it reads O, I and L as digits
-    everywhere (postal.address does so only in a ZIP-like run) and takes every five digits in
-    a longer run (a ZIP+4 written without its hyphen, or glued to the state).
-    """
-    text = "\n".join(lines)
-    if text.isascii():  # most of the stream: one pass in bytes (both cases, ' dropped)
-        found_runs = _DIGIT_RUN_BYTES.findall(text.encode().translate(_OCR_ZIP_BYTES, b"'"))
-        runs = [run.decode() for run in found_runs]
-    else:
-        text = unicodedata.normalize("NFKD", text)
-        runs = _DIGIT_RUN.findall(text.upper().replace("'", "").translate(_OCR_ZIP_DIGITS))
-    found = {run for run in runs if len(run) == 5}
-    for run in runs:
-        if len(run) > 5:
-            found.update(run[i : i + 5] for i in range(len(run) - 4))
-    return frozenset(found)
