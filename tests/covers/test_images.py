@@ -117,6 +117,63 @@ def test_an_image_that_cannot_be_read_is_rejected_with_its_line(
     assert summary.captured == 1
 
 
+def test_photographs_read_ahead_by_two_readers_give_what_one_at_a_time_gives(
+    order, tmp_path, media, monkeypatch
+):
+    """`mailcover ingest` reads the photographs of a few lines at once, one a reader process:
+    each line still becomes what it becomes alone, in order (a bad line, an image that is not
+    one, an image missing, a stranger, the subject twice), and the captures are the same."""
+    monkeypatch.setattr(ingest, "READ_AHEAD", 4)  # several windows, one cut mid-stream
+    path = stream_of(
+        tmp_path,
+        {
+            "P-1": photo(TO_SUBJECT),
+            "P-2": b"this is not a picture",
+            "P-3": photo(STRANGER, bars=False),
+            "P-4": None,
+            "P-5": photo(TO_SUBJECT, bars=False),
+            "P-6": photo(STRANGER),
+        },
+    )
+    lines = path.read_bytes().splitlines()
+    lines[3:3] = [b"{not json", b"", b"null"]  # lines 4, 5 (blank) and 6
+
+    def run(readers: int) -> tuple[ingest.Summary, list[str]]:
+        Capture.objects.all().delete()
+        ingestor = ingest.Ingestor("cli", images=ingest.FolderImages(tmp_path), readers=readers)
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            ingestor.feed_lines(enumerate(lines, 1))
+            summary = ingestor.finish()
+        return summary, sorted(Capture.objects.values_list("piece_id", flat=True))
+
+    pooled: list[int] = []
+    read_all = ingest.ReaderPool.read_all
+
+    def counted(pool: Any, images: Any) -> Any:
+        images = list(images)
+        pooled.append(len(images))
+        return read_all(pool, images)
+
+    monkeypatch.setattr(ingest.ReaderPool, "read_all", counted)
+    one, captured_one = run(1)
+    assert pooled == []
+    two, captured_two = run(2)
+    # Windows of 4 lines: P-1, P-2 (bytes that are no picture) and P-3; P-5 (P-4 missing is
+    # left to the piece's own refusal); P-6.
+    assert pooled == [3, 1, 1]
+    assert captured_one == captured_two == ["P-1", "P-5"]
+    assert two.counts() == one.counts()
+    assert two.rejected == one.rejected
+    assert [r.index for r in two.rejected] == [2, 4, 6, 7]
+
+
+def test_photographs_are_read_ahead_only_by_the_servers_own_ingest():
+    with pytest.raises(ValueError, match="server's own ingest"):
+        ingest.Ingestor("api", ocr_limit=20, readers=2)
+    with pytest.raises(ValueError, match="server's own ingest"):
+        ingest.Ingestor("api", facilities=frozenset({"SPRINGFIELD IL P&DC"}), readers=2)
+
+
 def _png(width: int, height: int, body: bytes = b"") -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
         return (

@@ -120,6 +120,20 @@ def fed(ingestor: ingest.Ingestor, *lines: str) -> ingest.Summary:
     return ingestor.summary
 
 
+@pytest.mark.parametrize(
+    ("argument", "said"),
+    [
+        ("--readers=0", "'0' is not a whole number of 1 or more"),
+        ("--readers=two", "'two' is not a whole number of 1 or more"),
+    ],
+)
+def test_a_bad_number_of_readers_is_named(tmp_path, capsys, argument, said):
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["ingest", argument, str(tmp_path / "stream.jsonl")])
+    assert stopped.value.code == 2
+    assert f"argument --readers: {said}" in capsys.readouterr().err
+
+
 def test_an_order_approved_during_an_ingest_is_matched_from_then_on(
     people, file, approve, monkeypatch
 ):

@@ -29,3 +29,14 @@ def interval(text: str) -> float:
     if not seconds > 0:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above zero")
     return seconds
+
+
+def count(text: str) -> int:
+    """A whole number, 1 or more (`--pieces`, `--readers`)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return value

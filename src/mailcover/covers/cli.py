@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
+
+from mailcover.config import arguments
 
 Setup = Callable[[], None]
 
@@ -35,7 +38,17 @@ def add_commands(commands: Any, django: Setup) -> None:
         help="a JSON Lines file, - for stdin, or a NATS server to take pieces from",
     )
     ingest.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
-    ingest.set_defaults(handler=lambda args: run_ingest(django, args.source, args.quiet))
+    ingest.add_argument(
+        "--readers",
+        type=arguments.count,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="processes reading the photographs sent without addressee or barcode, a few "
+        "lines ahead (default: one a core; each loads the OCR models once)",
+    )
+    ingest.set_defaults(
+        handler=lambda args: run_ingest(django, args.source, args.quiet, args.readers)
+    )
 
     operator = commands.add_parser(
         "operator", help="operator accounts: the facilities each one feeds"
@@ -71,29 +84,15 @@ def add_commands(commands: Any, django: Setup) -> None:
         "database's, written to <OUT stem>.orders.jsonl.",
     )
     stream.add_argument("out", metavar="OUT", help="the stream file to write")
-    stream.add_argument("--pieces", type=_positive, required=True, help="pieces to write")
+    stream.add_argument("--pieces", type=arguments.count, required=True, help="pieces to write")
     stream.add_argument("--seed", type=int, default=0, help="seed (same seed, same stream)")
-    stream.add_argument("--orders", type=_positive, help="make K synthetic orders instead")
+    stream.add_argument("--orders", type=arguments.count, help="make K synthetic orders instead")
     stream.add_argument(
         "--now",
-        type=_moment,
+        type=arguments.moment,
         help="the moment the stream ends, ISO 8601 with a zone (default: now)",
     )
     stream.set_defaults(handler=lambda args: run_synth_stream(django, args))
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise ValueError(text)
-    return value
-
-
-def _moment(text: str) -> datetime:
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        raise ValueError(text)
-    return moment
 
 
 def _lines(handle: IO[bytes], bar: Any) -> Iterator[bytes]:
@@ -103,7 +102,7 @@ def _lines(handle: IO[bytes], bar: Any) -> Iterator[bytes]:
         yield line
 
 
-def run_ingest(django: Setup, source: str, quiet: bool) -> int:
+def run_ingest(django: Setup, source: str, quiet: bool, readers: int = 1) -> int:
     django()
     from tqdm import tqdm
 
@@ -131,13 +130,12 @@ def run_ingest(django: Setup, source: str, quiet: bool) -> int:
             (bar.write if bar is not None else _stderr)(message)
 
     folder = Path.cwd() if source == "-" else Path(source).parent
-    ingestor = Ingestor("cli", on_reject=report, images=FolderImages(folder))
+    ingestor = Ingestor("cli", on_reject=report, images=FolderImages(folder), readers=readers)
     unreadable = False
     previous = signal.signal(signal.SIGTERM, _stop)
     try:
         with handle:
-            for number, line in enumerate(_lines(handle, bar), 1):
-                ingestor.feed_line(number, line)
+            ingestor.feed_lines(enumerate(_lines(handle, bar), 1))
     except (KeyboardInterrupt, _Stopped):
         print("mailcover ingest: stopped; keeping what was read", file=sys.stderr)
     except OSError as error:

@@ -42,7 +42,14 @@ from mailcover.covers.models import (
     Capture,
     StreamTally,
 )
-from mailcover.imaging.read import MAX_IMAGE_BYTES, EnvelopeReader, ImageError, open_image
+from mailcover.imaging.read import (
+    MAX_IMAGE_BYTES,
+    EnvelopeReader,
+    EnvelopeReading,
+    ImageError,
+    ReaderPool,
+    open_image,
+)
 from mailcover.law import operators
 from mailcover.law.orders import may_record
 from mailcover.ledger import log as ledger
@@ -55,6 +62,9 @@ log = logging.getLogger(__name__)
 
 BATCH_LIMIT = 5000
 """Pieces in one `POST /api/v1/mail-pieces`; items past it are rejected one by one."""
+
+READ_AHEAD = 16
+"""Lines whose photographs are read at once by the reader processes (`Ingestor.feed_lines`)."""
 
 FLUSH_CAPTURES = 500
 FLUSH_SECONDS = 1.0
@@ -181,6 +191,7 @@ class Ingestor:
         reader: EnvelopeReader | None = None,
         facilities: frozenset[str] | None = None,
         ocr_limit: int | None = None,
+        readers: int = 1,
     ) -> None:
         self.source = source
         self.operator = operator
@@ -195,6 +206,13 @@ class Ingestor:
         self.on_reject = on_reject
         self.images = images or FolderImages(None)
         self.reader = reader
+        # Reader processes for photographs read ahead (`feed_lines`); only on the server's
+        # shell, where no OCR budget is counted piece by piece.
+        if readers > 1 and (ocr_limit is not None or facilities is not None):
+            raise ValueError("photographs are read ahead only by the server's own ingest")
+        self.readers = max(1, readers)
+        self._pool: ReaderPool | None = None
+        self._read_ahead: dict[int, tuple[bytes, EnvelopeReading | ImageError]] = {}
         self.summary = Summary()
         self.started_at = clock()
         self._held: list[_Held] = []
@@ -214,6 +232,62 @@ class Ingestor:
             self.reject(number, str(error))
             return
         self.feed(number, event)
+
+    def feed_lines(self, lines: Iterable[tuple[int, bytes | str]]) -> None:
+        """Numbered lines, each becoming what `feed_line` makes of it. With `readers` above
+        one, the photographs sent alone in each window of READ_AHEAD lines are read at once,
+        one a reader process (both cores, on two), before the window's pieces are fed in order."""
+        if self.readers == 1:
+            for number, line in lines:
+                self.feed_line(number, line)
+            return
+        window: list[tuple[int, bytes | str]] = []
+        for item in lines:
+            window.append(item)
+            if len(window) >= READ_AHEAD:
+                self._feed_window(window)
+                window = []
+        if window:
+            self._feed_window(window)
+
+    def _feed_window(self, window: list[tuple[int, bytes | str]]) -> None:
+        read: list[tuple[int, Any]] = []
+        for number, line in window:
+            if not line or line.isspace():
+                continue
+            try:
+                read.append((number, read_line(line)))
+            except EventError as error:
+                read.append((number, error))
+        self._read_photographs([(n, e) for n, e in read if not isinstance(e, EventError)])
+        try:
+            for number, event in read:
+                if isinstance(event, EventError):
+                    self.reject(number, str(event))
+                else:
+                    self.feed(number, event)
+        finally:
+            self._read_ahead.clear()
+
+    def _read_photographs(self, events: list[tuple[int, Any]]) -> None:
+        """Read ahead, through the pool, the images of the events that are a photograph
+        alone; an image that cannot be loaded is left for `feed`, which refuses it."""
+        loaded: list[tuple[int, bytes]] = []
+        for number, event in events:
+            name = photograph_alone(event)
+            if name is None:
+                continue
+            try:
+                loaded.append((number, self.images.load(name)))
+            except ImageError:
+                continue
+        if not loaded:
+            return
+        if self._pool is None:
+            self._pool = ReaderPool(self.readers)
+        readings = self._pool.read_all(data for _, data in loaded)
+        for (number, data), reading in zip(loaded, readings, strict=True):
+            self._read_ahead[number] = (data, reading)
 
     def feed(self, number: int, event: Any) -> None:
         """One event (a parsed JSON value); `number` is how the caller counts items."""
@@ -267,9 +341,16 @@ class Ingestor:
                 return None
             self.ocr_left -= 1
         assert piece.image is not None
+        ahead = self._read_ahead.pop(number, None)
         try:
-            image = self.images.load(piece.image)
-            reading = self._reader().read(image)
+            if ahead is None:
+                image = self.images.load(piece.image)
+                reading = self._reader().read(image)
+            else:
+                image, outcome = ahead
+                if isinstance(outcome, ImageError):
+                    raise outcome
+                reading = outcome
         except ImageError as error:
             self._reject(number, f"image: {error}")
             return None
@@ -497,6 +578,8 @@ class Ingestor:
         self.flush()
         if self.reader is not None:
             self.reader.close()
+        if self._pool is not None:
+            self._pool.close()
         return self.tally()
 
     def tally(self) -> Summary:
@@ -518,6 +601,18 @@ class Ingestor:
             )
         self.summary, self.started_at = Summary(), now
         return summary
+
+
+def photograph_alone(event: Any) -> str | None:
+    """The image an event names when it sends a photograph and neither addressee nor barcode
+    (the piece is read from the image), else None. Read before the event is checked: `feed`
+    still decides what the piece is."""
+    if not isinstance(event, dict):
+        return None
+    image = event.get("image")
+    if not isinstance(image, str) or event.get("addressee") is not None:
+        return None
+    return image if event.get("imb") is None else None
 
 
 def image_only(events: list[Any]) -> int:

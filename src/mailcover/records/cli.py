@@ -71,7 +71,7 @@ def add_commands(commands: Any, django: Setup) -> None:
         "the same checks as `records import`. The same seed makes the same world.",
     )
     synth.add_argument(
-        "--customers", metavar="N", type=_positive, required=True, help="customers to make"
+        "--customers", metavar="N", type=arguments.count, required=True, help="customers to make"
     )
     synth.add_argument("--seed", type=int, default=0, help="seed (same seed, same world)")
     synth.add_argument(
@@ -80,13 +80,6 @@ def add_commands(commands: Any, django: Setup) -> None:
         help="the end of the two years, ISO 8601 with a zone (default: now)",
     )
     synth.set_defaults(handler=lambda args: run_synth(django, args))
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise ValueError(text)
-    return value
 
 
 def run_import(django: Setup, args: argparse.Namespace) -> int:
