@@ -20,7 +20,7 @@ from django.utils import timezone
 from PIL import Image
 
 from mailcover.accounts.models import Agency
-from mailcover.covers import image_refs, ingest
+from mailcover.covers import image_refs, ingest, photographs
 from mailcover.covers.captures import exterior
 from mailcover.covers.models import Capture
 from mailcover.imaging import read as reading
@@ -82,7 +82,7 @@ def ingest_file(path: Path) -> ingest.Summary:
     # Images are written once their capture commits; the test's transaction never does.
     with TestCase.captureOnCommitCallbacks(execute=True):
         return ingest.ingest_lines(
-            path.read_bytes().splitlines(), "cli", images=ingest.FolderImages(path.parent)
+            path.read_bytes().splitlines(), "cli", images=photographs.FolderImages(path.parent)
         )
 
 
@@ -140,7 +140,9 @@ def test_photographs_read_ahead_by_two_readers_give_what_one_at_a_time_gives(
 
     def run(readers: int) -> tuple[ingest.Summary, list[str]]:
         Capture.objects.all().delete()
-        ingestor = ingest.Ingestor("cli", images=ingest.FolderImages(tmp_path), readers=readers)
+        ingestor = ingest.Ingestor(
+            "cli", images=photographs.FolderImages(tmp_path), readers=readers
+        )
         with TestCase.captureOnCommitCallbacks(execute=True):
             ingestor.feed_lines(enumerate(lines, 1))
             summary = ingestor.finish()
@@ -299,7 +301,7 @@ def test_a_captured_pieces_image_that_is_not_an_image_is_not_kept(order, tmp_pat
         }
     )
     with TestCase.captureOnCommitCallbacks(execute=True):
-        summary = ingest.ingest_lines([line], "cli", images=ingest.FolderImages(tmp_path))
+        summary = ingest.ingest_lines([line], "cli", images=photographs.FolderImages(tmp_path))
     assert summary.captured == 1
     assert Capture.objects.get().image == ""
     assert not [p for p in media.rglob("*") if p.is_file()]
@@ -308,7 +310,7 @@ def test_a_captured_pieces_image_that_is_not_an_image_is_not_kept(order, tmp_pat
 def test_a_pipe_in_the_stream_folder_is_refused_not_waited_on(tmp_path):
     os.mkfifo(tmp_path / "f.png")
     with pytest.raises(reading.ImageError) as refused:
-        ingest.FolderImages(tmp_path).load("f.png")
+        photographs.FolderImages(tmp_path).load("f.png")
     assert refused.value.code == "not-a-file"
 
 
@@ -331,7 +333,7 @@ def test_an_image_is_written_only_when_its_capture_commits(order, tmp_path, medi
         ingest.ingest_lines(
             stream_of(tmp_path, {"P-1": photo(TO_SUBJECT)}).read_bytes().splitlines(),
             "cli",
-            images=ingest.FolderImages(tmp_path),
+            images=photographs.FolderImages(tmp_path),
         )
     assert Capture.objects.exclude(image="").count() == 1
     assert not [p for p in media.rglob("*") if p.is_file()]  # not before the commit

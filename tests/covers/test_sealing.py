@@ -17,7 +17,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from mailcover.accounts.models import Agency
-from mailcover.covers import captures, image_refs, ingest, sealing
+from mailcover.covers import captures, image_refs, ingest, photographs, sealing
 from mailcover.covers.captures import Exterior, exterior, read_image
 from mailcover.covers.models import Capture
 from mailcover.imaging.render import NOISE, Envelope, encoded, render
@@ -61,7 +61,7 @@ def photo() -> bytes:
 
 def capture_pieces(folder: Path, *lines: str) -> ingest.Summary:
     with TestCase.captureOnCommitCallbacks(execute=True):
-        return ingest.ingest_lines(list(lines), "cli", images=ingest.FolderImages(folder))
+        return ingest.ingest_lines(list(lines), "cli", images=photographs.FolderImages(folder))
 
 
 @pytest.fixture

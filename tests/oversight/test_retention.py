@@ -23,7 +23,7 @@ from tests.api.test_records_requests import (  # noqa: F401 (fixtures)
 
 from mailcover import cli
 from mailcover.accounts.models import Agency
-from mailcover.covers import actions, captures, ingest, sealing
+from mailcover.covers import actions, captures, ingest, photographs, sealing
 from mailcover.covers.models import AttorneyExclusion, Capture, CoverOrder, Notice
 from mailcover.imaging.render import NOISE, Envelope, encoded, render
 from mailcover.law.retention import Reason, cover_destroy_after
@@ -69,7 +69,7 @@ def held(order: CoverOrder, tmp_path: Path, media: Path) -> CoverOrder:
         ingest.ingest_lines(
             [event("P-1", "P-1.png"), event("P-2")],
             "cli",
-            images=ingest.FolderImages(tmp_path),
+            images=photographs.FolderImages(tmp_path),
         )
     assert Capture.objects.filter(order=order).count() == 2
     return CoverOrder.objects.get(pk=order.pk)

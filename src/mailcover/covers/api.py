@@ -18,6 +18,7 @@ from mailcover.config import paging
 from mailcover.covers import actions, ingest, lists
 from mailcover.covers.captures import IMAGE_TYPES, Exterior, exteriors, image_response
 from mailcover.covers.models import Capture, CoverOrder, CoverRequest, OperatorFacility
+from mailcover.covers.photographs import image_only
 from mailcover.covers.schemas import (
     ApproveIn,
     CapturesOut,
@@ -377,7 +378,7 @@ def feed_mail_pieces(request: HttpRequest) -> Any:
     if not isinstance(events, list):
         return Status(400, {"detail": "the body must be a JSON array of mail-piece events"})
     limit = settings.MAILCOVER_IMAGE_ONLY_BATCH_MAX
-    photographs = ingest.image_only(events[: ingest.BATCH_LIMIT])
+    photographs = image_only(events[: ingest.BATCH_LIMIT])
     if photographs > limit:
         return Status(
             413,

@@ -106,7 +106,8 @@ def run_ingest(django: Setup, source: str, quiet: bool, readers: int = 1) -> int
     django()
     from tqdm import tqdm
 
-    from mailcover.covers.ingest import FolderImages, Ingestor, Rejection
+    from mailcover.covers.ingest import Ingestor, Rejection
+    from mailcover.covers.photographs import FolderImages
 
     try:
         handle: IO[bytes] = sys.stdin.buffer if source == "-" else Path(source).open("rb")  # noqa: SIM115

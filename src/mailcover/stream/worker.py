@@ -39,7 +39,8 @@ from nats.errors import Error as NatsError
 from nats.js.errors import NotFoundError
 
 from mailcover.covers.in_force import OrderIndex
-from mailcover.covers.ingest import FolderImages, Ingestor, Rejection
+from mailcover.covers.ingest import Ingestor, Rejection
+from mailcover.covers.photographs import FolderImages
 from mailcover.imaging.read import MAX_IMAGE_BYTES, ImageError
 from mailcover.stream import jetstream
 from mailcover.stream.pull import Puller
