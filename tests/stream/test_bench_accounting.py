@@ -62,7 +62,7 @@ def test_the_machine_was_busy_at_least_as_long_as_a_process_of_it() -> None:
     while cpu.self_cpu() < end:
         pass
     used = window.used()
-    assert used["bench"] >= 0.3
+    assert used["bench"] >= 0.3 - 1e-9  # the same clock read twice, subtracted in floats
     # /proc/stat samples whole ticks of 10 ms per core, the process clock is exact: a few
     # ticks of slack on a machine busy with other work.
     assert used["machine"] >= used["bench"] - 0.05
