@@ -44,7 +44,7 @@ router = Router(tags=["mail covers"])
 ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
-def _user(request: HttpRequest) -> User:
+def case_reader(request: HttpRequest) -> User:
     """The signed-in person, at the door of every call that reads or changes case data: one
     whose roles reach it and who has no nondisclosure acknowledgment on file is refused
     here, whatever the call (MC-NONDISCLOSURE)."""
@@ -53,11 +53,11 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _acting(request: HttpRequest, action: actions.Action) -> User:
+def acting(request: HttpRequest, action: actions.Action) -> User:
     """The signed-in person, if their roles allow `action` at all: otherwise a 403 before any
     lookup, so a wrong role (an operator, an admin) learns nothing about which cases exist.
     Whether they may see the one case is asked next, and is a 404."""
-    user = _user(request)
+    user = case_reader(request)
     actions.require(user, action)
     return user
 
@@ -122,7 +122,7 @@ def request_out(filed: CoverRequest) -> dict[str, Any]:
 @router.post("/cover-requests", response={201: CreatedOut, **ERRORS})
 def file_cover_request(request: HttpRequest, payload: CoverRequestIn) -> Status[Any]:
     """File a mail cover request (requester). A broken rule is a 422 naming it."""
-    user = _acting(request, actions.Action.FILE_REQUEST)
+    user = acting(request, actions.Action.FILE_REQUEST)
     assert user.agency is not None
     filed = actions.file_request(user, payload.to_draft(user.agency.agency_level), timezone.now())
     return Status(201, {"id": filed.pk, "case_number": filed.case_number, "status": filed.state})
@@ -152,7 +152,7 @@ def list_cover_requests(
     page; the filters only narrow what you may see. `q` searches the case number, the
     subject's name and the agency's name; `from` and `to` bound the day filed. Sort keys
     (`-` before one for descending): `case`, `agency`, `subject`, `grounds`, `filed`."""
-    user = _acting(request, actions.Action.VIEW_CASES)
+    user = acting(request, actions.Action.VIEW_CASES)
     params = paging.as_list_params(
         query, state=query.status, grounds=query.grounds.value if query.grounds else None
     )
@@ -175,7 +175,7 @@ def list_cover_orders(
     on each order. `q` searches the case number, the subject's name and the agency's name;
     `from` and `to` bound the day of approval. Sort keys (`-` before one for descending):
     `case`, `agency`, `subject`, `grounds`, `approved`, `status`."""
-    user = _acting(request, actions.Action.VIEW_CASES)
+    user = acting(request, actions.Action.VIEW_CASES)
     params = paging.as_list_params(
         query,
         state=query.status.value if query.status else None,
@@ -194,7 +194,7 @@ def list_cover_orders(
 @router.get("/cover-requests/{request_id}", response={200: CoverRequestOut, **ERRORS})
 def get_cover_request(request: HttpRequest, request_id: int) -> Any:
     """A request and its order, if any: its agency, approvers and oversight only."""
-    return request_out(actions.get_request(_acting(request, actions.Action.VIEW_CASES), request_id))
+    return request_out(actions.get_request(acting(request, actions.Action.VIEW_CASES), request_id))
 
 
 @router.post("/cover-requests/{request_id}/approve", response={200: OrderOut, **ERRORS})
@@ -202,7 +202,7 @@ def approve_cover_request(
     request: HttpRequest, request_id: int, payload: ApproveIn | None = None
 ) -> Any:
     """Approve a request or an extension (approver, chief), granting up to the days asked."""
-    user = _acting(request, actions.Action.DECIDE_REQUEST)
+    user = acting(request, actions.Action.DECIDE_REQUEST)
     filed = actions.get_request(user, request_id)
     order = actions.approve(user, filed, payload.days if payload else None, timezone.now())
     return order_out(actions.get_order(user, order.pk))
@@ -210,7 +210,7 @@ def approve_cover_request(
 
 @router.post("/cover-requests/{request_id}/deny", response={200: CoverRequestOut, **ERRORS})
 def deny_cover_request(request: HttpRequest, request_id: int, payload: DenyIn) -> Any:
-    user = _acting(request, actions.Action.DECIDE_REQUEST)
+    user = acting(request, actions.Action.DECIDE_REQUEST)
     filed = actions.get_request(user, request_id)
     actions.deny(user, filed, payload.reason, timezone.now())
     return request_out(actions.get_request(user, request_id))
@@ -219,13 +219,13 @@ def deny_cover_request(request: HttpRequest, request_id: int, payload: DenyIn) -
 @router.get("/cover-orders/{order_id}", response={200: OrderOut, **ERRORS})
 def get_cover_order(request: HttpRequest, order_id: int) -> Any:
     """An order with its status computed at this moment."""
-    return order_out(actions.get_order(_acting(request, actions.Action.VIEW_CASES), order_id))
+    return order_out(actions.get_order(acting(request, actions.Action.VIEW_CASES), order_id))
 
 
 @router.post("/cover-orders/{order_id}/extensions", response={201: CreatedOut, **ERRORS})
 def file_extension(request: HttpRequest, order_id: int, payload: ExtensionIn) -> Status[Any]:
     """Request an extension (requester of the order's agency); approved like any request."""
-    user = _acting(request, actions.Action.FILE_EXTENSION)
+    user = acting(request, actions.Action.FILE_EXTENSION)
     order = actions.get_order(user, order_id)
     filed = actions.file_extension(user, order, payload.to_draft(), timezone.now())
     return Status(201, {"id": filed.pk, "case_number": filed.case_number, "status": filed.state})
@@ -234,7 +234,7 @@ def file_extension(request: HttpRequest, order_id: int, payload: ExtensionIn) ->
 @router.post("/cover-orders/{order_id}/emergency-confirmation", response={200: OrderOut, **ERRORS})
 def confirm_emergency(request: HttpRequest, order_id: int, payload: ConfirmationIn) -> Any:
     """MC-EMERGENCY: the written confirmation of an oral emergency request."""
-    user = _acting(request, actions.Action.CONFIRM_EMERGENCY)
+    user = acting(request, actions.Action.CONFIRM_EMERGENCY)
     order = actions.get_order(user, order_id)
     actions.confirm_emergency(user, order, payload.written_request, timezone.now())
     return order_out(actions.get_order(user, order_id))
@@ -243,7 +243,7 @@ def confirm_emergency(request: HttpRequest, order_id: int, payload: Confirmation
 @router.post("/cover-orders/{order_id}/indictment", response={200: OrderOut, **ERRORS})
 def notify_indictment(request: HttpRequest, order_id: int, payload: IndictmentIn) -> Any:
     """MC-INDICTMENT: the subject was indicted; the cover ends unless it is a fugitive's."""
-    user = _acting(request, actions.Action.NOTIFY_INDICTMENT)
+    user = acting(request, actions.Action.NOTIFY_INDICTMENT)
     order = actions.get_order(user, order_id)
     actions.notify_indictment(user, order, payload.filed_on, payload.note, timezone.now())
     return order_out(actions.get_order(user, order_id))
@@ -252,7 +252,7 @@ def notify_indictment(request: HttpRequest, order_id: int, payload: IndictmentIn
 @router.post("/cover-orders/{order_id}/improper", response={200: OrderOut, **ERRORS})
 def rule_improper(request: HttpRequest, order_id: int, payload: ImproperIn) -> Any:
     """MC-IMPROPER: rule the order improper (final); the requester is told why."""
-    user = _acting(request, actions.Action.RULE_IMPROPER)
+    user = acting(request, actions.Action.RULE_IMPROPER)
     order = actions.get_order(user, order_id)
     actions.rule_improper(user, order, payload.reasons, timezone.now())
     return order_out(actions.get_order(user, order_id))
@@ -261,7 +261,7 @@ def rule_improper(request: HttpRequest, order_id: int, payload: ImproperIn) -> A
 @router.post("/cover-orders/{order_id}/reviews", response={201: OrderOut, **ERRORS})
 def review_order(request: HttpRequest, order_id: int, payload: ReviewIn) -> Status[Any]:
     """MC-REVIEW: record a periodic review of the order."""
-    user = _acting(request, actions.Action.REVIEW_ORDER)
+    user = acting(request, actions.Action.REVIEW_ORDER)
     order = actions.get_order(user, order_id)
     actions.review(user, order, payload.note, timezone.now())
     return Status(201, order_out(actions.get_order(user, order_id)))
@@ -297,7 +297,7 @@ def list_captures(
 ) -> dict[str, Any]:
     """What the order captured, oldest scan first: to the requesting authority and oversight
     only (MC-REPORTING). Every page with captures on it is a disclosure on the ledger."""
-    user = _acting(request, actions.Action.VIEW_CAPTURES)
+    user = acting(request, actions.Action.VIEW_CAPTURES)
     order = actions.get_order(user, order_id)
     total, shown = actions.view_captures(
         user, order, timezone.now(), offset=page.offset, limit=page.limit
@@ -321,7 +321,7 @@ def list_captures(
 def capture_image(request: HttpRequest, order_id: int, piece_id: str) -> HttpResponse:
     """A captured piece's exterior image: to the requesting authority and oversight only,
     each time a disclosure on the ledger."""
-    user = _acting(request, actions.Action.VIEW_CAPTURES)
+    user = acting(request, actions.Action.VIEW_CAPTURES)
     order = actions.get_order(user, order_id)
     capture, data = actions.view_capture_image(user, order, piece_id, timezone.now())
     return image_response(capture, data)
@@ -355,7 +355,7 @@ def feed_mail_pieces(request: HttpRequest) -> Any:
     rest is matched; whether any piece was captured is not told. Items past the batch limit,
     or not reached within the time a request may take, are rejected one by one, to be sent
     again. A batch of more than a few photographs to be read by OCR is refused whole (413)."""
-    user = _acting(request, actions.Action.FEED_MAIL)
+    user = acting(request, actions.Action.FEED_MAIL)
     try:
         body = request.body
     except RequestDataTooBig:

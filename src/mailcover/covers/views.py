@@ -67,7 +67,7 @@ def case_view(view: View) -> View:
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            actions.require_case_reader(_user(request))
+            actions.require_case_reader(signed_in_user(request))
         except RuleBroken as broken:
             raise PermissionDenied(f"{broken.detail} ({broken.rule})") from None
         try:
@@ -80,7 +80,7 @@ def case_view(view: View) -> View:
     return wrapped
 
 
-def _user(request: HttpRequest) -> User:
+def signed_in_user(request: HttpRequest) -> User:
     user: User = request.user  # type: ignore[assignment]
     return user
 
@@ -93,7 +93,7 @@ def _period_help() -> dict[str, int]:
 @case_view
 @require_http_methods(["GET", "POST"])
 def new_request(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     actions.require(user, Action.FILE_REQUEST)
     form = CoverRequestForm(request.POST or None, initial={"submission_key": uuid.uuid4().hex})
     if request.method == "POST" and form.is_valid():
@@ -143,7 +143,7 @@ def _request_context(user: User, filed: Any, decision_form: DecisionForm) -> dic
 
 @case_view
 def request_page(request: HttpRequest, request_id: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     filed = actions.get_request(user, request_id)
     return render(request, "covers/request.html", _request_context(user, filed, DecisionForm()))
 
@@ -183,7 +183,7 @@ def _decision_confirmation(filed: Any, data: dict[str, Any]) -> Confirmation:
 @case_view
 @require_POST
 def decide(request: HttpRequest, request_id: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     filed = actions.get_request(user, request_id)
     if not may(user.role_set, Action.DECIDE_REQUEST):
         raise PermissionDenied("your roles do not allow deciding a request")
@@ -330,7 +330,7 @@ CAPTURES_PER_PAGE = 50
 def order_page(request: HttpRequest, order_id: int) -> HttpResponse:
     """The order. Its captures are counted, never shown, here: showing them is a disclosure,
     and a GET is what a link from another site can make a signed-in browser send."""
-    user = _user(request)
+    user = signed_in_user(request)
     order = actions.get_order(user, order_id)
     context = _order_context(user, order)
     if sees_captures(user.role_set, user.agency_id, order.agency_id):
@@ -344,7 +344,7 @@ def order_captures(request: HttpRequest, order_id: int) -> HttpResponse:
     """A page of the order's captures, shown on a deliberate, CSRF-checked POST ("Show the
     captures"): each page shown is a disclosure on the ledger in the viewer's name
     (PA-ACCOUNT), so no cross-site link or image tag can make one."""
-    user = _user(request)
+    user = signed_in_user(request)
     order = actions.get_order(user, order_id)
     if not sees_captures(user.role_set, user.agency_id, order.agency_id):
         raise PermissionDenied("only the requesting agency and oversight see the captures")
@@ -433,7 +433,7 @@ def _apply_event(user: User, order: CoverOrder, event: str, form: forms.Form) ->
 @case_view
 @require_POST
 def order_event(request: HttpRequest, order_id: int, event: str) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     order = actions.get_order(user, order_id)
     if event not in EVENT_FORMS:
         raise Http404(f"no action {event!r} on an order")
@@ -484,7 +484,7 @@ def capture_image(request: HttpRequest, order_id: int, piece_id: str) -> HttpRes
     short-lived reference the captures page issued to this person (covers.image_refs), and
     never to a request another site caused: either would let a link elsewhere write
     disclosures under the visitor's name."""
-    user = _user(request)
+    user = signed_in_user(request)
     order = actions.get_order(user, order_id)
     now = timezone.now()
     _image_reference(request, user, order, piece_id, now)
@@ -505,7 +505,7 @@ def capture_viewer(request: HttpRequest, order_id: int, piece_id: str) -> HttpRe
     the image it loads comes from `capture_image` with the same reference, so each load of
     the image is the one disclosure on the ledger, recorded there and nowhere else
     (PA-ACCOUNT)."""
-    user = _user(request)
+    user = signed_in_user(request)
     order = actions.get_order(user, order_id)
     now = timezone.now()
     ref = _image_reference(request, user, order, piece_id, now)
@@ -529,7 +529,7 @@ def captures_csv(request: HttpRequest, order_id: int) -> HttpResponse:
     """Every capture of the order as a CSV file, itself a disclosure on the ledger naming
     the person, the order and how many rows went out (PA-ACCOUNT); refused, naming the rule,
     to anyone the captures may not go to (MC-REPORTING)."""
-    user = _user(request)
+    user = signed_in_user(request)
     order = actions.get_order(user, order_id)
     try:
         rows, opened = actions.export_captures(user, order, timezone.now())

@@ -13,7 +13,7 @@ from pydantic import Field
 
 from mailcover.config import paging
 from mailcover.covers import actions as covers
-from mailcover.covers.api import ERRORS, _acting, _user
+from mailcover.covers.api import ERRORS, acting, case_reader
 from mailcover.law.compliance import Result
 from mailcover.law.discovery import LONGEST, DiscoveryDraft
 from mailcover.law.roles import Action
@@ -69,7 +69,7 @@ def _check_out(result: Result, *, findings: bool) -> dict[str, Any]:
 @router.get("/compliance", response={200: list[CheckOut], **ERRORS})
 def list_checks(request: HttpRequest) -> Any:
     """Every OIG-* check, computed now from the database and the ledger (oversight)."""
-    covers.require_nondisclosure(_acting(request, Action.VIEW_OVERSIGHT))
+    covers.require_nondisclosure(acting(request, Action.VIEW_OVERSIGHT))
     results = compliance.run_all(timezone.now(), covers.policy())
     return [_check_out(r, findings=False) for r in results]
 
@@ -77,7 +77,7 @@ def list_checks(request: HttpRequest) -> Any:
 @router.get("/compliance/{check_id}", response={200: CheckDetailOut, **ERRORS})
 def get_check(request: HttpRequest, check_id: str) -> Any:
     """One check with every case it found (oversight): `OIG-REVIEW` or `oig-review`."""
-    covers.require_nondisclosure(_acting(request, Action.VIEW_OVERSIGHT))
+    covers.require_nondisclosure(acting(request, Action.VIEW_OVERSIGHT))
     check = compliance.find_check(check_id)
     if check is None:
         raise covers.NotFound(f"no compliance check {check_id[:40]!r}")
@@ -103,7 +103,7 @@ class ReviewRowOut(Schema):
 def review_queue(request: HttpRequest, page: Query[paging.PageIn], response: HttpResponse) -> Any:
     """MC-REVIEW: orders in force due for review within 30 days or overdue, most overdue
     first (reviewing officials and oversight)."""
-    every = actions.review_queue(_user(request), timezone.now())
+    every = actions.review_queue(case_reader(request), timezone.now())
     paging.set_headers(request, response, len(every), page)
     rows = paging.window(every, page)
     return [
@@ -160,7 +160,7 @@ def _return_out(row: actions.ReturnRow) -> dict[str, Any]:
 )
 def list_returns(request: HttpRequest, page: Query[paging.PageIn], response: HttpResponse) -> Any:
     """MC-REPORTING: covers that have stopped and the return of their report documents."""
-    user = _acting(request, Action.VIEW_CASES)
+    user = acting(request, Action.VIEW_CASES)
     every = actions.returns_list(user, timezone.now())
     paging.set_headers(request, response, len(every), page)
     return [_return_out(r) for r in paging.window(every, page)]
@@ -170,7 +170,7 @@ def list_returns(request: HttpRequest, page: Query[paging.PageIn], response: Htt
 def record_return(request: HttpRequest, order_id: int, payload: ReturnIn) -> Status[Any]:
     """MC-REPORTING: the requesting authority returned the report documents, or certifies
     their destruction (the requesting agency, or an approver or the chief); once per order."""
-    user = _acting(request, Action.RECORD_REPORT_RETURN)
+    user = acting(request, Action.RECORD_REPORT_RETURN)
     order = covers.get_order(user, order_id)
     now = timezone.now()
     actions.record_report_return(
@@ -203,7 +203,7 @@ def export_discovery(request: HttpRequest, order_id: int, payload: DiscoveryIn) 
     """MC-DISCOVERY: the order's data as a ZIP for a legal proceeding (the requesting
     authority). A disclosure on the ledger with the package's hashes; no copy is kept, and
     the answer is never replayed for an Idempotency-Key."""
-    user = _acting(request, Action.EXPORT_DISCOVERY)
+    user = acting(request, Action.EXPORT_DISCOVERY)
     order = covers.get_order(user, order_id)
     draft = DiscoveryDraft(**payload.dict())
     return package_response(actions.export_discovery(user, order, draft, timezone.now()))

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from mailcover.accounts.models import User
 from mailcover.covers import actions as covers
 from mailcover.covers.forms import add_violations
-from mailcover.covers.views import _user, case_view
+from mailcover.covers.views import case_view, signed_in_user
 from mailcover.law.errors import RuleBroken
 from mailcover.law.roles import Action
 from mailcover.oversight import actions, compliance, retention
@@ -37,7 +37,7 @@ def _require_reader(user: User) -> None:
 @case_view
 @require_GET
 def checks(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     _require_reader(user)
     now = timezone.now()
     context = {
@@ -51,7 +51,7 @@ def checks(request: HttpRequest) -> HttpResponse:
 @case_view
 @require_GET
 def check_detail(request: HttpRequest, check_id: str) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     _require_reader(user)
     check = compliance.find_check(check_id)
     if check is None:
@@ -65,7 +65,7 @@ def check_detail(request: HttpRequest, check_id: str) -> HttpResponse:
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
     try:
-        rows = actions.review_queue(_user(request), timezone.now())
+        rows = actions.review_queue(signed_in_user(request), timezone.now())
     except RuleBroken as broken:
         raise PermissionDenied(str(broken)) from None
     query, page = listing.page_only(rows, request.GET)
@@ -78,7 +78,7 @@ def _returns_page(
 ) -> HttpResponse:
     """One page of the covers that have stopped (web.listing.page_only: those still owed
     first, USWDS pagination); a form sent back with errors is shown on its own page."""
-    every = actions.returns_list(_user(request), timezone.now())
+    every = actions.returns_list(signed_in_user(request), timezone.now())
     query, page = listing.page_only(every, request.GET)
     page.rooted(reverse("oversight:report-returns"))
     rows = []
@@ -96,14 +96,14 @@ def _returns_page(
 @case_view
 @require_GET
 def report_returns(request: HttpRequest) -> HttpResponse:
-    covers.require(_user(request), Action.VIEW_CASES)
+    covers.require(signed_in_user(request), Action.VIEW_CASES)
     return _returns_page(request, {})
 
 
 @case_view
 @require_POST
 def record_return(request: HttpRequest, order_id: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     covers.require(user, Action.RECORD_REPORT_RETURN)
     order = covers.get_order(user, order_id)
     form = ReportReturnForm(request.POST, prefix=f"o{order.pk}")
@@ -134,7 +134,7 @@ def record_return(request: HttpRequest, order_id: int) -> HttpResponse:
 @case_view
 @require_http_methods(["GET", "POST"])
 def discovery(request: HttpRequest, order_id: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     covers.require(user, Action.EXPORT_DISCOVERY)
     order = covers.get_order(user, order_id)
     form = DiscoveryForm(request.POST if request.method == "POST" else None)

@@ -13,7 +13,7 @@ from ninja.params import functions as params
 from pydantic import ValidationError
 
 from mailcover.config import paging
-from mailcover.covers.api import _acting, _user
+from mailcover.covers.api import acting, case_reader
 from mailcover.covers.schemas import ErrorOut
 from mailcover.law import records as law
 from mailcover.law.errors import RuleBroken, Violation
@@ -78,7 +78,7 @@ def file_request(
     Refusals name the rule: RR-VERIFIED (agency not verified, no second factor),
     RR-SCOPE (a category the instrument does not reach, naming the instrument needed; a
     date range reversed or open; no customer named), RR-EMERGENCY."""
-    user = _acting(request, Action.FILE_RECORDS_REQUEST)
+    user = acting(request, Action.FILE_RECORDS_REQUEST)
     parsed = parse_request(payload)
     pdf = _pdf(instrument_pdf, "instrument_pdf")
     filed = actions.file_request(
@@ -111,7 +111,7 @@ def list_requests(
     customer's name, e-mail, account and tracking number; `from` and `to` bound the day
     filed. Sort keys (`-` before one for descending): `number`, `agency`, `instrument`,
     `filed`."""
-    user = _user(request)
+    user = case_reader(request)
     if not (actions.may_see_any(user)):
         actions.require(user, Action.FILE_RECORDS_REQUEST)
     params = paging.as_list_params(
@@ -131,7 +131,7 @@ def list_requests(
 @router.get("/records-requests/{request_id}", response={200: RecordsRequestOut, **ERRORS})
 def get_request(request: HttpRequest, request_id: int) -> Status[Any]:
     """The request, its review, its production's hashes and its customer notice."""
-    user = _user(request)
+    user = case_reader(request)
     if not actions.may_see_any(user):
         actions.require(user, Action.FILE_RECORDS_REQUEST)
     return Status(200, request_out(actions.get_visible(user, request_id), timezone.now()))
@@ -141,7 +141,7 @@ def get_request(request: HttpRequest, request_id: int) -> Status[Any]:
 def review(request: HttpRequest, request_id: int, payload: ReviewIn) -> Status[Any]:
     """An inspector who did not file it approves (and, when the law lets it go, produces)
     or refuses the request. Identifiers that match no customer end as `no_records`."""
-    user = _acting(request, Action.REVIEW_RECORDS_REQUEST)
+    user = acting(request, Action.REVIEW_RECORDS_REQUEST)
     now = timezone.now()
     done = actions.review(user, request_id, payload.approve, payload.reason, now)
     return Status(200, request_out(actions.get_visible(user, done.pk), now))
@@ -150,7 +150,7 @@ def review(request: HttpRequest, request_id: int, payload: ReviewIn) -> Status[A
 @router.post("/records-requests/{request_id}/produce", response={200: RecordsRequestOut, **ERRORS})
 def produce(request: HttpRequest, request_id: int) -> Status[Any]:
     """Produce an approved request whose release was held (RR-FINANCIAL)."""
-    user = _acting(request, Action.REVIEW_RECORDS_REQUEST)
+    user = acting(request, Action.REVIEW_RECORDS_REQUEST)
     now = timezone.now()
     actions.produce(user, request_id, now)
     return Status(200, request_out(actions.get_visible(user, request_id), now))
@@ -164,7 +164,7 @@ def challenge_notice(
     request: HttpRequest, request_id: int, payload: ChallengeNoticeIn
 ) -> Status[Any]:
     """RR-FINANCIAL: when the customer was served (10 days) or mailed (14 days) notice."""
-    user = _acting(request, Action.FILE_RECORDS_REQUEST)
+    user = acting(request, Action.FILE_RECORDS_REQUEST)
     now = timezone.now()
     actions.record_challenge_notice(user, request_id, payload.served_on, payload.method, now)
     return Status(201, request_out(actions.get_visible(user, request_id), now))
@@ -174,7 +174,7 @@ def challenge_notice(
 def add_delay(request: HttpRequest, request_id: int, payload: DelayIn) -> Status[Any]:
     """RR-NOTICE: a delayed-notice order (up to 90 days at a time) or a nondisclosure
     order on file holds the customer's notice back."""
-    user = _acting(request, Action.FILE_RECORDS_REQUEST)
+    user = acting(request, Action.FILE_RECORDS_REQUEST)
     now = timezone.now()
     actions.add_delay(
         user,
@@ -199,7 +199,7 @@ def follow_up(
 ) -> Status[Any]:
     """RR-EMERGENCY: the legal instrument that follows an emergency disclosure (multipart:
     `instrument` JSON {type, issued_by, issued_on, number}, `instrument_pdf`)."""
-    user = _acting(request, Action.FILE_RECORDS_REQUEST)
+    user = acting(request, Action.FILE_RECORDS_REQUEST)
     try:
         given = InstrumentIn.model_validate_json(payload)
     except ValidationError as exc:
@@ -223,7 +223,7 @@ def follow_up(
 def issue_link(request: HttpRequest, request_id: int) -> HttpResponse:
     """A link to the production, for the agency that filed the request; it expires. The
     answer's `token` is POSTed to `url` (`/api/v1/productions/download`)."""
-    user = _acting(request, Action.FILE_RECORDS_REQUEST)
+    user = acting(request, Action.FILE_RECORDS_REQUEST)
     link = actions.issue_link(user, request_id, timezone.now(), _second_factor(request))
     url = reverse("api:download_production")
     # The link is a secret: no cache and no Idempotency-Key record keeps it.
@@ -242,7 +242,7 @@ def issue_link(request: HttpRequest, request_id: int) -> HttpResponse:
 def download_production(request: HttpRequest, body: DownloadIn) -> HttpResponse:
     """Only a member of the requesting agency, signed in, while the link lasts (410 after).
     The token is in the body: a URL with it would land in access logs and histories."""
-    user = _acting(request, Action.FILE_RECORDS_REQUEST)
+    user = acting(request, Action.FILE_RECORDS_REQUEST)
     made, data = actions.download(user, body.token, timezone.now(), _second_factor(request))
     return zip_response(made.request.number, made.sha256, data)
 
@@ -284,7 +284,7 @@ def zip_response(number: str, sha256: str, data: bytes) -> HttpResponse:
 def reproduction(request: HttpRequest, request_id: int) -> Status[Any]:
     """Rebuild the production from the records as they were and compare it, byte for
     byte, with the hashes on the ledger."""
-    user = _user(request)
+    user = case_reader(request)
     if not actions.may_see_any(user):
         raise actions.Forbidden("reviewers and oversight check reproductions")
     differences = actions.reproduce(user, request_id)
