@@ -126,7 +126,7 @@ def find_layout(grey: Grey, dpi: float = 200.0) -> Layout:
     lines: list[Box] = []
     bars: list[Box] = []
     for box in sorted(found, key=lambda b: (b[1], b[0])):
-        if _repeats_at_bar_pitch(layout.crop(grey, box), dpi):
+        if repeats_at_bar_pitch(layout.crop(grey, box), dpi):
             bars.append(layout.to_image(box))
         else:
             lines.append(box)
@@ -175,7 +175,7 @@ def _level_deg(ink: Grey) -> float:
     return -round(best, 1)
 
 
-def _repeats_at_bar_pitch(crop: Grey, dpi: float) -> bool:
+def repeats_at_bar_pitch(crop: Grey, dpi: float) -> bool:
     pitch = dpi / BARS_PER_INCH
     if crop.size == 0 or crop.shape[1] < 6 * pitch:
         return False

@@ -44,7 +44,7 @@ from typing import Any, Protocol
 import numpy as np
 from PIL import Image, ImageFilter
 
-from mailcover.imaging.layout import turn_box
+from mailcover.imaging.layout import repeats_at_bar_pitch, turn_box
 
 Box = tuple[int, int, int, int]
 """(left, top, right, bottom) in the image's pixels, right and bottom exclusive."""
@@ -239,25 +239,9 @@ def _is_address_text(line: Line, size: tuple[int, int]) -> bool:
 DPI = 200.0
 """The resolution assumed for an image that does not state its own."""
 
-BARS_PERIODICITY = 0.5
-"""The IMb's bars stand at 22 to the inch: the ink of a line read from them repeats at that
-pitch (autocorrelation about 0.7 at 200 dpi, skewed, blurred and noisy), the ink of text not
-(at most about 0.35). An engine that reads the bars as letters is overruled above this."""
-
 
 def _looks_like_bars(image: Image.Image, box: Box, dpi: float) -> bool:
-    pitch = dpi / 22
-    crop = np.asarray(image.crop(box).convert("L"), dtype=np.float32)
-    if crop.size == 0 or crop.shape[1] < 6 * pitch:
-        return False
-    profile = (crop.max() - crop).mean(axis=0)
-    profile -= profile.mean()
-    energy = float(np.dot(profile, profile))
-    if energy == 0:
-        return False
-    lags = range(max(1, int(pitch) - 1), int(pitch) + 3)
-    best = max(float(np.dot(profile[:-lag], profile[lag:])) for lag in lags)
-    return best / energy > BARS_PERIODICITY
+    return repeats_at_bar_pitch(np.asarray(image.crop(box).convert("L")), dpi)
 
 
 def _centre_y(line: Line) -> float:
